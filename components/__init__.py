@@ -1,0 +1,6 @@
+"""classiczoo components: reusable Keras and TensorFlow parts for training classic CNNs.
+
+Components never import `zoo` or `recipes` (see STYLE.md: arrows point downward only).
+"""
+
+__version__ = "0.1.0"

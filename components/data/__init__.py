@@ -1,0 +1,27 @@
+"""Data: tfds loading (with the offline Fashion-MNIST preparation) and the input pipeline."""
+
+from components.data.fashion_mnist_offline import (
+    FASHION_MNIST_FILES,
+    FashionMNISTFileError,
+    find_fashion_mnist_files,
+    prepare_fashion_mnist_offline,
+)
+from components.data.pipeline import Preprocessing, make_pipeline, preprocess_images
+from components.data.tfds_loading import (
+    DataUnavailableError,
+    ImageClassificationData,
+    load_image_classification,
+)
+
+__all__ = [
+    "FASHION_MNIST_FILES",
+    "DataUnavailableError",
+    "FashionMNISTFileError",
+    "ImageClassificationData",
+    "Preprocessing",
+    "find_fashion_mnist_files",
+    "load_image_classification",
+    "make_pipeline",
+    "prepare_fashion_mnist_offline",
+    "preprocess_images",
+]

@@ -1,0 +1,156 @@
+"""The input pipeline: uint8 images to normalized float batches, the same math as in serving.
+
+`preprocess_images` is used both by `make_pipeline` and inside the exported SavedModel's serving
+function (`components.export`), so training and serving can never drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+# Preprocessed datasets up to this size are cached after preprocessing; larger ones (e.g. after a
+# resize to 224) cache the raw uint8 images and preprocess each batch on the fly.
+DEFAULT_CACHE_BUDGET_BYTES = 2 * 1024**3
+
+
+@dataclasses.dataclass(frozen=True)
+class Preprocessing:
+    """`x = (resize(image) * scale - mean) / std`, per channel; stored in each export's metadata.
+
+    Args:
+        mean: per-channel mean of `image * scale` over the training set.
+        std: per-channel standard deviation of `image * scale` over the training set.
+        scale: maps raw pixel values to [0, 1]; `1/255` for uint8 images.
+        resize: `(height, width)` to resize to (bilinear), or None to keep the size.
+    """
+
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    scale: float = 1.0 / 255.0
+    resize: tuple[int, int] | None = None
+
+    def __post_init__(self):
+        if len(self.mean) != len(self.std):
+            raise ValueError(f"mean {self.mean} and std {self.std} differ in length.")
+        if any(s <= 0 for s in self.std):
+            raise ValueError(f"std must be positive per channel, got {self.std}.")
+        if self.resize is not None and (len(self.resize) != 2 or min(self.resize) <= 0):
+            raise ValueError(f"resize must be (height, width) > 0 or None, got {self.resize}.")
+
+    @classmethod
+    def fit(
+        cls,
+        images: tf.data.Dataset,
+        *,
+        resize: tuple[int, int] | None = None,
+        max_examples: int | None = None,
+    ) -> Preprocessing:
+        """Computes per-channel mean and std from a dataset of `(image, label)` or images.
+
+        Statistics are taken before resizing (bilinear resizing barely changes them).
+        """
+        if max_examples is not None:
+            images = images.take(max_examples)
+        if isinstance(images.element_spec, tuple):
+            images = images.map(lambda image, label: image)
+        total = total_sq = count = 0.0
+        for batch in images.batch(4096).as_numpy_iterator():
+            pixels = batch.astype(np.float64).reshape(-1, batch.shape[-1]) / 255.0
+            total = total + pixels.sum(axis=0)
+            total_sq = total_sq + np.square(pixels).sum(axis=0)
+            count += pixels.shape[0]
+        if not count:
+            raise ValueError("Cannot fit preprocessing statistics on an empty dataset.")
+        mean = total / count
+        std = np.sqrt(np.maximum(total_sq / count - np.square(mean), 1e-12))
+        return cls(
+            mean=tuple(float(m) for m in mean),
+            std=tuple(float(s) for s in std),
+            resize=tuple(resize) if resize else None,
+        )
+
+    def output_shape(self, image_shape: tuple[int, int, int]) -> tuple[int, int, int]:
+        """The shape of a preprocessed image of raw shape `image_shape`."""
+        if self.resize is None:
+            return tuple(image_shape)
+        return (*self.resize, image_shape[-1])
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, config: dict) -> Preprocessing:
+        resize = config.get("resize")
+        return cls(
+            mean=tuple(config["mean"]),
+            std=tuple(config["std"]),
+            scale=config.get("scale", 1.0 / 255.0),
+            resize=tuple(resize) if resize else None,
+        )
+
+
+def preprocess_images(images: tf.Tensor, preprocessing: Preprocessing) -> tf.Tensor:
+    """Raw images (uint8 or float in 0..255, `[..., H, W, C]`) to normalized float32."""
+    x = tf.cast(images, tf.float32)
+    if preprocessing.resize is not None:
+        x = tf.image.resize(x, preprocessing.resize, method="bilinear")
+    x = x * preprocessing.scale
+    mean = tf.constant(preprocessing.mean, tf.float32)
+    std = tf.constant(preprocessing.std, tf.float32)
+    return (x - mean) / std
+
+
+def make_pipeline(
+    dataset: tf.data.Dataset,
+    preprocessing: Preprocessing,
+    *,
+    batch_size: int,
+    training: bool,
+    seed: int | None = None,
+    cache: bool = True,
+    cache_budget_bytes: int = DEFAULT_CACHE_BUDGET_BYTES,
+) -> tf.data.Dataset:
+    """Builds a batched, prefetched input pipeline from unbatched `(uint8 image, label)`.
+
+    Args:
+        dataset: unbatched `(image, label)` pairs, e.g. from `load_image_classification`.
+        preprocessing: the `Preprocessing` to apply (the export applies the same).
+        batch_size: the *global* batch size; under a tf.distribute strategy Keras splits each
+            batch across the replicas.
+        training: shuffle (buffer = the whole dataset when cached) and reshuffle each epoch.
+        seed: shuffle seed.
+        cache: cache in memory: after preprocessing if that fits in `cache_budget_bytes`, else
+            the raw uint8 images, preprocessed per batch.
+        cache_budget_bytes: memory allowed for the preprocessed cache.
+
+    Example:
+    >>> train = make_pipeline(data.train, prep, batch_size=256, training=True)  # doctest: +SKIP
+    """
+    if batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
+    num_examples = int(dataset.cardinality())
+    image_shape = tuple(dataset.element_spec[0].shape)
+    out_shape = preprocessing.output_shape(image_shape)
+    preprocessed_bytes = max(num_examples, 0) * int(np.prod(out_shape)) * 4
+    fits = num_examples >= 0 and preprocessed_bytes <= cache_budget_bytes
+
+    def preprocess(images, labels):
+        return preprocess_images(images, preprocessing), labels
+
+    if cache and fits:
+        dataset = dataset.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE).cache()
+        per_batch = False
+    else:
+        if cache:
+            dataset = dataset.cache()
+        per_batch = True
+    if training:
+        buffer = num_examples if (cache and num_examples > 0) else 10_000
+        dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size)
+    if per_batch:
+        dataset = dataset.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)

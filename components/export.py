@@ -1,0 +1,184 @@
+"""Export a classifier as a SavedModel in TF Serving's layout, with its metadata beside it.
+
+`saved_models/<model>/<version>/` holds `saved_model.pb`, `variables/` and `metadata.json`.
+Versions are integers; the next free one is taken and an existing version is never overwritten
+(the export is written to a temporary directory next to it and renamed into place).
+
+The serving functions take raw images, `[N, H, W, C]` in 0..255, and do the preprocessing in the
+graph, so a user needs only TensorFlow (`tf.saved_model.load`) to run the model:
+
+- `serving_default`: float32 images; `serving_uint8`: uint8 images.
+- Both return `probabilities` `[N, classes]`, `class_ids` `[N]` (int64) and `logits`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from components.data.pipeline import Preprocessing, preprocess_images
+
+SIGNATURE_FLOAT = "serving_default"
+SIGNATURE_UINT8 = "serving_uint8"
+INPUT_NAME = "images"
+OUTPUT_NAMES = ("probabilities", "class_ids", "logits")
+METADATA_FILE = "metadata.json"
+
+
+def write_json_atomic(path: str | Path, payload: dict) -> Path:
+    """Writes JSON to a temporary file beside `path`, then renames it over `path`."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(payload, f, indent=2, sort_keys=False, default=str)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def list_versions(base_dir: str | Path) -> list[int]:
+    """The integer version directories under `base_dir`, ascending."""
+    base_dir = Path(base_dir)
+    if not base_dir.is_dir():
+        return []
+    return sorted(int(p.name) for p in base_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def resolve_model_dir(path: str | Path) -> Path:
+    """A SavedModel dir itself, or a TF Serving base dir (then its highest version).
+
+    Raises:
+        ValueError: `path` is neither.
+    """
+    path = Path(path)
+    if (path / "saved_model.pb").is_file():
+        return path
+    versions = [v for v in list_versions(path) if (path / str(v) / "saved_model.pb").is_file()]
+    if versions:
+        return path / str(versions[-1])
+    raise ValueError(
+        f"{path} is not a SavedModel directory (no saved_model.pb) nor a base directory with "
+        "integer version subdirectories that hold one, e.g. saved_models/lenet5_bn/1."
+    )
+
+
+def load_metadata(model_dir: str | Path) -> dict:
+    """The `metadata.json` beside a SavedModel, or `{}` where there is none."""
+    path = Path(model_dir) / METADATA_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _serving_fn(model: keras.Model, preprocessing: Preprocessing, image_shape):
+    expected = "[N, " + ", ".join(str(d) for d in image_shape) + "]"
+    message = f"expected images of shape {expected} (batch, height, width, channels) in 0..255"
+
+    def serve(images):
+        # Signature wrappers do not check shapes themselves; without these the error would
+        # come from deep inside the model.
+        actual = tf.shape(images)
+        first_four = tf.pad(actual, [[0, 4]])[:4]  # comparable whatever the rank
+        fits = tf.logical_and(
+            tf.equal(tf.size(actual), 4),
+            tf.reduce_all(tf.equal(first_four[1:], tf.constant(image_shape))),
+        )
+        check = tf.debugging.Assert(fits, [message, "received shape", actual], summarize=8)
+        # The model must not run on a bad shape (oneDNN aborts the process on some), hence the
+        # explicit dependency rather than relying on the assert running at some point.
+        with tf.control_dependencies([check]):
+            images = tf.identity(images)
+        x = preprocess_images(images, preprocessing)
+        logits = tf.cast(model(x, training=False), tf.float32)
+        return {
+            "probabilities": tf.nn.softmax(logits, axis=-1),
+            "class_ids": tf.argmax(logits, axis=-1),
+            "logits": logits,
+        }
+
+    return serve
+
+
+def export_classifier(
+    model: keras.Model,
+    base_dir: str | Path,
+    *,
+    image_shape: tuple[int, int, int],
+    preprocessing: Preprocessing,
+    class_names: list[str],
+    metadata: dict | None = None,
+) -> Path:
+    """Exports `model` (which outputs logits) as the next version under `base_dir`.
+
+    Args:
+        model: a Keras model taking preprocessed images and returning logits.
+        base_dir: e.g. `saved_models/lenet5_bn`; versions are created beneath it.
+        image_shape: the raw image shape `(H, W, C)` the serving functions accept.
+        preprocessing: the preprocessing applied in the graph before `model`.
+        class_names: names of the classes, in label order.
+        metadata: more facts for `metadata.json` (dataset, metrics, command line...).
+
+    Returns:
+        The new version directory.
+
+    Example:
+    >>> export_classifier(model, "saved_models/lenet5_bn", image_shape=(28, 28, 1),
+    ...                   preprocessing=prep, class_names=names)  # doctest: +SKIP
+    PosixPath('saved_models/lenet5_bn/1')
+    """
+    num_outputs = model.output_shape[-1]
+    if len(class_names) != num_outputs:
+        raise ValueError(f"{len(class_names)} class names for a model with {num_outputs} outputs.")
+    base_dir = Path(base_dir)
+    base_dir.mkdir(parents=True, exist_ok=True)
+    shape = (None, *image_shape)
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    serve = _serving_fn(model, preprocessing, tuple(image_shape))
+    # The first endpoint becomes `serving_default` for TF Serving and saved_model_cli.
+    archive.add_endpoint(
+        SIGNATURE_FLOAT, serve, input_signature=[tf.TensorSpec(shape, tf.float32, INPUT_NAME)]
+    )
+    archive.add_endpoint(
+        SIGNATURE_UINT8, serve, input_signature=[tf.TensorSpec(shape, tf.uint8, INPUT_NAME)]
+    )
+    tmp_dir = Path(tempfile.mkdtemp(dir=base_dir, prefix=".export-"))
+    try:
+        archive.write_out(str(tmp_dir / "saved_model"), verbose=False)
+        full_metadata = {
+            **(metadata or {}),
+            "input": {
+                "name": INPUT_NAME,
+                "shape": [None, *image_shape],
+                "dtypes": ["float32", "uint8"],
+                "value_range": [0, 255],
+            },
+            "signatures": {SIGNATURE_FLOAT: "float32", SIGNATURE_UINT8: "uint8"},
+            "outputs": list(OUTPUT_NAMES),
+            "preprocessing": preprocessing.to_dict(),
+            "class_names": list(class_names),
+        }
+        write_json_atomic(tmp_dir / "saved_model" / METADATA_FILE, full_metadata)
+        while True:
+            version = (list_versions(base_dir) or [0])[-1] + 1
+            target = base_dir / str(version)
+            try:
+                # mkdir fails if a version appeared meanwhile; rename then replaces our own
+                # empty directory only, so nothing existing is ever overwritten.
+                target.mkdir()
+            except FileExistsError:
+                continue
+            os.rename(tmp_dir / "saved_model", target)
+            return target
+    finally:
+        if tmp_dir.exists():
+            for child in sorted(tmp_dir.rglob("*"), reverse=True):
+                child.rmdir() if child.is_dir() else child.unlink()
+            tmp_dir.rmdir()

@@ -1,0 +1,56 @@
+"""Optimizers by their textbook names, built from Keras's own classes."""
+
+from __future__ import annotations
+
+import keras
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+# Batch-norm scales/offsets and biases are not decayed: decay there only shrinks the model's
+# freedom without regularizing (the usual practice, e.g. in the AdamW paper's experiments).
+NO_DECAY_NAMES = ("bias", "gamma", "beta")
+
+
+def make_optimizer(
+    name: str,
+    learning_rate: float | keras.optimizers.schedules.LearningRateSchedule,
+    *,
+    weight_decay: float = 0.0,
+    momentum: float = 0.9,
+) -> keras.optimizers.Optimizer:
+    """Returns a Keras optimizer by name.
+
+    `sgd` is plain SGD; `momentum` is SGD with momentum; `nesterov` is SGD with Nesterov
+    momentum; `rmsprop` and `adam` are Keras's (Adam with bias correction). `weight_decay` is
+    Keras's decoupled decay `w -= lr * weight_decay * w`, which for the SGD family equals L2
+    regularization with coefficient `weight_decay / 2`; biases and BatchNorm parameters are
+    excluded.
+
+    Args:
+        name: one of `OPTIMIZERS`.
+        learning_rate: a positive float or a Keras learning-rate schedule.
+        weight_decay: decoupled weight decay, >= 0.
+        momentum: momentum of `momentum` and `nesterov`.
+
+    Example:
+    >>> opt = make_optimizer("nesterov", 0.05, weight_decay=5e-4)
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {name!r}. Valid optimizers: {', '.join(OPTIMIZERS)}.")
+    if isinstance(learning_rate, (int, float)) and learning_rate <= 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate}.")
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}.")
+    decay = {"weight_decay": weight_decay} if weight_decay else {}
+    if name == "sgd":
+        optimizer = keras.optimizers.SGD(learning_rate, **decay)
+    elif name in ("momentum", "nesterov"):
+        optimizer = keras.optimizers.SGD(
+            learning_rate, momentum=momentum, nesterov=name == "nesterov", **decay
+        )
+    elif name == "rmsprop":
+        optimizer = keras.optimizers.RMSprop(learning_rate, **decay)
+    else:
+        optimizer = keras.optimizers.Adam(learning_rate, **decay)
+    if weight_decay:
+        optimizer.exclude_from_weight_decay(var_names=list(NO_DECAY_NAMES))
+    return optimizer

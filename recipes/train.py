@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Train a zoo model on a tfds dataset, export it as a SavedModel, and report its metrics.
+
+Example:
+    python recipes/train.py --model lenet5_bn --dataset fashion_mnist --val-split 0.1
+
+Flags left unset take the model's own defaults (`zoo.get_defaults`). The export goes to
+`<export-dir>/<model>/<next version>/` with `metadata.json` beside the SavedModel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import zoo
+from components.optimizers import OPTIMIZERS
+from components.schedules import LR_SCHEDULES
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--model", default="lenet5_bn", help=f"one of: {', '.join(zoo.list_models())}"
+    )
+    parser.add_argument("--dataset", default="fashion_mnist", help="a tfds image dataset")
+    parser.add_argument("--epochs", type=positive_int, help="default: the model's")
+    parser.add_argument("--batch-size", type=positive_int, help="global batch; default: model's")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the model's")
+    parser.add_argument("--lr", type=positive_float, help="learning rate; default: the model's")
+    parser.add_argument("--lr-schedule", choices=LR_SCHEDULES, help="default: the model's")
+    parser.add_argument("--weight-decay", type=non_negative_float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--val-split", type=fraction, default=0.0, help="fraction of train")
+    parser.add_argument("--export-dir", default="saved_models", type=Path)
+    parser.add_argument("--log-dir", type=Path, help="default logs/<model>/<time>")
+    parser.add_argument("--data-dir", help="tfds data dir; default tfds's own")
+    parser.add_argument("--train-split", default="train", help="tfds split, e.g. 'train[:5000]'")
+    parser.add_argument("--test-split", default="test")
+    parser.add_argument("--resize", type=positive_int, help="resize images to SIZE x SIZE")
+    parser.add_argument(
+        "--strategy", default="auto", choices=("auto", "default", "onedevice", "mirrored")
+    )
+    args = parser.parse_args(argv)
+    if args.model not in zoo.list_models():
+        parser.error(f"unknown model {args.model!r}; valid models: {', '.join(zoo.list_models())}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    defaults = zoo.get_defaults(args.model)
+    epochs = args.epochs or defaults.epochs
+    batch_size = args.batch_size or defaults.batch_size
+    optimizer_name = args.optimizer or defaults.optimizer
+    lr = args.lr or defaults.learning_rate
+    lr_schedule = args.lr_schedule or defaults.lr_schedule
+
+    # Heavy imports after the flags are checked, so bad input is refused at once.
+    import keras
+
+    from components.data import Preprocessing, load_image_classification, make_pipeline
+    from components.distribute import describe_strategy, select_strategy, strategy_name
+    from components.export import export_classifier
+    from components.optimizers import make_optimizer
+    from components.schedules import make_schedule
+    from components.training import compile_classifier, library_versions
+
+    keras.utils.set_random_seed(args.seed)
+    strategy = select_strategy(args.strategy)
+    print(describe_strategy(strategy, batch_size))
+
+    data = load_image_classification(
+        args.dataset,
+        data_dir=args.data_dir,
+        train_split=args.train_split,
+        test_split=args.test_split,
+        val_split=args.val_split,
+    )
+    resize = (args.resize, args.resize) if args.resize else None
+    preprocessing = Preprocessing.fit(data.train, resize=resize)
+    print(
+        f"Data: {args.dataset}: {data.num_train} train, {data.num_validation} validation, "
+        f"{data.num_test} test images of {data.image_shape}, {len(data.class_names)} classes; "
+        f"normalized with mean {preprocessing.mean}, std {preprocessing.std}."
+    )
+    train = make_pipeline(
+        data.train, preprocessing, batch_size=batch_size, training=True, seed=args.seed
+    )
+    validation = (
+        make_pipeline(data.validation, preprocessing, batch_size=batch_size, training=False)
+        if data.validation is not None
+        else None
+    )
+    test = make_pipeline(data.test, preprocessing, batch_size=batch_size, training=False)
+
+    with strategy.scope():
+        model = zoo.create(
+            args.model,
+            input_shape=preprocessing.output_shape(data.image_shape),
+            num_classes=len(data.class_names),
+        )
+        steps_per_epoch = -(-data.num_train // batch_size)
+        schedule = make_schedule(lr_schedule, lr, total_steps=epochs * steps_per_epoch)
+        optimizer = make_optimizer(optimizer_name, schedule, weight_decay=args.weight_decay)
+        compile_classifier(model, optimizer)
+    print(
+        f"Model: {args.model}, {model.count_params():,} parameters; {optimizer_name} lr {lr} "
+        f"({lr_schedule}), "
+        f"weight decay {args.weight_decay}, {epochs} epochs, batch {batch_size}, seed {args.seed}."
+    )
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    log_dir = args.log_dir or Path("logs") / args.model / stamp
+    print(f"TensorBoard logs: {log_dir}  (tensorboard --logdir {log_dir})")
+
+    start = time.time()
+    history = model.fit(
+        train,
+        validation_data=validation,
+        epochs=epochs,
+        shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
+        callbacks=[keras.callbacks.TensorBoard(log_dir=str(log_dir))],
+        verbose="auto",
+    )
+    train_seconds = time.time() - start
+    test_metrics = model.evaluate(test, return_dict=True, verbose=0)
+    last = {k: float(v[-1]) for k, v in history.history.items()}
+    metrics = {
+        "train": {k: v for k, v in last.items() if not k.startswith("val_")},
+        "validation": {k[4:]: v for k, v in last.items() if k.startswith("val_")} or None,
+        "test": {k: float(v) for k, v in test_metrics.items()},
+        "train_seconds": round(train_seconds, 1),
+    }
+    export_dir = export_classifier(
+        model,
+        args.export_dir / args.model,
+        image_shape=data.image_shape,
+        preprocessing=preprocessing,
+        class_names=data.class_names,
+        metadata={
+            "model": args.model,
+            "dataset": args.dataset,
+            "splits": data.splits,
+            "metrics": metrics,
+            "hyperparameters": {
+                "optimizer": optimizer_name,
+                "learning_rate": lr,
+                "lr_schedule": lr_schedule,
+                "weight_decay": args.weight_decay,
+                "epochs": epochs,
+                "batch_size": batch_size,
+                "seed": args.seed,
+                "strategy": strategy_name(strategy),
+                "replicas": strategy.num_replicas_in_sync,
+            },
+            "seed": args.seed,
+            "command": shlex.join([sys.executable, *sys.argv]),
+            "versions": library_versions(),
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        },
+    )
+    print(
+        f"Test: loss {metrics['test']['loss']:.4f}, accuracy {metrics['test']['accuracy']:.4f} "
+        f"({train_seconds:.1f} s training)."
+    )
+    print(f"Exported SavedModel: {export_dir}")
+    return {"export_dir": str(export_dir), "metrics": metrics}
+
+
+if __name__ == "__main__":
+    main()

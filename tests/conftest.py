@@ -1,0 +1,67 @@
+"""Shared fixtures: the real Fashion-MNIST prepared once per session, and small helpers."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from components.data.fashion_mnist_offline import FASHION_MNIST_FILES, find_fashion_mnist_files
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_files() -> dict[str, Path]:
+    """The local Fashion-MNIST IDX files; CI installs them (`make data`): missing fails there."""
+    files = find_fashion_mnist_files()
+    if files is None:
+        message = (
+            "Fashion-MNIST IDX files not found: run `make data` (Debian's dataset-fashion-mnist) "
+            "or set FASHION_MNIST_DIR."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return files
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_data_dir(fashion_mnist_files, tmp_path_factory) -> Path:
+    """A tfds data dir with `fashion_mnist` prepared from the local files, once per session.
+
+    Set CLASSICZOO_TEST_TFDS_DIR to reuse one across sessions while developing.
+    """
+    from components.data.fashion_mnist_offline import prepare_fashion_mnist_offline
+
+    data_dir = Path(os.environ.get("CLASSICZOO_TEST_TFDS_DIR") or tmp_path_factory.mktemp("tfds"))
+    import tensorflow_datasets as tfds
+
+    if not tfds.builder("fashion_mnist", data_dir=data_dir).is_prepared():
+        prepare_fashion_mnist_offline(data_dir)
+    return data_dir
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """An independent IDX reader (big-endian header of dims), for checking prepared data."""
+    raw = gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load_recipe(name: str):
+    """Imports `recipes/<name>.py` as a module (recipes are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        f"recipe_{name}", REPO_ROOT / "recipes" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+__all__ = ["FASHION_MNIST_FILES", "REPO_ROOT", "load_recipe", "read_idx"]

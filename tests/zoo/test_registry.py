@@ -1,0 +1,51 @@
+"""The model registry: create, list_models, register_model."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+
+import zoo
+from zoo import registry
+
+
+def test_list_models_holds_lenet_and_filters():
+    assert {"lenet5", "lenet5_bn"} <= set(zoo.list_models())
+    assert zoo.list_models("lenet5*") == ["lenet5", "lenet5_bn"]
+    assert zoo.list_models("nothing*") == []
+
+
+def test_unknown_model_lists_valid_ones():
+    with pytest.raises(ValueError, match="Unknown model 'lenet6'.*lenet5, lenet5_bn"):
+        zoo.create("lenet6")
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+@pytest.mark.parametrize("shape,classes", [((28, 28, 1), 10), ((32, 32, 3), 7)])
+def test_create_honours_shape_and_classes(name, shape, classes):
+    model = zoo.create(name, input_shape=shape, num_classes=classes)
+    assert model.input_shape == (None, *shape)
+    assert model.output_shape == (None, classes)
+    assert model.layers[-1].name == "classifier"
+
+
+def test_bad_create_arguments():
+    with pytest.raises(ValueError, match="input_shape"):
+        zoo.create("lenet5", input_shape=(28, 28))
+    with pytest.raises(ValueError, match="num_classes must be at least 2"):
+        zoo.create("lenet5", num_classes=1)
+
+
+def test_register_model_decorator(monkeypatch):
+    monkeypatch.setattr(registry, "_MODELS", dict(registry._MODELS))
+
+    @zoo.register_model(defaults=zoo.ModelDefaults(input_shape=(8, 8, 1), epochs=2))
+    def tiny_test_net(input_shape, num_classes):
+        inputs = keras.Input(input_shape)
+        return keras.Model(inputs, keras.layers.Dense(num_classes)(keras.layers.Flatten()(inputs)))
+
+    assert "tiny_test_net" in zoo.list_models()
+    assert zoo.get_defaults("tiny_test_net").epochs == 2
+    assert zoo.create("tiny_test_net").input_shape == (None, 8, 8, 1)
+    with pytest.raises(ValueError, match="registered twice"):
+        zoo.register_model(tiny_test_net)

@@ -1,0 +1,80 @@
+"""LeNet-5 (LeCun et al. 1998, "Gradient-based learning applied to document recognition").
+
+`lenet5` follows the paper as d2l (ch. 7.6) writes it: sigmoid activations, average pooling, and
+padding 2 on the first convolution so a 28x28 input gives the paper's 28x28 C1 maps (the paper
+fed 32x32). `lenet5_bn` is the modern variant: BatchNorm + ReLU + max pooling.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from zoo.registry import ModelDefaults, register_model
+
+# (filters, kernel) of the two convolutions and widths of the two hidden dense layers.
+CONV_WIDTHS = ((6, 5), (16, 5))
+DENSE_WIDTHS = (120, 84)
+
+
+def _lenet(input_shape, num_classes, *, batch_norm: bool, name: str) -> keras.Model:
+    activation = "relu" if batch_norm else "sigmoid"
+    pool = layers.MaxPooling2D if batch_norm else layers.AveragePooling2D
+    inputs = keras.Input(shape=input_shape, name="images")
+    x = inputs
+    for i, (filters, kernel) in enumerate(CONV_WIDTHS, start=1):
+        padding = "same" if i == 1 else "valid"
+        x = layers.Conv2D(
+            filters, kernel, padding=padding, use_bias=not batch_norm, name=f"{name}_conv{i}"
+        )(x)
+        if batch_norm:
+            x = layers.BatchNormalization(name=f"{name}_conv{i}_bn")(x)
+        x = layers.Activation(activation, name=f"{name}_conv{i}_{activation}")(x)
+        x = pool(pool_size=2, strides=2, name=f"{name}_pool{i}")(x)
+    x = layers.Flatten(name=f"{name}_flatten")(x)
+    for i, width in enumerate(DENSE_WIDTHS, start=1):
+        x = layers.Dense(width, use_bias=not batch_norm, name=f"{name}_fc{i}")(x)
+        if batch_norm:
+            x = layers.BatchNormalization(name=f"{name}_fc{i}_bn")(x)
+        x = layers.Activation(activation, name=f"{name}_fc{i}_{activation}")(x)
+    outputs = layers.Dense(num_classes, name="classifier")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+@register_model(
+    defaults=ModelDefaults(
+        optimizer="adam",
+        learning_rate=3e-3,
+        lr_schedule="cosine",
+        epochs=10,
+        batch_size=128,
+        paper="LeCun et al. 1998, Gradient-based learning applied to document recognition",
+    )
+)
+def lenet5(input_shape=(28, 28, 1), num_classes=10) -> keras.Model:
+    """LeNet-5 as in the paper (sigmoid, average pooling): 61,706 parameters at 28x28x1.
+
+    Sigmoid units saturate: with d2l's plain SGD (lr 0.9) the loss sits near ln(10) for
+    hundreds of steps before it falls. The recipe defaults (Adam 3e-3, cosine decay, batch
+    128, 10 epochs) get past that plateau quickly; `--optimizer sgd --lr 0.9` gives d2l's run.
+    """
+    return _lenet(input_shape, num_classes, batch_norm=False, name="lenet5")
+
+
+@register_model(
+    defaults=ModelDefaults(
+        optimizer="adam",
+        learning_rate=3e-3,
+        lr_schedule="cosine",
+        epochs=3,
+        batch_size=128,
+        paper="LeCun et al. 1998; BatchNorm: Ioffe & Szegedy 2015",
+    )
+)
+def lenet5_bn(input_shape=(28, 28, 1), num_classes=10) -> keras.Model:
+    """LeNet-5 with BatchNorm before each ReLU and max pooling (d2l ch. 8.5's BN LeNet).
+
+    Recipe defaults (Adam 3e-3, cosine decay to 0 over 3 epochs, batch 128) reach about 0.905
+    Fashion-MNIST test accuracy in 3 epochs (docs/BENCHMARKS.md).
+    """
+    return _lenet(input_shape, num_classes, batch_norm=True, name="lenet5_bn")

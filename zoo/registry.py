@@ -1,0 +1,106 @@
+"""The model registry, after timm's: `@register_model`, `create(name, ...)`, `list_models()`."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from collections.abc import Callable
+
+import keras
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelDefaults:
+    """A model's defaults, in one place: they feed `zoo.create`, the model card and the recipes.
+
+    Args:
+        input_shape: default `(height, width, channels)`.
+        num_classes: default number of classes.
+        optimizer: recipe default, one of `components.optimizers.OPTIMIZERS`.
+        learning_rate: recipe default (initial) learning rate.
+        lr_schedule: recipe default, one of `components.schedules.LR_SCHEDULES`.
+        epochs: recipe default number of epochs.
+        batch_size: recipe default global batch size.
+        paper: the paper the model follows.
+    """
+
+    input_shape: tuple[int, int, int] = (28, 28, 1)
+    num_classes: int = 10
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    lr_schedule: str = "constant"
+    epochs: int = 10
+    batch_size: int = 256
+    paper: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    build: Callable[..., keras.Model]
+    defaults: ModelDefaults
+
+
+_MODELS: dict[str, ModelEntry] = {}
+
+
+def register_model(fn: Callable | None = None, *, defaults: ModelDefaults | None = None):
+    """Registers a model function under its own name; usable as `@register_model` or with args.
+
+    The function takes `input_shape`, `num_classes` and its own keyword arguments and returns a
+    `keras.Model` that outputs logits.
+    """
+
+    def decorate(build: Callable) -> Callable:
+        name = build.__name__
+        if name in _MODELS:
+            raise ValueError(f"Model {name!r} is registered twice.")
+        _MODELS[name] = ModelEntry(name, build, defaults or ModelDefaults())
+        return build
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def _entry(name: str) -> ModelEntry:
+    if name not in _MODELS:
+        raise ValueError(f"Unknown model {name!r}. Valid models: {', '.join(list_models())}.")
+    return _MODELS[name]
+
+
+def list_models(pattern: str = "*") -> list[str]:
+    """Sorted names of the registered models matching a shell-style `pattern` (e.g. `"vgg*"`)."""
+    return sorted(name for name in _MODELS if fnmatch.fnmatch(name, pattern))
+
+
+def get_defaults(name: str) -> ModelDefaults:
+    """The `ModelDefaults` of a registered model."""
+    return _entry(name).defaults
+
+
+def create(
+    name: str,
+    input_shape: tuple[int, int, int] | None = None,
+    num_classes: int | None = None,
+    **kwargs,
+) -> keras.Model:
+    """Builds a registered model; it outputs logits.
+
+    Args:
+        name: a name from `list_models()`.
+        input_shape: `(height, width, channels)`; default the model's.
+        num_classes: number of output classes; default the model's.
+        **kwargs: the model function's own options.
+
+    Example:
+    >>> model = zoo.create("lenet5_bn", input_shape=(28, 28, 1), num_classes=10)
+    >>> model.output_shape
+    (None, 10)
+    """
+    entry = _entry(name)
+    input_shape = tuple(input_shape or entry.defaults.input_shape)
+    num_classes = num_classes or entry.defaults.num_classes
+    if len(input_shape) != 3 or min(input_shape) <= 0:
+        raise ValueError(f"input_shape must be (height, width, channels) > 0, got {input_shape}.")
+    if num_classes < 2:
+        raise ValueError(f"num_classes must be at least 2, got {num_classes}.")
+    return entry.build(input_shape=input_shape, num_classes=num_classes, **kwargs)
