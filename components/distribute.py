@@ -12,7 +12,8 @@ def select_strategy(name: str = "auto") -> tf.distribute.Strategy:
 
     `auto`: more than one GPU -> MirroredStrategy over all of them; one GPU ->
     OneDeviceStrategy on it; else the default strategy. `onedevice` uses the first GPU, or the
-    CPU where there is none; `mirrored` mirrors over all GPUs (or the logical CPU devices).
+    CPU where there is none; `mirrored` mirrors over all GPUs (NCCL all-reduce), or over the
+    logical CPU devices where there is no GPU (reduction on one device).
 
     Args:
         name: one of `STRATEGIES`.
@@ -26,8 +27,14 @@ def select_strategy(name: str = "auto") -> tf.distribute.Strategy:
         return tf.distribute.get_strategy()
     if name == "onedevice":
         return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
-    devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
-    return tf.distribute.MirroredStrategy(devices)
+    if gpus:
+        return tf.distribute.MirroredStrategy([d.name for d in gpus])
+    # On CPU devices TF's default all-reduce is collective ops, whose instance keys clash with
+    # synchronized BatchNorm's own all-reduce in Keras 3; reducing on one device avoids that.
+    cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
+    return tf.distribute.MirroredStrategy(
+        cpus, cross_device_ops=tf.distribute.ReductionToOneDevice()
+    )
 
 
 def strategy_name(strategy: tf.distribute.Strategy) -> str:

@@ -80,6 +80,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> dict:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     defaults = zoo.get_defaults(args.model)
     epochs = args.epochs or defaults.epochs
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "replicas": strategy.num_replicas_in_sync,
             },
             "seed": args.seed,
-            "command": shlex.join([sys.executable, *sys.argv]),
+            "command": shlex.join(["python", "recipes/train.py", *argv]),
             "versions": library_versions(),
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         },
@@ -196,7 +197,12 @@ def main(argv: list[str] | None = None) -> dict:
         f"({train_seconds:.1f} s training)."
     )
     print(f"Exported SavedModel: {export_dir}")
-    return {"export_dir": str(export_dir), "metrics": metrics}
+    return {
+        "export_dir": str(export_dir),
+        "metrics": metrics,
+        "model": model,
+        "preprocessing": preprocessing,
+    }
 
 
 if __name__ == "__main__":

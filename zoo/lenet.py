@@ -17,7 +17,9 @@ CONV_WIDTHS = ((6, 5), (16, 5))
 DENSE_WIDTHS = (120, 84)
 
 
-def _lenet(input_shape, num_classes, *, batch_norm: bool, name: str) -> keras.Model:
+def _lenet(
+    input_shape, num_classes, *, batch_norm: bool, name: str, sync_batch_norm: bool = False
+) -> keras.Model:
     activation = "relu" if batch_norm else "sigmoid"
     pool = layers.MaxPooling2D if batch_norm else layers.AveragePooling2D
     inputs = keras.Input(shape=input_shape, name="images")
@@ -28,14 +30,16 @@ def _lenet(input_shape, num_classes, *, batch_norm: bool, name: str) -> keras.Mo
             filters, kernel, padding=padding, use_bias=not batch_norm, name=f"{name}_conv{i}"
         )(x)
         if batch_norm:
-            x = layers.BatchNormalization(name=f"{name}_conv{i}_bn")(x)
+            x = layers.BatchNormalization(synchronized=sync_batch_norm, name=f"{name}_conv{i}_bn")(
+                x
+            )
         x = layers.Activation(activation, name=f"{name}_conv{i}_{activation}")(x)
         x = pool(pool_size=2, strides=2, name=f"{name}_pool{i}")(x)
     x = layers.Flatten(name=f"{name}_flatten")(x)
     for i, width in enumerate(DENSE_WIDTHS, start=1):
         x = layers.Dense(width, use_bias=not batch_norm, name=f"{name}_fc{i}")(x)
         if batch_norm:
-            x = layers.BatchNormalization(name=f"{name}_fc{i}_bn")(x)
+            x = layers.BatchNormalization(synchronized=sync_batch_norm, name=f"{name}_fc{i}_bn")(x)
         x = layers.Activation(activation, name=f"{name}_fc{i}_{activation}")(x)
     outputs = layers.Dense(num_classes, name="classifier")(x)
     return keras.Model(inputs, outputs, name=name)
@@ -71,10 +75,20 @@ def lenet5(input_shape=(28, 28, 1), num_classes=10) -> keras.Model:
         paper="LeCun et al. 1998; BatchNorm: Ioffe & Szegedy 2015",
     )
 )
-def lenet5_bn(input_shape=(28, 28, 1), num_classes=10) -> keras.Model:
+def lenet5_bn(input_shape=(28, 28, 1), num_classes=10, sync_batch_norm=False) -> keras.Model:
     """LeNet-5 with BatchNorm before each ReLU and max pooling (d2l ch. 8.5's BN LeNet).
 
     Recipe defaults (Adam 3e-3, cosine decay to 0 over 3 epochs, batch 128) reach about 0.905
     Fashion-MNIST test accuracy in 3 epochs (docs/BENCHMARKS.md).
+
+    Args:
+        sync_batch_norm: under a multi-replica strategy, compute the batch statistics over the
+            global batch (all replicas) rather than per replica, so training matches one device.
     """
-    return _lenet(input_shape, num_classes, batch_norm=True, name="lenet5_bn")
+    return _lenet(
+        input_shape,
+        num_classes,
+        batch_norm=True,
+        name="lenet5_bn",
+        sync_batch_norm=sync_batch_norm,
+    )

@@ -1,0 +1,52 @@
+# The README's commands. Each target does its own set-up: a virtual environment in .venv with
+# the package installed (editable, with the dev extras), and the offline Fashion-MNIST files.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+FASHION_MNIST_SYSTEM_DIR := /usr/share/datasets/fashion-mnist
+# Hide TensorFlow's INFO lines; warnings and errors still show.
+export TF_CPP_MIN_LOG_LEVEL ?= 1
+
+.PHONY: demo test install data lint benchmark clean
+
+## demo: train lenet5_bn on Fashion-MNIST, export a SavedModel, evaluate the export
+demo: $(INSTALLED) data
+	$(PY) recipes/train.py --model lenet5_bn --dataset fashion_mnist --val-split 0.1
+	$(PY) recipes/evaluate.py saved_models/lenet5_bn
+
+## test: lint and the test suite
+test: $(INSTALLED) data lint
+	$(PY) -m pytest
+
+install: $(INSTALLED)
+
+$(INSTALLED): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+## data: Debian's dataset-fashion-mnist, the offline source of Fashion-MNIST (needs root)
+data:
+	@if [ -n "$$FASHION_MNIST_DIR" ] || [ -f $(FASHION_MNIST_SYSTEM_DIR)/t10k-labels-idx1-ubyte.gz ]; then \
+		echo "Fashion-MNIST IDX files present."; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	else \
+		echo "Cannot install Debian's dataset-fashion-mnist here (not root): set FASHION_MNIST_DIR to the IDX files, or tensorflow-datasets will download Fashion-MNIST."; \
+	fi
+
+lint: $(INSTALLED)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+## benchmark: the runs behind docs/BENCHMARKS.md
+benchmark: $(INSTALLED) data
+	$(PY) benchmarks/lenet_accuracy.py
+	$(PY) benchmarks/pipeline_throughput.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
