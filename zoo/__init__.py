@@ -3,7 +3,26 @@
 Each architecture family lives in its own module; importing this package registers them all.
 """
 
-from zoo import lenet  # noqa: F401  (registers the LeNet family)
-from zoo.registry import ModelDefaults, create, get_defaults, list_models, register_model
+# Importing each family module registers its models.
+from zoo import alexnet, googlenet, lenet, nin, vgg  # noqa: F401
+from zoo.cards import describe
+from zoo.registry import (
+    ModelDefaults,
+    create,
+    get_defaults,
+    inference_model,
+    list_models,
+    register_model,
+    resolve_scale,
+)
 
-__all__ = ["ModelDefaults", "create", "get_defaults", "list_models", "register_model"]
+__all__ = [
+    "ModelDefaults",
+    "create",
+    "describe",
+    "get_defaults",
+    "inference_model",
+    "list_models",
+    "register_model",
+    "resolve_scale",
+]

@@ -22,6 +22,9 @@ class ModelDefaults:
         epochs: recipe default number of epochs.
         batch_size: recipe default global batch size.
         paper: the paper the model follows.
+        paper_input_shape: input of the paper's configuration, or None where the model has
+            one scale only.
+        paper_num_classes: classes of the paper's configuration.
     """
 
     input_shape: tuple[int, int, int] = (28, 28, 1)
@@ -32,6 +35,8 @@ class ModelDefaults:
     epochs: int = 10
     batch_size: int = 256
     paper: str = ""
+    paper_input_shape: tuple[int, int, int] | None = None
+    paper_num_classes: int = 1000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +47,20 @@ class ModelEntry:
 
 
 _MODELS: dict[str, ModelEntry] = {}
+
+SCALES = ("auto", "paper", "small")
+# `scale="auto"` builds the paper's configuration from this image size up (d2l upsamples
+# Fashion-MNIST to 96 for GoogLeNet and to 224 for the others), the small one below it.
+PAPER_SCALE_MIN_SIZE = 96
+
+
+def resolve_scale(scale: str, input_shape: tuple[int, int, int]) -> str:
+    """`"paper"` or `"small"`: `scale` itself, or for `"auto"` the one that fits `input_shape`."""
+    if scale not in SCALES:
+        raise ValueError(f"Unknown scale {scale!r}. Valid scales: {', '.join(SCALES)}.")
+    if scale != "auto":
+        return scale
+    return "paper" if min(input_shape[:2]) >= PAPER_SCALE_MIN_SIZE else "small"
 
 
 def register_model(fn: Callable | None = None, *, defaults: ModelDefaults | None = None):
@@ -104,3 +123,14 @@ def create(
     if num_classes < 2:
         raise ValueError(f"num_classes must be at least 2, got {num_classes}.")
     return entry.build(input_shape=input_shape, num_classes=num_classes, **kwargs)
+
+
+def inference_model(model: keras.Model) -> keras.Model:
+    """The model without auxiliary heads: its input and its first output (the main logits).
+
+    Models with auxiliary classifiers (GoogLeNet's) output `[logits, aux1, aux2, ...]` for
+    training; inference and export use only the main head. Others are returned as they are.
+    """
+    if len(model.outputs) == 1:
+        return model
+    return keras.Model(model.inputs, model.outputs[0], name=f"{model.name}_inference")

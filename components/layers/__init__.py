@@ -1,0 +1,9 @@
+"""Registered, serializable Keras layers: the classic CNNs' blocks and the lessons' parts."""
+
+from components.layers.inception import InceptionBlock
+from components.layers.lrn import LocalResponseNormalization
+from components.layers.maxout import Maxout
+from components.layers.nin import NiNBlock
+from components.layers.vgg import VGGBlock
+
+__all__ = ["InceptionBlock", "LocalResponseNormalization", "Maxout", "NiNBlock", "VGGBlock"]

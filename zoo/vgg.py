@@ -1,0 +1,120 @@
+"""VGG (Simonyan & Zisserman 2014, "Very deep convolutional networks for large-scale image
+recognition"): configurations A, B, D, E as VGG-11/13/16/19, and their BatchNorm variants.
+
+At 224x224x3 with 1000 classes the plain models have exactly the parameters of
+`keras.applications.VGG16/VGG19(weights=None)`: vgg16 138,357,544 and vgg19 143,667,240.
+The small-image configuration halves the widths (`width=0.5`), pools with 'same' padding so 28
+and 32 px inputs both reach 1x1 after five blocks, and uses 512-wide dense layers (times width).
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from components.layers import VGGBlock
+from zoo.registry import ModelDefaults, register_model, resolve_scale
+
+# Convolutions per block, the paper's Table 1 (A, B, D, E); every config has five blocks.
+CONFIGS = {
+    "vgg11": (1, 1, 2, 2, 2),
+    "vgg13": (2, 2, 2, 2, 2),
+    "vgg16": (2, 2, 3, 3, 3),
+    "vgg19": (2, 2, 4, 4, 4),
+}
+BLOCK_WIDTHS = (64, 128, 256, 512, 512)
+PAPER_DENSE, SMALL_DENSE, SMALL_WIDTH = 4096, 512, 0.5
+
+
+def _vgg(
+    name: str,
+    input_shape,
+    num_classes,
+    *,
+    batch_norm: bool,
+    scale: str = "auto",
+    width: float | None = None,
+    dropout: float = 0.5,
+) -> keras.Model:
+    scale = resolve_scale(scale, input_shape)
+    paper = scale == "paper"
+    width = width if width is not None else (1.0 if paper else SMALL_WIDTH)
+    model_name = f"{name}_bn" if batch_norm else name
+    inputs = keras.Input(shape=input_shape, name="images")
+    x = inputs
+    for i, (num_convs, filters) in enumerate(zip(CONFIGS[name], BLOCK_WIDTHS, strict=True)):
+        x = VGGBlock(
+            num_convs,
+            max(1, int(filters * width)),
+            batch_norm=batch_norm,
+            pool_padding="valid" if paper else "same",
+            name=f"block{i + 1}",
+        )(x)
+    x = layers.Flatten(name="flatten")(x)
+    dense = max(1, int((PAPER_DENSE if paper else SMALL_DENSE) * width))
+    for i in (1, 2):
+        x = layers.Dense(dense, activation="relu", name=f"fc{i}")(x)
+        x = layers.Dropout(dropout, name=f"dropout{i}")(x)
+    outputs = layers.Dense(num_classes, name="classifier")(x)
+    return keras.Model(inputs, outputs, name=model_name)
+
+
+def _defaults(batch_norm: bool) -> ModelDefaults:
+    return ModelDefaults(
+        optimizer="adam" if batch_norm else "momentum",
+        learning_rate=2e-3 if batch_norm else 0.02,
+        lr_schedule="cosine",
+        epochs=10,
+        batch_size=128,
+        paper="Simonyan & Zisserman 2014, Very deep convolutional networks"
+        + ("; BatchNorm: Ioffe & Szegedy 2015" if batch_norm else ""),
+        paper_input_shape=(224, 224, 3),
+    )
+
+
+@register_model(defaults=_defaults(False))
+def vgg11(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+    """VGG-11, configuration A. Keyword args: `scale`, `width`, `dropout`."""
+    return _vgg("vgg11", input_shape, num_classes, batch_norm=False, **kwargs)
+
+
+@register_model(defaults=_defaults(False))
+def vgg13(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+    """VGG-13, configuration B. Keyword args: `scale`, `width`, `dropout`."""
+    return _vgg("vgg13", input_shape, num_classes, batch_norm=False, **kwargs)
+
+
+@register_model(defaults=_defaults(False))
+def vgg16(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+    """VGG-16, configuration D: 138,357,544 parameters at 224x224x3, 1000 classes."""
+    return _vgg("vgg16", input_shape, num_classes, batch_norm=False, **kwargs)
+
+
+@register_model(defaults=_defaults(False))
+def vgg19(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+    """VGG-19, configuration E: 143,667,240 parameters at 224x224x3, 1000 classes."""
+    return _vgg("vgg19", input_shape, num_classes, batch_norm=False, **kwargs)
+
+
+@register_model(defaults=_defaults(True))
+def vgg11_bn(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+    """VGG-11 with BatchNorm after each convolution."""
+    return _vgg("vgg11", input_shape, num_classes, batch_norm=True, **kwargs)
+
+
+@register_model(defaults=_defaults(True))
+def vgg13_bn(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+    """VGG-13 with BatchNorm after each convolution."""
+    return _vgg("vgg13", input_shape, num_classes, batch_norm=True, **kwargs)
+
+
+@register_model(defaults=_defaults(True))
+def vgg16_bn(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+    """VGG-16 with BatchNorm after each convolution."""
+    return _vgg("vgg16", input_shape, num_classes, batch_norm=True, **kwargs)
+
+
+@register_model(defaults=_defaults(True))
+def vgg19_bn(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+    """VGG-19 with BatchNorm after each convolution."""
+    return _vgg("vgg19", input_shape, num_classes, batch_norm=True, **kwargs)
