@@ -50,6 +50,22 @@ def fraction(text: str) -> float:
     return value
 
 
+def model_arg(text: str) -> tuple[str, object]:
+    """`KEY=VALUE` with VALUE an int, float, true/false or a string; never evaluated as code."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return key, lowered == "true"
+    for convert in (int, float):
+        try:
+            return key, convert(value)
+        except ValueError:
+            pass
+    return key, value
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -73,9 +89,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--strategy", default="auto", choices=("auto", "default", "onedevice", "mirrored")
     )
+    parser.add_argument(
+        "--scale", choices=("auto", "paper", "small"), help="model scale; default: by input size"
+    )
+    parser.add_argument("--width", type=positive_float, help="width multiplier of the model")
+    parser.add_argument(
+        "--model-arg",
+        type=model_arg,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a model option, e.g. aux_classifiers=true; repeatable",
+    )
     args = parser.parse_args(argv)
     if args.model not in zoo.list_models():
         parser.error(f"unknown model {args.model!r}; valid models: {', '.join(zoo.list_models())}")
+    args.model_kwargs = dict(args.model_arg)
+    for option in ("scale", "width"):
+        if getattr(args, option) is not None:
+            args.model_kwargs[option] = getattr(args, option)
+    options = zoo.registry.model_options(args.model)
+    unknown = sorted(set(args.model_kwargs) - set(options))
+    if unknown:
+        parser.error(
+            f"model {args.model!r} has no option {', '.join(unknown)}; "
+            f"its options: {', '.join(options) or 'none'}"
+        )
     return args
 
 
@@ -97,7 +136,7 @@ def main(argv: list[str] | None = None) -> dict:
     from components.export import export_classifier
     from components.optimizers import make_optimizer
     from components.schedules import make_schedule
-    from components.training import compile_classifier, library_versions
+    from components.training import compile_classifier, library_versions, with_aux_targets
 
     keras.utils.set_random_seed(args.seed)
     strategy = select_strategy(args.strategy)
@@ -132,6 +171,7 @@ def main(argv: list[str] | None = None) -> dict:
             args.model,
             input_shape=preprocessing.output_shape(data.image_shape),
             num_classes=len(data.class_names),
+            **args.model_kwargs,
         )
         steps_per_epoch = -(-data.num_train // batch_size)
         schedule = make_schedule(lr_schedule, lr, total_steps=epochs * steps_per_epoch)
@@ -148,15 +188,19 @@ def main(argv: list[str] | None = None) -> dict:
 
     start = time.time()
     history = model.fit(
-        train,
-        validation_data=validation,
+        with_aux_targets(train, model),
+        validation_data=with_aux_targets(validation, model) if validation else None,
         epochs=epochs,
         shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
         callbacks=[keras.callbacks.TensorBoard(log_dir=str(log_dir))],
         verbose="auto",
     )
     train_seconds = time.time() - start
-    test_metrics = model.evaluate(test, return_dict=True, verbose=0)
+    # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
+    inference = zoo.inference_model(model)
+    if inference is not model:
+        compile_classifier(inference)
+    test_metrics = inference.evaluate(test, return_dict=True, verbose=0)
     last = {k: float(v[-1]) for k, v in history.history.items()}
     metrics = {
         "train": {k: v for k, v in last.items() if not k.startswith("val_")},
@@ -165,7 +209,7 @@ def main(argv: list[str] | None = None) -> dict:
         "train_seconds": round(train_seconds, 1),
     }
     export_dir = export_classifier(
-        model,
+        inference,
         args.export_dir / args.model,
         image_shape=data.image_shape,
         preprocessing=preprocessing,
@@ -185,6 +229,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "seed": args.seed,
                 "strategy": strategy_name(strategy),
                 "replicas": strategy.num_replicas_in_sync,
+                "model_options": args.model_kwargs,
             },
             "seed": args.seed,
             "command": shlex.join(["python", "recipes/train.py", *argv]),
@@ -200,7 +245,7 @@ def main(argv: list[str] | None = None) -> dict:
     return {
         "export_dir": str(export_dir),
         "metrics": metrics,
-        "model": model,
+        "model": inference,
         "preprocessing": preprocessing,
     }
 

@@ -24,7 +24,7 @@ def describe(name: str, *, scales: tuple[str, ...] = ("small", "paper")) -> dict
     card = {
         "name": name,
         "paper": defaults.paper,
-        "summary": (entry.build.__doc__ or "").strip().split("\n")[0],
+        "summary": " ".join((entry.build.__doc__ or "").strip().split("\n\n")[0].split()),
         "recipe_defaults": {
             "optimizer": defaults.optimizer,
             "learning_rate": defaults.learning_rate,

@@ -57,6 +57,6 @@ def nin(
         x = layers.MaxPooling2D(3, 2, padding="valid" if paper else "same", name=f"pool{i}")(x)
         if not paper or i == len(blocks):
             x = layers.Dropout(dropout, name=f"dropout{i}")(x)
-    x = NiNBlock(num_classes, 3, 1, "same", name="mlpconv_classes")(x)
+    x = NiNBlock(num_classes, 3, 1, "same", activate_output=False, name="mlpconv_classes")(x)
     outputs = layers.GlobalAveragePooling2D(name="classifier")(x)
     return keras.Model(inputs, outputs, name="nin")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import inspect
 from collections.abc import Callable
 
 import keras
@@ -122,7 +123,20 @@ def create(
         raise ValueError(f"input_shape must be (height, width, channels) > 0, got {input_shape}.")
     if num_classes < 2:
         raise ValueError(f"num_classes must be at least 2, got {num_classes}.")
+    options = model_options(name)
+    unknown = sorted(set(kwargs) - set(options))
+    if unknown:
+        raise ValueError(
+            f"Model {name!r} has no option {', '.join(unknown)}; its options are: "
+            f"{', '.join(options) or 'none'}."
+        )
     return entry.build(input_shape=input_shape, num_classes=num_classes, **kwargs)
+
+
+def model_options(name: str) -> list[str]:
+    """The keyword options a model takes besides `input_shape` and `num_classes`."""
+    parameters = inspect.signature(_entry(name).build).parameters
+    return [k for k in parameters if k not in ("input_shape", "num_classes")]
 
 
 def inference_model(model: keras.Model) -> keras.Model:

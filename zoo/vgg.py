@@ -3,8 +3,10 @@ recognition"): configurations A, B, D, E as VGG-11/13/16/19, and their BatchNorm
 
 At 224x224x3 with 1000 classes the plain models have exactly the parameters of
 `keras.applications.VGG16/VGG19(weights=None)`: vgg16 138,357,544 and vgg19 143,667,240.
-The small-image configuration halves the widths (`width=0.5`), pools with 'same' padding so 28
-and 32 px inputs both reach 1x1 after five blocks, and uses 512-wide dense layers (times width).
+Every variant takes `scale` ("auto", "paper", "small"), `width` (multiplies all widths) and
+`dropout` (after each hidden dense layer). The small-image configuration halves the widths
+(`width=0.5`), pools with 'same' padding so 28 and 32 px inputs both reach 1x1 after five
+blocks, and uses 512-wide dense layers (times width).
 """
 
 from __future__ import annotations
@@ -30,11 +32,10 @@ def _vgg(
     name: str,
     input_shape,
     num_classes,
-    *,
     batch_norm: bool,
-    scale: str = "auto",
-    width: float | None = None,
-    dropout: float = 0.5,
+    scale: str,
+    width: float | None,
+    dropout: float,
 ) -> keras.Model:
     scale = resolve_scale(scale, input_shape)
     paper = scale == "paper"
@@ -61,8 +62,10 @@ def _vgg(
 
 def _defaults(batch_norm: bool) -> ModelDefaults:
     return ModelDefaults(
-        optimizer="adam" if batch_norm else "momentum",
-        learning_rate=2e-3 if batch_norm else 0.02,
+        # Plain deep VGGs diverge or stall at larger steps (the paper warm-started D and E
+        # from shallower nets); BatchNorm removes that.
+        optimizer="adam",
+        learning_rate=2e-3 if batch_norm else 3e-4,
         lr_schedule="cosine",
         epochs=10,
         batch_size=128,
@@ -73,48 +76,64 @@ def _defaults(batch_norm: bool) -> ModelDefaults:
 
 
 @register_model(defaults=_defaults(False))
-def vgg11(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
-    """VGG-11, configuration A. Keyword args: `scale`, `width`, `dropout`."""
-    return _vgg("vgg11", input_shape, num_classes, batch_norm=False, **kwargs)
+def vgg11(
+    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+) -> keras.Model:
+    """VGG-11, configuration A. Options: `scale`, `width`, `dropout`."""
+    return _vgg("vgg11", input_shape, num_classes, False, scale, width, dropout)
 
 
 @register_model(defaults=_defaults(False))
-def vgg13(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
-    """VGG-13, configuration B. Keyword args: `scale`, `width`, `dropout`."""
-    return _vgg("vgg13", input_shape, num_classes, batch_norm=False, **kwargs)
+def vgg13(
+    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+) -> keras.Model:
+    """VGG-13, configuration B. Options: `scale`, `width`, `dropout`."""
+    return _vgg("vgg13", input_shape, num_classes, False, scale, width, dropout)
 
 
 @register_model(defaults=_defaults(False))
-def vgg16(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+def vgg16(
+    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+) -> keras.Model:
     """VGG-16, configuration D: 138,357,544 parameters at 224x224x3, 1000 classes."""
-    return _vgg("vgg16", input_shape, num_classes, batch_norm=False, **kwargs)
+    return _vgg("vgg16", input_shape, num_classes, False, scale, width, dropout)
 
 
 @register_model(defaults=_defaults(False))
-def vgg19(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+def vgg19(
+    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+) -> keras.Model:
     """VGG-19, configuration E: 143,667,240 parameters at 224x224x3, 1000 classes."""
-    return _vgg("vgg19", input_shape, num_classes, batch_norm=False, **kwargs)
+    return _vgg("vgg19", input_shape, num_classes, False, scale, width, dropout)
 
 
 @register_model(defaults=_defaults(True))
-def vgg11_bn(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+def vgg11_bn(
+    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+) -> keras.Model:
     """VGG-11 with BatchNorm after each convolution."""
-    return _vgg("vgg11", input_shape, num_classes, batch_norm=True, **kwargs)
+    return _vgg("vgg11", input_shape, num_classes, True, scale, width, dropout)
 
 
 @register_model(defaults=_defaults(True))
-def vgg13_bn(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+def vgg13_bn(
+    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+) -> keras.Model:
     """VGG-13 with BatchNorm after each convolution."""
-    return _vgg("vgg13", input_shape, num_classes, batch_norm=True, **kwargs)
+    return _vgg("vgg13", input_shape, num_classes, True, scale, width, dropout)
 
 
 @register_model(defaults=_defaults(True))
-def vgg16_bn(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+def vgg16_bn(
+    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+) -> keras.Model:
     """VGG-16 with BatchNorm after each convolution."""
-    return _vgg("vgg16", input_shape, num_classes, batch_norm=True, **kwargs)
+    return _vgg("vgg16", input_shape, num_classes, True, scale, width, dropout)
 
 
 @register_model(defaults=_defaults(True))
-def vgg19_bn(input_shape=(28, 28, 1), num_classes=10, **kwargs) -> keras.Model:
+def vgg19_bn(
+    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+) -> keras.Model:
     """VGG-19 with BatchNorm after each convolution."""
-    return _vgg("vgg19", input_shape, num_classes, batch_norm=True, **kwargs)
+    return _vgg("vgg19", input_shape, num_classes, True, scale, width, dropout)

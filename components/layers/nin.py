@@ -19,6 +19,7 @@ class NiNBlock(keras.layers.Layer):
         activate_output: ReLU after the last convolution. NiN's final block produces one map per
             class that global average pooling turns into logits; with False those logits can be
             negative (d2l keeps the ReLU; both train).
+        kernel_initializer: of every convolution (Keras's default, Glorot uniform).
 
     Example:
     >>> NiNBlock(96, kernel_size=11, strides=4, padding="valid")(
@@ -34,6 +35,7 @@ class NiNBlock(keras.layers.Layer):
         padding: str = "same",
         num_1x1: int = 2,
         activate_output: bool = True,
+        kernel_initializer="glorot_uniform",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -50,9 +52,16 @@ class NiNBlock(keras.layers.Layer):
         self.padding = padding
         self.num_1x1 = num_1x1
         self.activate_output = activate_output
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        init = self.kernel_initializer
         self.convs = [
-            layers.Conv2D(filters, kernel_size, strides, padding, name="conv"),
-            *[layers.Conv2D(filters, 1, name=f"conv1x1_{i + 1}") for i in range(num_1x1)],
+            layers.Conv2D(
+                filters, kernel_size, strides, padding, kernel_initializer=init, name="conv"
+            ),
+            *[
+                layers.Conv2D(filters, 1, kernel_initializer=init, name=f"conv1x1_{i + 1}")
+                for i in range(num_1x1)
+            ],
         ]
 
     def get_config(self):
@@ -64,6 +73,7 @@ class NiNBlock(keras.layers.Layer):
             "padding": self.padding,
             "num_1x1": self.num_1x1,
             "activate_output": self.activate_output,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }
 
     def build(self, input_shape):

@@ -134,7 +134,9 @@ def test_evaluate_recipe_reports_the_exported_accuracy(trained, fashion_mnist_da
         (["--epochs", "0"], "--epochs: must be a positive integer, got 0"),
         (["--batch-size", "-8"], "--batch-size: must be a positive integer, got -8"),
         (["--lr", "0"], "--lr: must be a positive number, got 0"),
-        (["--model", "lenet7"], "unknown model 'lenet7'; valid models: lenet5, lenet5_bn"),
+        (["--model", "lenet7"], "unknown model 'lenet7'; valid models: alexnet, googlenet"),
+        (["--model", "vgg11", "--model-arg", "depth=3"], "has no option depth; its options"),
+        (["--model-arg", "no_equals_sign"], "expected KEY=VALUE"),
         (["--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
     ],
 )
@@ -149,6 +151,34 @@ def test_bad_flags_are_refused_before_anything_starts(args, message, tmp_path):
     assert out.returncode == 2
     assert message in out.stderr
     assert not (tmp_path / "saved_models").exists() and not (tmp_path / "logs").exists()
+
+
+@pytest.mark.e2e
+def test_googlenet_with_aux_classifiers_trains_and_exports_the_main_head(
+    fashion_mnist_data_dir, tmp_path
+):
+    result = load_recipe("train").main(
+        [
+            "--model=googlenet",
+            "--width=0.125",
+            "--model-arg=aux_classifiers=true",
+            f"--data-dir={fashion_mnist_data_dir}",
+            "--train-split=train[:512]",
+            "--test-split=test[:256]",
+            "--epochs=1",
+            f"--export-dir={tmp_path / 'saved_models'}",
+            f"--log-dir={tmp_path / 'logs'}",
+        ]
+    )
+    metadata = json.loads((tmp_path / "saved_models/googlenet/1/metadata.json").read_text())
+    assert metadata["hyperparameters"]["model_options"] == {
+        "aux_classifiers": True,
+        "width": 0.125,
+    }
+    assert len(result["model"].outputs) == 1
+    loaded = tf.saved_model.load(result["export_dir"])
+    out = loaded.signatures["serving_uint8"](images=tf.zeros([2, 28, 28, 1], tf.uint8))
+    assert out["probabilities"].shape == (2, 10)
 
 
 def test_unknown_dataset_is_named(tmp_path):

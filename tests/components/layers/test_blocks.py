@@ -1,0 +1,80 @@
+"""VGGBlock, NiNBlock and InceptionBlock: the layer contract and their math."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from components.layers import InceptionBlock, NiNBlock, VGGBlock
+from tests.components.layers.layer_checks import check_layer
+
+
+def conv(x, layer, padding="SAME", strides=1):
+    y = tf.nn.conv2d(x, layer.kernel.numpy(), strides, padding)
+    return y + layer.bias.numpy() if layer.use_bias else y
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_vgg_block(tmp_path, batch_norm):
+    layer, y = check_layer(
+        lambda: VGGBlock(2, 6, batch_norm=batch_norm), (2, 8, 8, 3), (2, 4, 4, 6), tmp_path
+    )
+    if not batch_norm:
+        x = np.random.default_rng(0).normal(size=(2, 8, 8, 3)).astype("float32")
+        h = tf.nn.relu(conv(tf.nn.relu(conv(x, layer.convs[0])), layer.convs[1]))
+        expected = tf.nn.max_pool2d(h, 2, 2, "VALID")
+        np.testing.assert_allclose(y, expected.numpy(), atol=1e-5)
+
+
+def test_vgg_block_same_pooling_rounds_up():
+    assert VGGBlock(1, 4, pool_padding="same").compute_output_shape((None, 7, 7, 3)) == (
+        None,
+        4,
+        4,
+        4,
+    )
+    with pytest.raises(ValueError, match="pool_padding must be 'valid' or 'same'"):
+        VGGBlock(1, 4, pool_padding="full")
+
+
+def test_nin_block(tmp_path):
+    layer, y = check_layer(
+        lambda: NiNBlock(5, 3, strides=2, padding="valid"), (2, 9, 9, 3), (2, 4, 4, 5), tmp_path
+    )
+    x = np.random.default_rng(0).normal(size=(2, 9, 9, 3)).astype("float32")
+    h = tf.nn.relu(conv(x, layer.convs[0], "VALID", 2))
+    for c in layer.convs[1:]:
+        h = tf.nn.relu(conv(h, c))
+    np.testing.assert_allclose(y, h.numpy(), atol=1e-5)
+    linear = NiNBlock(5, 3, activate_output=False)
+    assert (np.asarray(linear(x)) < 0).any()  # no ReLU on the last convolution
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_inception_block(tmp_path, batch_norm):
+    layer, y = check_layer(
+        lambda: InceptionBlock(4, 3, 5, 2, 3, 2, batch_norm=batch_norm),
+        (2, 6, 6, 8),
+        (2, 6, 6, 14),
+        tmp_path,
+    )
+    if not batch_norm:
+        x = np.random.default_rng(0).normal(size=(2, 6, 6, 8)).astype("float32")
+        b1 = tf.nn.relu(conv(x, layer.branches[0][0]))
+        b2 = tf.nn.relu(conv(tf.nn.relu(conv(x, layer.branches[1][0])), layer.branches[1][1]))
+        b3 = tf.nn.relu(conv(tf.nn.relu(conv(x, layer.branches[2][0])), layer.branches[2][1]))
+        b4 = tf.nn.relu(conv(tf.nn.max_pool2d(x, 3, 1, "SAME"), layer.branches[3][0]))
+        expected = tf.concat([b1, b2, b3, b4], axis=-1)
+        np.testing.assert_allclose(y, expected.numpy(), atol=1e-5)
+
+
+def test_inception_3a_widths():
+    block = InceptionBlock(64, 96, 128, 16, 32, 32)
+    assert block.compute_output_shape((None, 28, 28, 192)) == (None, 28, 28, 256)
+    block.build((None, 28, 28, 192))
+    # Table 1's row (3a): 159K parameters without biases.
+    weights = sum(int(np.prod(w.shape)) for w in block.weights if len(w.shape) == 4)
+    assert weights == 192 * 64 + 192 * 96 + 96 * 9 * 128 + 192 * 16 + 16 * 25 * 32 + 192 * 32
+    with pytest.raises(ValueError, match="filter counts must be >= 1"):
+        InceptionBlock(0, 1, 1, 1, 1, 1)

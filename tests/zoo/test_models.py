@@ -1,0 +1,198 @@
+"""The classic CNNs: paper parameter counts, both scales, learning, FLOPs, export."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo
+from components.data import Preprocessing, preprocess_images
+from components.export import export_classifier
+from components.flops import count_flops, count_graph_flops
+from components.optimizers import make_optimizer
+from components.training import compile_classifier, with_aux_targets
+from tests.conftest import REPO_ROOT
+
+FAMILIES_WITH_PAPER_SCALE = [
+    name for name in zoo.list_models() if zoo.get_defaults(name).paper_input_shape
+]
+
+
+@pytest.mark.parametrize(
+    "name,kwargs,expected",
+    [
+        ("vgg16", {}, 138_357_544),
+        ("vgg19", {}, 143_667_240),
+        ("alexnet", {}, 62_378_344),
+        ("alexnet", {"two_gpu_grouping": True}, 60_965_224),
+        ("googlenet", {}, 6_998_552),
+    ],
+)
+def test_paper_parameter_counts(name, kwargs, expected):
+    model = zoo.create(name, input_shape=(224, 224, 3), num_classes=1000, **kwargs)
+    assert model.count_params() == expected
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("name,reference", [("vgg16", "VGG16"), ("vgg19", "VGG19")])
+def test_vgg_matches_keras_applications_layer_by_layer(name, reference):
+    ours = zoo.create(name, input_shape=(224, 224, 3), num_classes=1000)
+    theirs = getattr(keras.applications, reference)(weights=None)
+    assert [w.shape for w in ours.weights] == [w.shape for w in theirs.weights]
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("name", FAMILIES_WITH_PAPER_SCALE)
+def test_paper_scale_builds(name):
+    model = zoo.create(name, input_shape=(224, 224, 3), num_classes=1000)
+    assert model.output_shape == (None, 1000)
+    assert zoo.resolve_scale("auto", (224, 224, 3)) == "paper"
+    keras.backend.clear_session()
+
+
+def test_scale_is_chosen_by_input_size_or_forced():
+    assert zoo.resolve_scale("auto", (28, 28, 1)) == "small"
+    assert zoo.resolve_scale("auto", (96, 96, 1)) == "paper"
+    small_at_96 = zoo.create("vgg11", input_shape=(96, 96, 1), scale="small")
+    paper_at_96 = zoo.create("vgg11", input_shape=(96, 96, 1))
+    assert small_at_96.count_params() < paper_at_96.count_params()
+    with pytest.raises(ValueError, match="Valid scales: auto, paper, small"):
+        zoo.create("vgg11", scale="huge")
+
+
+def test_width_multiplier_scales_the_model():
+    narrow = zoo.create("vgg11", width=0.25).count_params()
+    wide = zoo.create("vgg11", width=0.5).count_params()
+    assert narrow < wide / 3  # parameters grow about with the square of the width
+
+
+def _learnable_batch(shape, n=32, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 10
+    x = rng.normal(scale=0.3, size=(n, *shape)).astype("float32")
+    for i, label in enumerate(y):  # a bright row band per class
+        x[i, 2 * label + 4 : 2 * label + 7, :, :] += 2.0
+    return x, y
+
+
+# Deep VGGs without BatchNorm need a smaller step (the paper trained them from shallower ones).
+LEARNING_RATES = {"vgg16": 3e-4, "vgg19": 3e-4}
+
+
+@pytest.mark.parametrize("name", [n for n in zoo.list_models() if not n.startswith("lenet")])
+def test_small_model_learns_a_fixed_batch(name):
+    keras.utils.set_random_seed(0)
+    x, y = _learnable_batch((28, 28, 1))
+    model = zoo.create(name, dropout=0.0)  # dropout only slows memorizing one batch
+    compile_classifier(model, make_optimizer("adam", LEARNING_RATES.get(name, 1e-3)))
+    history = model.fit(x, y, batch_size=32, epochs=30, verbose=0)
+    losses = history.history["loss"]
+    assert min(losses[-3:]) < 0.9 * losses[0], losses
+
+
+def test_googlenet_aux_classifiers_train_and_are_dropped_for_inference(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = zoo.create("googlenet", aux_classifiers=True, width=0.25)
+    assert len(model.outputs) == 3
+    inference = zoo.inference_model(model)
+    assert len(inference.outputs) == 1
+    plain = zoo.create("googlenet", width=0.25)
+    assert inference.count_params() == plain.count_params() < model.count_params()
+
+    # The training loss is main + 0.3 * (aux1 + aux2).
+    x, y = _learnable_batch((28, 28, 1), n=16)
+    compile_classifier(model, make_optimizer("adam", 1e-3))
+    total = model.evaluate(x, (y, y, y), verbose=0, return_dict=True)["loss"]
+    ce = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    main, aux1, aux2 = (float(ce(y, out)) for out in model.predict(x, verbose=0))
+    assert total == pytest.approx(main + 0.3 * (aux1 + aux2), rel=1e-4)
+    data = with_aux_targets(tf.data.Dataset.from_tensor_slices((x, y)).batch(8), model)
+    model.fit(data, epochs=1, verbose=0)
+
+    # The export holds the main head only and predicts as the Keras model does.
+    prep = Preprocessing(mean=(0.0,), std=(1.0,), scale=1.0)
+    path = export_classifier(
+        inference,
+        tmp_path,
+        image_shape=(28, 28, 1),
+        preprocessing=prep,
+        class_names=list("abcdefghij"),
+    )
+    loaded = tf.saved_model.load(str(path))
+    out = loaded.signatures["serving_default"](images=tf.constant(x))
+    assert set(out) == {"probabilities", "class_ids", "logits"}
+    np.testing.assert_allclose(out["logits"].numpy(), inference.predict(x, verbose=0), atol=1e-4)
+
+
+def test_flops_of_lenet5_by_hand():
+    conv1 = 2 * 25 * 1 * 6 * 28 * 28
+    conv2 = 2 * 25 * 6 * 16 * 10 * 10
+    dense = 2 * (400 * 120 + 120 * 84 + 84 * 10)
+    assert count_flops(zoo.create("lenet5")) == conv1 + conv2 + dense == 833_040
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+def test_analytic_flops_equal_the_graph_count(name):
+    model = zoo.create(name)
+    assert count_flops(model) == count_graph_flops(model) > 0
+
+
+def test_paper_alexnet_flops():
+    model = zoo.create("alexnet", input_shape=(224, 224, 3), num_classes=1000)
+    assert count_flops(model) == count_graph_flops(model)
+    grouped = zoo.create(
+        "alexnet", input_shape=(224, 224, 3), num_classes=1000, two_gpu_grouping=True
+    )
+    # Grouping halves the multiply-adds of conv2, conv4 and conv5 (55->27->13 maps, 6x6 fc6).
+    saved = 2 * (
+        27 * 27 * 256 * 5 * 5 * 48 + 13 * 13 * 384 * 3 * 3 * 192 + 13 * 13 * 256 * 9 * 192
+    )
+    assert count_flops(model) - count_flops(grouped) == saved
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+def test_exported_small_model_predicts_as_keras(name, tmp_path):
+    keras.utils.set_random_seed(0)
+    model = zoo.create(name, input_shape=(32, 32, 3))
+    prep = Preprocessing(mean=(0.5, 0.4, 0.3), std=(0.2, 0.25, 0.3))
+    path = export_classifier(
+        model,
+        tmp_path,
+        image_shape=(32, 32, 3),
+        preprocessing=prep,
+        class_names=list("abcdefghij"),
+    )
+    images = np.random.default_rng(0).integers(0, 256, size=(4, 32, 32, 3), dtype=np.uint8)
+    expected = model(preprocess_images(images, prep), training=False).numpy()
+    loaded = tf.saved_model.load(str(path))
+    got = loaded.signatures["serving_uint8"](images=tf.constant(images))["logits"].numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-4, rtol=1e-4)
+
+
+def test_describe_card():
+    card = zoo.describe("vgg16", scales=("small",))
+    assert card["paper"].startswith("Simonyan & Zisserman 2014")
+    small = card["scales"]["small"]
+    assert small["parameters"] == zoo.create("vgg16").count_params()
+    assert small["flops"] == count_flops(zoo.create("vgg16"))
+    assert card["recipe_defaults"]["epochs"] > 0
+
+
+def test_models_recipe_list_and_describe():
+    run = [sys.executable, str(REPO_ROOT / "recipes" / "models.py")]
+    out = subprocess.run([*run, "list", "lenet*"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "lenet5_bn" in out.stdout and "62,384" in out.stdout and "vgg" not in out.stdout
+    out = subprocess.run(
+        [*run, "describe", "alexnet"], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "62,378,344 parameters" in out.stdout
+    out = subprocess.run([*run, "describe", "resnet"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "valid models: alexnet" in out.stderr
