@@ -18,6 +18,7 @@ def compile_classifier(
     optimizer: keras.optimizers.Optimizer | None = None,
     *,
     aux_loss_weight: float = AUX_LOSS_WEIGHT,
+    jit_compile: bool | str = "auto",
 ) -> keras.Model:
     """Compiles a logits-output classifier with softmax cross-entropy and accuracy.
 
@@ -31,18 +32,22 @@ def compile_classifier(
         model: a model whose first output is the main logits.
         optimizer: the optimizer; None for a model that is only evaluated.
         aux_loss_weight: weight of each auxiliary loss.
+        jit_compile: Keras's `compile(jit_compile=...)`: XLA on, off or Keras's choice.
     """
     num_outputs = len(model.outputs)
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
     if num_outputs == 1:
-        model.compile(optimizer=optimizer or "sgd", loss=loss, metrics=[accuracy])
+        model.compile(
+            optimizer=optimizer or "sgd", loss=loss, metrics=[accuracy], jit_compile=jit_compile
+        )
     else:
         model.compile(
             optimizer=optimizer or "sgd",
             loss=[loss] * num_outputs,
             loss_weights=[1.0] + [aux_loss_weight] * (num_outputs - 1),
             metrics=[[accuracy]] + [[] for _ in range(num_outputs - 1)],
+            jit_compile=jit_compile,
         )
     return model
 

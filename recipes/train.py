@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import shlex
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,6 +69,14 @@ def model_arg(text: str) -> tuple[str, object]:
     return key, value
 
 
+def weights_digest(model) -> str:
+    """sha256 of all weights' bytes: equal on every worker when they are in sync."""
+    digest = hashlib.sha256()
+    for weight in model.weights:
+        digest.update(weight.numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -87,7 +98,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--test-split", default="test")
     parser.add_argument("--resize", type=positive_int, help="resize images to SIZE x SIZE")
     parser.add_argument(
-        "--strategy", default="auto", choices=("auto", "default", "onedevice", "mirrored")
+        "--strategy",
+        default="auto",
+        choices=("auto", "default", "onedevice", "mirrored", "multiworker"),
+        help="auto: TF_CONFIG set -> multiworker; >1 GPU -> mirrored; 1 GPU -> onedevice",
+    )
+    parser.add_argument(
+        "--loop",
+        default="auto",
+        choices=("auto", "fit", "custom"),
+        help="fit: Keras model.fit; custom: the project's strategy.run loop (auto: custom "
+        "under multiworker, where model.fit fails, else fit)",
+    )
+    parser.add_argument("--scale-lr", action="store_true", help="lr x number of replicas")
+    parser.add_argument("--jit-compile", action="store_true", help="compile steps with XLA")
+    parser.add_argument(
+        "--precision", default="float32", choices=("float32", "mixed_float16", "mixed_bfloat16")
+    )
+    parser.add_argument(
+        "--checkpoint-dir", type=Path, help="default checkpoints/<model>; removed after success"
+    )
+    parser.add_argument(
+        "--checkpoint-every", type=positive_int, help="steps between checkpoints (default: epoch)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir"
     )
     parser.add_argument(
         "--scale", choices=("auto", "paper", "small"), help="model scale; default: by input size"
@@ -130,17 +165,49 @@ def main(argv: list[str] | None = None) -> dict:
 
     # Heavy imports after the flags are checked, so bad input is refused at once.
     import keras
+    import tensorflow as tf
 
     from components.data import Preprocessing, load_image_classification, make_pipeline
-    from components.distribute import describe_strategy, select_strategy, strategy_name
+    from components.distribute import (
+        describe_strategy,
+        is_chief,
+        select_strategy,
+        strategy_name,
+        task_id,
+    )
     from components.export import export_classifier
+    from components.loop import DistributedTrainer
     from components.optimizers import make_optimizer
     from components.schedules import make_schedule
     from components.training import compile_classifier, library_versions, with_aux_targets
 
+    strategy = select_strategy(args.strategy)  # first: a multi-worker one needs a fresh context
     keras.utils.set_random_seed(args.seed)
-    strategy = select_strategy(args.strategy)
-    print(describe_strategy(strategy, batch_size))
+    if args.precision != "float32":
+        keras.mixed_precision.set_dtype_policy(args.precision)
+    chief = is_chief()
+    multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    loop = args.loop if args.loop != "auto" else ("custom" if multiworker else "fit")
+    if loop == "fit" and multiworker:
+        raise SystemExit(
+            "--loop fit cannot run under MultiWorkerMirroredStrategy (keras-team/keras#20585); "
+            "use --loop custom (the default there)."
+        )
+    say = print if chief else (lambda *a, **k: None)  # other workers stay quiet
+    say(describe_strategy(strategy, batch_size) + f" Loop: {loop}.")
+    if args.scale_lr:
+        lr *= strategy.num_replicas_in_sync
+        say(f"Learning rate scaled linearly by {strategy.num_replicas_in_sync} replicas: {lr}.")
+
+    checkpoint_dir = args.checkpoint_dir or Path("checkpoints") / args.model
+    has_checkpoint = checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir())
+    if args.resume and not has_checkpoint:
+        raise SystemExit(f"--resume: no checkpoint in {checkpoint_dir} to resume from.")
+    if has_checkpoint and not args.resume:
+        raise SystemExit(
+            f"{checkpoint_dir} holds a checkpoint of an unfinished run: pass --resume to "
+            "continue it, or another --checkpoint-dir to start afresh."
+        )
 
     data = load_image_classification(
         args.dataset,
@@ -151,7 +218,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     resize = (args.resize, args.resize) if args.resize else None
     preprocessing = Preprocessing.fit(data.train, resize=resize)
-    print(
+    say(
         f"Data: {args.dataset}: {data.num_train} train, {data.num_validation} validation, "
         f"{data.num_test} test images of {data.image_shape}, {len(data.class_names)} classes; "
         f"normalized with mean {preprocessing.mean}, std {preprocessing.std}."
@@ -176,41 +243,76 @@ def main(argv: list[str] | None = None) -> dict:
         steps_per_epoch = -(-data.num_train // batch_size)
         schedule = make_schedule(lr_schedule, lr, total_steps=epochs * steps_per_epoch)
         optimizer = make_optimizer(optimizer_name, schedule, weight_decay=args.weight_decay)
-        compile_classifier(model, optimizer)
-    print(
+        if loop == "fit":
+            compile_classifier(model, optimizer, jit_compile=args.jit_compile)
+    say(
         f"Model: {args.model}, {model.count_params():,} parameters; {optimizer_name} lr {lr} "
-        f"({lr_schedule}), "
-        f"weight decay {args.weight_decay}, {epochs} epochs, batch {batch_size}, seed {args.seed}."
+        f"({lr_schedule}), weight decay {args.weight_decay}, {epochs} epochs, "
+        f"batch {batch_size}, seed {args.seed}, precision {args.precision}."
     )
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     log_dir = args.log_dir or Path("logs") / args.model / stamp
-    print(f"TensorBoard logs: {log_dir}  (tensorboard --logdir {log_dir})")
+    callbacks = []
+    if chief:  # only the chief writes logs
+        say(f"TensorBoard logs: {log_dir}  (tensorboard --logdir {log_dir})")
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(log_dir)))
 
     start = time.time()
-    history = model.fit(
-        with_aux_targets(train, model),
-        validation_data=with_aux_targets(validation, model) if validation else None,
-        epochs=epochs,
-        shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
-        callbacks=[keras.callbacks.TensorBoard(log_dir=str(log_dir))],
-        verbose="auto",
-    )
+    if loop == "fit":
+        callbacks.append(
+            keras.callbacks.BackupAndRestore(
+                str(checkpoint_dir), save_freq=args.checkpoint_every or "epoch"
+            )
+        )
+        history = model.fit(
+            with_aux_targets(train, model),
+            validation_data=with_aux_targets(validation, model) if validation else None,
+            epochs=epochs,
+            shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
+            callbacks=callbacks,
+            verbose="auto",
+        )
+    else:
+        trainer = DistributedTrainer(
+            model,
+            optimizer,
+            strategy,
+            jit_compile=args.jit_compile,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=args.checkpoint_every,
+            chief=chief,
+            task_id=task_id(),
+        )
+        history = trainer.fit(
+            train,
+            epochs=epochs,
+            validation_data=validation,
+            callbacks=callbacks,
+            verbose=1 if chief else 0,
+        )
     train_seconds = time.time() - start
     # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
     inference = zoo.inference_model(model)
-    if inference is not model:
-        compile_classifier(inference)
-    test_metrics = inference.evaluate(test, return_dict=True, verbose=0)
+    if loop == "fit":
+        if inference is not model:
+            compile_classifier(inference)
+        test_metrics = inference.evaluate(test, return_dict=True, verbose=0)
+    else:
+        test_metrics = trainer.evaluate(test)
+    print(f"Final weights sha256: {weights_digest(model)} (task {task_id()})")
     last = {k: float(v[-1]) for k, v in history.history.items()}
     metrics = {
         "train": {k: v for k, v in last.items() if not k.startswith("val_")},
         "validation": {k[4:]: v for k, v in last.items() if k.startswith("val_")} or None,
         "test": {k: float(v) for k, v in test_metrics.items()},
         "train_seconds": round(train_seconds, 1),
+        "history": {k: [float(x) for x in v] for k, v in history.history.items()},
     }
+    # Every worker writes the SavedModel (saving may need them all); only the chief keeps it.
+    export_base = args.export_dir / args.model if chief else Path(tempfile.mkdtemp())
     export_dir = export_classifier(
         inference,
-        args.export_dir / args.model,
+        export_base,
         image_shape=data.image_shape,
         preprocessing=preprocessing,
         class_names=data.class_names,
@@ -229,6 +331,9 @@ def main(argv: list[str] | None = None) -> dict:
                 "seed": args.seed,
                 "strategy": strategy_name(strategy),
                 "replicas": strategy.num_replicas_in_sync,
+                "loop": loop,
+                "precision": args.precision,
+                "jit_compile": args.jit_compile,
                 "model_options": args.model_kwargs,
             },
             "seed": args.seed,
@@ -237,11 +342,17 @@ def main(argv: list[str] | None = None) -> dict:
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         },
     )
-    print(
+    if not chief:
+        shutil.rmtree(export_base, ignore_errors=True)
+    elif checkpoint_dir.is_dir():
+        # The run is complete and exported; its checkpoints were only for resuming it.
+        shutil.rmtree(checkpoint_dir)
+    keras.mixed_precision.set_dtype_policy("float32")
+    say(
         f"Test: loss {metrics['test']['loss']:.4f}, accuracy {metrics['test']['accuracy']:.4f} "
         f"({train_seconds:.1f} s training)."
     )
-    print(f"Exported SavedModel: {export_dir}")
+    say(f"Exported SavedModel: {export_dir}")
     return {
         "export_dir": str(export_dir),
         "metrics": metrics,

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Benchmark: every small zoo model on Fashion-MNIST under a fixed CPU budget.
+
+Each model trains with its own recipe defaults (optimizer, learning rate, batch) for one epoch
+over the first N training images (cosine decay over that epoch), then is tested on the full
+test split. Reported: parameters, MFLOPs per image, training images/s (the whole epoch,
+first-step tracing included) and test accuracy. The full run is the printed command without
+`--train-split`/`--epochs`.
+
+    python benchmarks/zoo_small_models.py [--train-images 20000] [--models alexnet vgg11 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_train_recipe():
+    spec = importlib.util.spec_from_file_location("train", ROOT / "recipes" / "train.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> None:
+    import zoo
+    from components.flops import count_flops
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--train-images", type=int, default=20_000)
+    parser.add_argument("--models", nargs="+", default=zoo.list_models())
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    train = load_train_recipe()
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name in args.models:
+        model = zoo.create(name)
+        params, flops = model.count_params(), count_flops(model)
+        flags = [f"--model={name}", f"--train-split=train[:{args.train_images}]", "--epochs=1"]
+        with tempfile.TemporaryDirectory() as tmp:
+            result = train.main(
+                [*flags, f"--export-dir={tmp}/saved_models", f"--log-dir={tmp}/logs"]
+            )
+        seconds = result["metrics"]["train_seconds"]
+        rows.append(
+            {
+                "model": name,
+                "parameters": params,
+                "mflops": round(flops / 1e6, 1),
+                "train_images": args.train_images,
+                "images_per_s": round(args.train_images / seconds),
+                "train_seconds": seconds,
+                "test_accuracy": round(result["metrics"]["test"]["accuracy"], 4),
+                "command": "python recipes/train.py " + " ".join(flags),
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+        (args.out / "zoo_small_models.json").write_text(json.dumps(rows, indent=2))
+    print("| model | parameters | MFLOPs/image | train images/s | test accuracy |")
+    print("|---|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['model']} | {r['parameters']:,} | {r['mflops']} | {r['images_per_s']} "
+            f"| {r['test_accuracy']:.4f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
