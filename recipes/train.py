@@ -169,6 +169,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     from components.data import Preprocessing, load_image_classification, make_pipeline
     from components.distribute import (
+        TFConfigError,
         describe_strategy,
         is_chief,
         select_strategy,
@@ -181,7 +182,10 @@ def main(argv: list[str] | None = None) -> dict:
     from components.schedules import make_schedule
     from components.training import compile_classifier, library_versions, with_aux_targets
 
-    strategy = select_strategy(args.strategy)  # first: a multi-worker one needs a fresh context
+    try:
+        strategy = select_strategy(args.strategy)  # first: multi-worker needs a fresh context
+    except TFConfigError as err:
+        raise SystemExit(f"error: {err}") from None
     keras.utils.set_random_seed(args.seed)
     if args.precision != "float32":
         keras.mixed_precision.set_dtype_policy(args.precision)

@@ -25,20 +25,33 @@ MIRRORED_SCRIPT = textwrap.dedent(
     from components.distribute import select_strategy, strategy_name
     from components.optimizers import make_optimizer
     from components.training import compile_classifier
+    from components.loop import DistributedTrainer
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(256, 28, 28, 1)).astype("float32")
     y = rng.integers(0, 10, size=256)
     result = {}
-    for name, sync in (("default", False), ("mirrored", False), ("mirrored_sync", True)):
+    configs = (
+        ("default", False, "fit"),
+        ("mirrored", False, "fit"),
+        ("mirrored_sync", True, "fit"),
+        ("mirrored_sync_loop", True, "loop"),
+    )
+    for name, sync, loop in configs:
         keras.utils.set_random_seed(0)
-        strategy = select_strategy(name.removesuffix("_sync"))
+        strategy = select_strategy(name.split("_")[0])
         data = tf.data.Dataset.from_tensor_slices((x, y)).batch(64)
         with strategy.scope():
-            model = compile_classifier(
-                zoo.create("lenet5_bn", sync_batch_norm=sync), make_optimizer("sgd", 0.05)
+            model = zoo.create("lenet5_bn", sync_batch_norm=sync)
+            optimizer = make_optimizer("sgd", 0.05)
+        if loop == "fit":
+            with strategy.scope():
+                compile_classifier(model, optimizer)
+            history = model.fit(data, epochs=3, verbose=0)
+        else:
+            history = DistributedTrainer(model, optimizer, strategy).fit(
+                data, epochs=3, verbose=0
             )
-        history = model.fit(data, epochs=3, verbose=0)
         result[name] = {
             "strategy": strategy_name(strategy),
             "replicas": strategy.num_replicas_in_sync,
@@ -77,3 +90,5 @@ def test_mirrored_on_two_cpus_matches_one_device():
     # BatchNorm computes them over the global batch and matches one device.
     assert mirrored == pytest.approx(single, rel=3e-2)
     assert result["mirrored_sync"]["loss"] == pytest.approx(single, rel=1e-5)
+    # The project's loop under MirroredStrategy matches too.
+    assert result["mirrored_sync_loop"]["loss"] == pytest.approx(single, rel=1e-5)

@@ -1,0 +1,96 @@
+"""MultiWorkerMirroredStrategy with worker processes on localhost, and surviving a SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+LAUNCH = [sys.executable, str(REPO_ROOT / "recipes" / "launch_local.py")]
+TRAIN = [sys.executable, str(REPO_ROOT / "recipes" / "train.py")]
+
+
+def _args(data_dir, workdir, name, *extra):
+    return [
+        f"--data-dir={data_dir}",
+        "--model-arg=sync_batch_norm=true",  # batch statistics over the global batch
+        f"--export-dir={workdir / name / 'saved_models'}",
+        f"--log-dir={workdir / name / 'logs'}",
+        f"--checkpoint-dir={workdir / name / 'checkpoints'}",
+        *extra,
+    ]
+
+
+def _history(workdir, name):
+    path = workdir / name / "saved_models" / "lenet5_bn" / "1" / "metadata.json"
+    return json.loads(path.read_text())["metrics"]["history"]
+
+
+@pytest.mark.e2e
+def test_two_workers_match_one_worker(fashion_mnist_data_dir, tmp_path):
+    extra = ["--train-split=train[:1024]", "--test-split=test[:256]", "--epochs=3"]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    two = subprocess.run(
+        [*LAUNCH, "--workers=2", "--max-restarts=0", "--",
+         *_args(fashion_mnist_data_dir, tmp_path, "two", *extra)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert two.returncode == 0, two.stdout[-4000:]
+    digests = re.findall(r"Final weights sha256: (\w+) \(task (\d)\)", two.stdout)
+    assert sorted(task for _, task in digests) == ["0", "1"]
+    assert digests[0][0] == digests[1][0]  # both workers end with identical weights
+    assert "MultiWorkerMirroredStrategy with 2 replica(s) (2 workers" in two.stdout
+
+    one = subprocess.run(
+        [*TRAIN, "--loop=custom", *_args(fashion_mnist_data_dir, tmp_path, "one", *extra)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert one.returncode == 0, one.stderr[-4000:]
+    two_losses, one_losses = _history(tmp_path, "two")["loss"], _history(tmp_path, "one")["loss"]
+    assert two_losses == pytest.approx(one_losses, rel=1e-2)
+    assert two_losses[-1] < two_losses[0]
+
+
+@pytest.mark.e2e
+def test_sigkilled_worker_restarts_and_the_job_resumes(fashion_mnist_data_dir, tmp_path):
+    extra = [
+        "--train-split=train[:4096]",
+        "--test-split=test[:256]",
+        "--epochs=3",
+        "--batch-size=32",
+        "--checkpoint-every=20",
+    ]
+    launcher = subprocess.Popen(
+        [*LAUNCH, "--workers=2", "--max-restarts=2", "--",
+         *_args(fashion_mnist_data_dir, tmp_path, "job", *extra)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )  # fmt: skip
+    lines, pids, saved, killed_after = [], {}, [], None
+    for line in launcher.stdout:
+        lines.append(line)
+        if match := re.search(r"\[launcher\] worker (\d) pid (\d+)", line):
+            pids[int(match.group(1))] = int(match.group(2))
+        saved += [int(s) for s in re.findall(r"Checkpoint saved at step (\d+)", line)]
+        if killed_after is None and saved and saved[-1] >= 40:
+            killed_after = saved[-1]
+            os.killpg(pids[1], signal.SIGKILL)  # worker 1, mid-run, no warning
+    assert launcher.wait(timeout=600) == 0, "".join(lines)[-4000:]
+    output = "".join(lines)
+    assert killed_after is not None, "the job ended before the kill"
+    assert "[launcher] worker 1 exited with code -9" in output
+    assert "[launcher] restart 1: all workers, resuming" in output
+    resumed = int(re.search(r"Resumed from step (\d+)", output).group(1))
+    # At most one checkpoint interval is lost: the restart resumes from the last save.
+    assert killed_after <= resumed < killed_after + 20
+    assert "[launcher] all workers finished" in output
+    metadata = json.loads((tmp_path / "job/saved_models/lenet5_bn/1/metadata.json").read_text())
+    assert metadata["hyperparameters"]["strategy"] == "MultiWorkerMirroredStrategy"
+    assert not (tmp_path / "job" / "checkpoints").exists()  # removed after the successful end
