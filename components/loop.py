@@ -24,6 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from components.callbacks.checkpointing import training_checkpoint
 from components.training import AUX_LOSS_WEIGHT
 
 
@@ -88,7 +89,7 @@ class DistributedTrainer:
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
         self._manager = self._preemption = None
         if self.checkpoint_dir is not None:
-            self._checkpoint = tf.train.Checkpoint(model=model, optimizer=self.optimizer)
+            self._checkpoint = training_checkpoint(model, self.optimizer)
             write_dir = self.checkpoint_dir
             if not chief:  # saved too (collectives need every worker), then thrown away
                 write_dir = Path(tempfile.mkdtemp(prefix=f"ckpt-worker{task_id}-"))
@@ -102,9 +103,25 @@ class DistributedTrainer:
                 self._preemption = tf.distribute.experimental.PreemptionCheckpointHandler(
                     strategy.cluster_resolver, self._manager
                 )
-        step_fn = tf.function(self._replica_train_step, jit_compile=jit_compile)
-        eval_fn = tf.function(self._replica_eval_step, jit_compile=jit_compile)
-        self._train_step = tf.function(lambda it: self._reduce(strategy.run(step_fn, (next(it),))))
+        self.jit_compile = jit_compile
+        # Running sums (loss, correct, examples, regularization x examples) stay on the device:
+        # nothing waits for a step to finish unless a callback reads the logs.
+        self._totals = tf.Variable(tf.zeros(4), trainable=False, name="running_sums")
+        self.retrace()
+        # The pause callback re-traces the step after changing a traced hyperparameter.
+        model._classiczoo_retrace = self.retrace
+
+    def retrace(self) -> None:
+        """(Re)builds the traced steps, e.g. after the optimizer's momentum changed."""
+        strategy = self.strategy
+        step_fn = tf.function(self._replica_train_step, jit_compile=self.jit_compile)
+        eval_fn = tf.function(self._replica_eval_step, jit_compile=self.jit_compile)
+
+        def train_step(iterator):
+            sums = self._reduce(strategy.run(step_fn, (next(iterator),)))
+            return self._logs(self._totals.assign_add(tf.stack(sums)))
+
+        self._train_step = tf.function(train_step)
         self._eval_step = tf.function(lambda it: self._reduce(strategy.run(eval_fn, (next(it),))))
 
     # -- the math of one replica's step ------------------------------------------------------
@@ -160,8 +177,8 @@ class DistributedTrainer:
         return self.strategy.experimental_distribute_dataset(dataset.with_options(options))
 
     @staticmethod
-    def _logs(sums) -> dict[str, float]:
-        loss_sum, correct, count, reg_sum = (float(s) for s in sums)
+    def _logs(sums) -> dict:
+        loss_sum, correct, count, reg_sum = (sums[i] for i in range(4))
         return {"loss": (loss_sum + reg_sum) / count, "accuracy": correct / count}
 
     def evaluate(self, dataset: tf.data.Dataset) -> dict[str, float]:
@@ -170,7 +187,7 @@ class DistributedTrainer:
         totals = np.zeros(4)
         for _ in range(int(dataset.cardinality())):
             totals += np.array([float(s) for s in self._eval_step(iterator)])
-        return self._logs(totals)
+        return {k: float(v) for k, v in self._logs(totals).items()}
 
     def save_checkpoint(self) -> None:
         """Saves model, optimizer and step (every worker must call it under multi-worker)."""
@@ -216,24 +233,24 @@ class DistributedTrainer:
         for epoch in range(step // steps_per_epoch, epochs):
             callback_list.on_epoch_begin(epoch)
             iterator = iter(distributed)
-            totals = np.zeros(4)
+            self._totals.assign(tf.zeros(4))
             for batch in range(steps_per_epoch):
                 if batch < step - epoch * steps_per_epoch:
                     next(iterator)  # already trained on before the restart
                     continue
                 callback_list.on_train_batch_begin(batch)
+                # Logs are tensors: a callback that needs numbers (the progress bar) converts them.
                 if self._preemption is not None:
-                    sums = self._preemption.run(self._train_step, iterator)
+                    logs = self._preemption.run(self._train_step, iterator)
                 else:
-                    sums = self._train_step(iterator)
-                totals += np.array([float(s) for s in sums])
-                logs = self._logs(totals)
+                    logs = self._train_step(iterator)
                 callback_list.on_train_batch_end(batch, logs)
-                global_step = int(self.optimizer.iterations.numpy())
+                global_step = epoch * steps_per_epoch + batch + 1
                 if self.checkpoint_every and global_step % self.checkpoint_every == 0:
                     self.save_checkpoint()
                 if self.model.stop_training:
                     break
+            logs = {k: float(v) for k, v in self._logs(self._totals.numpy()).items()}
             step = (epoch + 1) * steps_per_epoch
             if validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(validation_data).items()})

@@ -125,6 +125,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir"
     )
     parser.add_argument(
+        "--pause-every", type=positive_int, metavar="N", help="pause every N steps to decide"
+    )
+    parser.add_argument(
+        "--pause-control",
+        choices=("prompt", "file", "auto"),
+        help="who decides at a pause: prompt (default on a terminal), file, auto (continue)",
+    )
+    parser.add_argument(
+        "--pause-file",
+        type=Path,
+        help="control file for --pause-control file (default: <checkpoint-dir>.control)",
+    )
+    parser.add_argument(
+        "--pause-timeout", type=positive_float, help="seconds to wait for the control file"
+    )
+    parser.add_argument(
+        "--pause-on-timeout",
+        choices=("continue", "stop"),
+        default="continue",
+        help="what a control-file pause does when nobody answers in time",
+    )
+    parser.add_argument(
         "--scale", choices=("auto", "paper", "small"), help="model scale; default: by input size"
     )
     parser.add_argument("--width", type=positive_float, help="width multiplier of the model")
@@ -137,6 +159,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a model option, e.g. aux_classifiers=true; repeatable",
     )
     args = parser.parse_args(argv)
+    if args.pause_control == "prompt" and not sys.stdin.isatty():
+        parser.error("--pause-control prompt needs a terminal on stdin; use file or auto")
+    if args.pause_control and not args.pause_every:
+        parser.error("--pause-control needs --pause-every N")
     if args.model not in zoo.list_models():
         parser.error(f"unknown model {args.model!r}; valid models: {', '.join(zoo.list_models())}")
     args.model_kwargs = dict(args.model_arg)
@@ -167,6 +193,8 @@ def main(argv: list[str] | None = None) -> dict:
     import keras
     import tensorflow as tf
 
+    from components.callbacks import LearningRateLogger, PauseEveryNSteps, default_controller
+    from components.callbacks.checkpointing import TrainingCheckpoint
     from components.data import Preprocessing, load_image_classification, make_pipeline
     from components.distribute import (
         TFConfigError,
@@ -191,7 +219,10 @@ def main(argv: list[str] | None = None) -> dict:
         keras.mixed_precision.set_dtype_policy(args.precision)
     chief = is_chief()
     multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-    loop = args.loop if args.loop != "auto" else ("custom" if multiworker else "fit")
+    # A resumed run continues in the project's loop, which can start in the middle of an epoch
+    # (it computes what model.fit computes; see components/loop.py).
+    auto_loop = "custom" if (multiworker or args.resume) else "fit"
+    loop = args.loop if args.loop != "auto" else auto_loop
     if loop == "fit" and multiworker:
         raise SystemExit(
             "--loop fit cannot run under MultiWorkerMirroredStrategy (keras-team/keras#20585); "
@@ -245,7 +276,9 @@ def main(argv: list[str] | None = None) -> dict:
             **args.model_kwargs,
         )
         steps_per_epoch = -(-data.num_train // batch_size)
-        schedule = make_schedule(lr_schedule, lr, total_steps=epochs * steps_per_epoch)
+        schedule = make_schedule(
+            lr_schedule, lr, total_steps=epochs * steps_per_epoch, steps_per_epoch=steps_per_epoch
+        )
         optimizer = make_optimizer(optimizer_name, schedule, weight_decay=args.weight_decay)
         if loop == "fit":
             compile_classifier(model, optimizer, jit_compile=args.jit_compile)
@@ -261,22 +294,12 @@ def main(argv: list[str] | None = None) -> dict:
         say(f"TensorBoard logs: {log_dir}  (tensorboard --logdir {log_dir})")
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(log_dir)))
 
-    start = time.time()
-    if loop == "fit":
-        callbacks.append(
-            keras.callbacks.BackupAndRestore(
-                str(checkpoint_dir), save_freq=args.checkpoint_every or "epoch"
-            )
-        )
-        history = model.fit(
-            with_aux_targets(train, model),
-            validation_data=with_aux_targets(validation, model) if validation else None,
-            epochs=epochs,
-            shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
-            callbacks=callbacks,
-            verbose="auto",
-        )
-    else:
+    callbacks.append(LearningRateLogger())
+    if lr_schedule == "plateau":
+        monitor = "val_loss" if validation is not None else "loss"
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor, factor=0.5, patience=2))
+    trainer = None
+    if loop == "custom":
         trainer = DistributedTrainer(
             model,
             optimizer,
@@ -287,6 +310,43 @@ def main(argv: list[str] | None = None) -> dict:
             chief=chief,
             task_id=task_id(),
         )
+    else:
+        callbacks.append(TrainingCheckpoint(str(checkpoint_dir), args.checkpoint_every))
+    pause = None
+    if args.pause_every:
+        control = args.pause_control or ("prompt" if sys.stdin.isatty() else "auto")
+        pause_file = args.pause_file or checkpoint_dir.with_name(checkpoint_dir.name + ".control")
+        controller = default_controller(
+            control,
+            path=pause_file,
+            **(
+                {"timeout": args.pause_timeout, "on_timeout": args.pause_on_timeout}
+                if control == "file"
+                else {}
+            ),
+        )
+        pause = PauseEveryNSteps(
+            args.pause_every,
+            controller=controller,
+            checkpoint_dir=str(checkpoint_dir),
+            save_fn=trainer.save_checkpoint if trainer is not None else None,
+            strategy=strategy,
+            chief=chief,
+        )
+        callbacks.append(pause)
+        say(f"Pausing every {args.pause_every} steps; decisions by: {control}.")
+
+    start = time.time()
+    if loop == "fit":
+        history = model.fit(
+            with_aux_targets(train, model),
+            validation_data=with_aux_targets(validation, model) if validation else None,
+            epochs=epochs,
+            shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
+            callbacks=callbacks,
+            verbose="auto",
+        )
+    else:
         history = trainer.fit(
             train,
             epochs=epochs,
@@ -294,6 +354,20 @@ def main(argv: list[str] | None = None) -> dict:
             callbacks=callbacks,
             verbose=1 if chief else 0,
         )
+    if pause is not None and pause.stopped_at_step is not None:
+        resume = shlex.join(["python", "recipes/train.py", *argv, "--resume"])
+        say(
+            f"Stopped at step {pause.stopped_at_step} by decision; checkpoint in "
+            f"{checkpoint_dir}. Continue with:\n  {resume}"
+        )
+        keras.mixed_precision.set_dtype_policy("float32")
+        return {
+            "stopped_at_step": pause.stopped_at_step,
+            "checkpoint_dir": str(checkpoint_dir),
+            "model": model,
+            "history": history.history,
+            "pause": pause,
+        }
     train_seconds = time.time() - start
     # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
     inference = zoo.inference_model(model)
@@ -358,6 +432,8 @@ def main(argv: list[str] | None = None) -> dict:
     )
     say(f"Exported SavedModel: {export_dir}")
     return {
+        "stopped_at_step": None,
+        "history": history.history,
         "export_dir": str(export_dir),
         "metrics": metrics,
         "model": inference,

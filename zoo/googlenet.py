@@ -15,7 +15,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from components.layers import InceptionBlock
+from components.layers import BN_MOMENTUM, InceptionBlock
 from zoo.registry import ModelDefaults, register_model, resolve_scale
 
 # Table 1: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj; "pool": 3x3/2 max pool.
@@ -91,7 +91,7 @@ def googlenet(
             _scaled(filters, width), kernel, stride, "same", use_bias=not batch_norm, name=name
         )(x)
         if batch_norm:
-            x = layers.BatchNormalization(name=f"{name}_bn")(x)
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
         return layers.ReLU(name=f"{name}_relu")(x)
 
     inputs = keras.Input(shape=input_shape, name="images")

@@ -1,9 +1,17 @@
 """Registered, serializable Keras layers: the classic CNNs' blocks and the lessons' parts."""
 
+from components.layers.batch_norm import BN_MOMENTUM
 from components.layers.inception import InceptionBlock
 from components.layers.lrn import LocalResponseNormalization
 from components.layers.maxout import Maxout
 from components.layers.nin import NiNBlock
 from components.layers.vgg import VGGBlock
 
-__all__ = ["InceptionBlock", "LocalResponseNormalization", "Maxout", "NiNBlock", "VGGBlock"]
+__all__ = [
+    "BN_MOMENTUM",
+    "InceptionBlock",
+    "LocalResponseNormalization",
+    "Maxout",
+    "NiNBlock",
+    "VGGBlock",
+]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from components.layers.batch_norm import BN_MOMENTUM
+
 
 @keras.saving.register_keras_serializable(package="classiczoo")
 class InceptionBlock(keras.layers.Layer):
@@ -70,7 +72,10 @@ class InceptionBlock(keras.layers.Layer):
         ]
         self.norms = (
             [
-                [layers.BatchNormalization(name=f"{c.name}_bn") for c in branch]
+                [
+                    layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{c.name}_bn")
+                    for c in branch
+                ]
                 for branch in self.branches
             ]
             if batch_norm

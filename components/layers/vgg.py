@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from components.layers.batch_norm import BN_MOMENTUM
+
 
 @keras.saving.register_keras_serializable(package="classiczoo")
 class VGGBlock(keras.layers.Layer):
@@ -58,7 +60,10 @@ class VGGBlock(keras.layers.Layer):
             for i in range(num_convs)
         ]
         self.norms = (
-            [layers.BatchNormalization(name=f"bn{i + 1}") for i in range(num_convs)]
+            [
+                layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"bn{i + 1}")
+                for i in range(num_convs)
+            ]
             if batch_norm
             else []
         )

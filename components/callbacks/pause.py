@@ -1,0 +1,190 @@
+"""Pause training every N steps so a person decides whether and how to go on.
+
+From the course notes: every N iterations stop, look at the loss, and decide whether to
+continue and at what learning rate. No Keras library has this; `PauseEveryNSteps` makes it a
+callback that works in `model.fit` and in the project's `DistributedTrainer`.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from components.callbacks.checkpointing import (
+    current_learning_rate,
+    inner_optimizer,
+    set_learning_rate,
+    training_checkpoint,
+)
+from components.callbacks.pause_commands import Decision
+from components.callbacks.pause_controllers import AutoController
+
+
+@keras.saving.register_keras_serializable(package="classiczoo")
+class PauseEveryNSteps(keras.callbacks.Callback):
+    """Every `n` optimizer steps: checkpoint, show the state of training, ask, apply.
+
+    At each pause it first saves a checkpoint (model, optimizer, step), so whatever is decided
+    nothing is lost; then shows the step, epoch, the loss and accuracy at the last pauses, the
+    learning rate and the last validation figures; then applies the controller's decision:
+    continue, continue K more steps, ask every N steps from now on, set the learning rate
+    and/or momentum (from the next step, without recompiling; a schedule is rescaled), or stop
+    (training ends cleanly; `recipes/train.py --resume` continues from the checkpoint).
+    Under several replicas or workers only the chief asks; the decision is broadcast with an
+    all-reduce so every worker applies the same one at the same step.
+
+    Args:
+        n: steps between pauses, >= 1.
+        controller: has `decide(status) -> Decision`: `TerminalController`, `FileController`,
+            or `AutoController` (the default: continue, logged).
+        checkpoint_dir: where the pause checkpoint goes (None: no checkpoint unless `save_fn`).
+        save_fn: called instead to save (the project's loop passes its own, multi-worker aware).
+        strategy: the tf.distribute strategy, for broadcasting the decision.
+        chief: whether this process asks (False on non-chief workers).
+
+    Example:
+    >>> pause = PauseEveryNSteps(500, controller=FileController("control.txt"))  # doctest: +SKIP
+    >>> model.fit(data, epochs=10, callbacks=[pause])  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        n: int,
+        controller=None,
+        checkpoint_dir: str | None = None,
+        save_fn=None,
+        strategy: tf.distribute.Strategy | None = None,
+        chief: bool = True,
+    ):
+        super().__init__()
+        if int(n) != n or n < 1:
+            raise ValueError(f"n must be a positive integer number of steps, got {n}.")
+        self.n = int(n)
+        self.controller = controller or AutoController()
+        self.checkpoint_dir = str(checkpoint_dir) if checkpoint_dir else None
+        self.save_fn = save_fn
+        self.strategy = strategy
+        self.chief = chief
+        self.decisions: list[tuple[int, Decision]] = []
+        self.stopped_at_step: int | None = None
+
+    def get_config(self):
+        return {"n": self.n, "checkpoint_dir": self.checkpoint_dir, "chief": self.chief}
+
+    # -- state --------------------------------------------------------------------------------
+    def on_train_begin(self, logs=None):
+        self._step = int(self.model.optimizer.iterations.numpy())  # a resumed run continues
+        self._next_pause = self._step + self.n
+        self._epoch = 0
+        self._trend = collections.deque(maxlen=5)
+        self._validation = {}
+        self.stopped_at_step = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._validation = {k: float(v) for k, v in (logs or {}).items() if k.startswith("val_")}
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1  # counted here: reading the optimizer's step would wait for the device
+        if self._step >= self._next_pause:
+            self._pause(dict(logs or {}))
+
+    # -- a pause ------------------------------------------------------------------------------
+    def _save(self):
+        if self.save_fn is not None:
+            self.save_fn()
+        elif self.checkpoint_dir is not None:
+            checkpoint = training_checkpoint(self.model, self.model.optimizer)
+            manager = tf.train.CheckpointManager(checkpoint, self.checkpoint_dir, max_to_keep=3)
+            manager.save(checkpoint_number=self._step)
+
+    def _status(self, logs) -> str:
+        figures = {k: float(v) for k, v in logs.items() if k in ("loss", "accuracy")}
+        self._trend.append((self._step, figures))
+        trend = "; ".join(
+            f"step {s}: " + ", ".join(f"{k} {v:.4f}" for k, v in f.items()) for s, f in self._trend
+        )
+        validation = ", ".join(f"{k} {v:.4f}" for k, v in self._validation.items()) or "none yet"
+        saved = self.checkpoint_dir or ("saved" if self.save_fn else "no checkpoint")
+        return (
+            f"\n=== Paused at step {self._step} (epoch {self._epoch + 1}); checkpoint: {saved}\n"
+            f"  epoch running averages at the last pauses: {trend}\n"
+            f"  learning rate: {current_learning_rate(self.model.optimizer):.6g}\n"
+            f"  last validation: {validation}"
+        )
+
+    def _pause(self, logs):
+        self._save()
+        status = self._status(logs)
+        decision = self.controller.decide(status) if self.chief else Decision()
+        decision = self._broadcast(decision)
+        self._apply(decision)
+
+    def _broadcast(self, decision: Decision) -> Decision:
+        strategy = self.strategy
+        if strategy is None or strategy.num_replicas_in_sync == 1:
+            return decision
+        # 0 means "unset"; momentum is sent as m + 1 so that 0 stays a valid momentum.
+        mine = np.array(
+            [
+                1.0 if decision.action == "stop" else 0.0,
+                decision.steps or 0,
+                decision.every or 0,
+                decision.learning_rate or 0.0,
+                decision.momentum + 1.0 if decision.momentum is not None else 0.0,
+            ],
+            np.float64,
+        )
+
+        def values(context):
+            first = context.replica_id_in_sync_group == 0
+            return tf.constant(mine if (self.chief and first) else np.zeros_like(mine))
+
+        per_replica = strategy.experimental_distribute_values_from_function(values)
+        got = strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None).numpy()
+        return Decision(
+            action="stop" if got[0] else "continue",
+            steps=int(got[1]) or None,
+            every=int(got[2]) or None,
+            learning_rate=float(got[3]) or None,
+            momentum=float(got[4]) - 1.0 if got[4] else None,
+            source=decision.source,
+        )
+
+    def _apply(self, decision: Decision):
+        self.decisions.append((self._step, decision))
+        if decision.learning_rate is not None:
+            try:
+                print(f"Set {set_learning_rate(self.model.optimizer, decision.learning_rate)}.")
+            except ValueError as err:
+                print(f"Learning rate unchanged: {err}")
+        if decision.momentum is not None:
+            self._set_momentum(decision.momentum)
+        if decision.every is not None:
+            self.n = decision.every
+        self._next_pause = self._step + (decision.steps or self.n)
+        if decision.action == "stop":
+            self.stopped_at_step = self._step
+            self.model.stop_training = True
+            print(f"Stopping at step {self._step}; the checkpoint holds this state.", flush=True)
+        else:
+            print(f"Continuing; next pause at step {self._next_pause}.", flush=True)
+
+    def _set_momentum(self, momentum: float):
+        optimizer = inner_optimizer(self.model.optimizer)
+        if not hasattr(optimizer, "momentum"):
+            print(f"Momentum unchanged: {type(optimizer).__name__} has no momentum.")
+            return
+        optimizer.momentum = momentum
+        # Keras bakes the momentum into the traced step: trace it again (no recompiling).
+        retrace = getattr(self.model, "_classiczoo_retrace", None)
+        if retrace is not None:
+            retrace()
+        else:
+            self.model.make_train_function(force=True)
+        print(f"Set momentum {momentum:g}.")

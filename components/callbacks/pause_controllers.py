@@ -1,0 +1,113 @@
+"""Who answers a training pause: a person at a terminal, a control file, or a fixed policy."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from components.callbacks.pause_commands import HELP, Decision, parse_command
+
+
+class AutoController:
+    """Never asks: always continues (for batch runs and CI); the pause is still logged."""
+
+    def decide(self, status: str) -> Decision:
+        print(status + "\nNon-interactive: continuing.", flush=True)
+        return Decision(source="auto")
+
+
+class TerminalController:
+    """Asks at the terminal and reads one line; bad answers are refused and asked again.
+
+    Args:
+        input_fn: reads a line given a prompt (default `input`).
+    """
+
+    def __init__(self, input_fn=input):
+        self.input_fn = input_fn
+
+    def decide(self, status: str) -> Decision:
+        print(status + "\n" + HELP, flush=True)
+        while True:
+            try:
+                answer = self.input_fn("pause> ")
+            except EOFError:  # the terminal went away: keep training rather than lose it
+                print("No input (EOF): continuing.", flush=True)
+                return Decision(source="prompt")
+            try:
+                return parse_command(answer, source="prompt")
+            except ValueError as err:
+                print(f"Refused: {err}", flush=True)
+
+
+class FileController:
+    """Waits for a control file, for background jobs, notebooks and clusters.
+
+    At a pause the job prints the file's path and waits until the file exists; it then reads
+    one command from it (the same words as at the prompt: `continue`, `continue 200`,
+    `every 1000`, `lr=0.01`, `momentum=0.9`, `stop`) and deletes it. A bad command is refused:
+    the message is printed and written to `<path>.error`, and the job waits for a new file.
+
+    Args:
+        path: the control file.
+        timeout: seconds to wait (None: forever).
+        on_timeout: `"continue"` or `"stop"` when nobody answers in time.
+        poll_seconds: how often to look for the file.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        timeout: float | None = None,
+        on_timeout: str = "continue",
+        poll_seconds: float = 0.5,
+    ):
+        if on_timeout not in ("continue", "stop"):
+            raise ValueError(f"on_timeout must be 'continue' or 'stop', got {on_timeout!r}.")
+        if timeout is not None and timeout < 0:
+            raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout}.")
+        self.path = Path(path)
+        self.timeout = timeout
+        self.on_timeout = on_timeout
+        self.poll_seconds = poll_seconds
+
+    def decide(self, status: str) -> Decision:
+        error_path = self.path.with_name(self.path.name + ".error")
+        waiting = f"waiting up to {self.timeout:g} s" if self.timeout is not None else "waiting"
+        print(
+            f"{status}\nWrite a command to {self.path} ({waiting}; then {self.on_timeout}). "
+            f"{HELP}",
+            flush=True,
+        )
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        while deadline is None or time.monotonic() < deadline:
+            if self.path.is_file():
+                text = self.path.read_text()
+                self.path.unlink()
+                try:
+                    decision = parse_command(text, source="file")
+                except ValueError as err:
+                    print(f"Refused: {err}", flush=True)
+                    error_path.write_text(f"{err}\n")
+                    continue
+                error_path.unlink(missing_ok=True)
+                return decision
+            time.sleep(self.poll_seconds)
+        print(f"No command in {self.timeout:g} s: {self.on_timeout}.", flush=True)
+        return Decision(action=self.on_timeout, source="timeout")
+
+
+def default_controller(kind: str = "auto", path: str | Path | None = None, **kwargs):
+    """`prompt` (a terminal), `file` (needs `path`) or `auto`."""
+    if kind == "prompt":
+        if not sys.stdin.isatty():
+            raise ValueError("--pause-control prompt needs a terminal on stdin; use file or auto.")
+        return TerminalController()
+    if kind == "file":
+        if path is None:
+            raise ValueError("The file controller needs a path.")
+        return FileController(path, **kwargs)
+    if kind == "auto":
+        return AutoController()
+    raise ValueError(f"Unknown pause control {kind!r}. Valid: prompt, file, auto.")
