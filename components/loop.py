@@ -97,7 +97,14 @@ class DistributedTrainer:
             self._manager = tf.train.CheckpointManager(self._checkpoint, str(write_dir), 3)
             latest = tf.train.latest_checkpoint(str(self.checkpoint_dir))
             if latest:  # every worker restores the chief's checkpoint
-                self._checkpoint.restore(latest)
+                try:
+                    self._checkpoint.restore(latest).assert_existing_objects_matched()
+                except AssertionError as err:
+                    raise ValueError(
+                        f"The checkpoint {latest} does not fit this run: resume with the flags "
+                        "it was made with (model, optimizer, --lr-schedule, ...). "
+                        f"TensorFlow says: {str(err)[:300]}"
+                    ) from None
                 self.resumed_step = int(self.optimizer.iterations.numpy())
             if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
                 self._preemption = tf.distribute.experimental.PreemptionCheckpointHandler(

@@ -14,9 +14,23 @@ def inner_optimizer(optimizer: keras.optimizers.Optimizer) -> keras.optimizers.O
     return getattr(optimizer, "inner_optimizer", optimizer)
 
 
+def _key(variable, drop_owner: bool = False) -> str:
+    path = variable.path.split("/", 1)[1] if drop_owner else variable.path
+    return path.replace("/", ".")
+
+
 def training_checkpoint(model: keras.Model, optimizer: keras.optimizers.Optimizer):
-    """A `tf.train.Checkpoint` of everything a resumed run needs."""
-    parts = {"model": model, "optimizer": optimizer}
+    """A `tf.train.Checkpoint` of everything a resumed run needs.
+
+    Variables are keyed by their paths, not by the objects that hold them, so a checkpoint of a
+    compiled model (`model.fit`, which also tracks metric variables) restores into an
+    uncompiled one (the project's loop) and back; the optimizer's own (auto-numbered) name is
+    left out of its keys.
+    """
+    parts = {
+        "model": {_key(v): v for v in model.weights},
+        "optimizer": {_key(v, drop_owner=True): v for v in optimizer.variables},
+    }
     schedule = getattr(inner_optimizer(optimizer), "_learning_rate", None)
     if isinstance(schedule, ScaledSchedule):
         parts["lr_scale"] = schedule.scale
@@ -72,9 +86,12 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         return {"checkpoint_dir": self.checkpoint_dir, "every_steps": self.every_steps}
 
     def on_train_begin(self, logs=None):
-        checkpoint = training_checkpoint(self.model, self.model.optimizer)
+        optimizer = self.model.optimizer
+        if not optimizer.built:  # Keras may build it only at the first step; its slots count
+            optimizer.build(self.model.trainable_variables)
+        checkpoint = training_checkpoint(self.model, optimizer)
         self._manager = tf.train.CheckpointManager(checkpoint, self.checkpoint_dir, max_to_keep=3)
-        self._step = int(self.model.optimizer.iterations.numpy())
+        self._step = int(optimizer.iterations.numpy())
 
     def _save(self):
         self._manager.save(checkpoint_number=self._step)

@@ -157,6 +157,11 @@ def find_learning_rate(
     """Runs the range test on a compiled model; its weights and optimizer end as they began."""
     finder = LRFinder(min_lr, max_lr, steps)
     model.fit(
-        dataset.repeat(), steps_per_epoch=steps, epochs=1, callbacks=[finder], verbose=verbose
+        dataset.repeat(),
+        steps_per_epoch=steps,
+        epochs=1,
+        callbacks=[finder],
+        verbose=verbose,
+        shuffle=False,
     )
     return finder

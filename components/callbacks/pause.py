@@ -99,6 +99,7 @@ class PauseEveryNSteps(keras.callbacks.Callback):
         if self.save_fn is not None:
             self.save_fn()
         elif self.checkpoint_dir is not None:
+            # Built now: the optimizer has all its variables after the first step.
             checkpoint = training_checkpoint(self.model, self.model.optimizer)
             manager = tf.train.CheckpointManager(checkpoint, self.checkpoint_dir, max_to_keep=3)
             manager.save(checkpoint_number=self._step)

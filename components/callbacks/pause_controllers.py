@@ -17,14 +17,24 @@ class AutoController:
         return Decision(source="auto")
 
 
+def read_line(prompt: str) -> str:
+    """Writes the prompt to stdout (where the status went; `input` may use stderr) and reads."""
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
+
+
 class TerminalController:
     """Asks at the terminal and reads one line; bad answers are refused and asked again.
 
     Args:
-        input_fn: reads a line given a prompt (default `input`).
+        input_fn: reads a line given a prompt (default: prompt on stdout, read stdin).
     """
 
-    def __init__(self, input_fn=input):
+    def __init__(self, input_fn=read_line):
         self.input_fn = input_fn
 
     def decide(self, status: str) -> Decision:

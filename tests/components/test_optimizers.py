@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from components.optimizers import OPTIMIZERS, make_optimizer
-from components.schedules import make_schedule
+from components.schedules import ScaledSchedule, make_schedule
 
 
 @pytest.mark.parametrize(
@@ -56,5 +56,50 @@ def test_cosine_schedule_values():
         expected = 0.1 * 0.5 * (1 + np.cos(np.pi * step / 100))
         assert float(schedule(step)) == pytest.approx(expected, abs=1e-7)
     assert make_schedule("constant", 0.1, total_steps=100) == 0.1
-    with pytest.raises(ValueError, match="Valid: constant, cosine"):
-        make_schedule("step", 0.1, 10)
+    with pytest.raises(ValueError, match="Valid: constant, step, exponential"):
+        make_schedule("cyclic", 0.1, 10)
+
+
+@pytest.mark.parametrize(
+    "name,formula",
+    [
+        ("step", lambda t: 0.1 * 0.1 ** (t // 33)),
+        ("exponential", lambda t: 0.1 * 0.01 ** (t / 100)),
+        ("inverse_time", lambda t: 0.1 / (1 + t / 10)),
+        ("cosine", lambda t: 0.1 * 0.5 * (1 + np.cos(np.pi * t / 100))),
+        (
+            "warmup_cosine",
+            lambda t: 0.1 * t / 10 if t < 10 else 0.1 * 0.5 * (1 + np.cos(np.pi * (t - 10) / 90)),
+        ),
+    ],
+)
+def test_schedules_follow_their_formulas(name, formula):
+    schedule = make_schedule(name, 0.1, total_steps=100, steps_per_epoch=10)
+    for step in (0, 5, 10, 33, 34, 50, 99):
+        assert float(schedule(step)) == pytest.approx(formula(step), rel=1e-5, abs=1e-7)
+
+
+def test_plateau_is_a_constant_rate_for_keras_callback():
+    assert make_schedule("plateau", 0.1, total_steps=10) == 0.1
+
+
+def test_scaled_schedule_round_trips_through_a_keras_file(tmp_path):
+    schedule = make_schedule("warmup_cosine", 0.1, total_steps=100, steps_per_epoch=10)
+    schedule.set_rate(0.03, step=40)
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    model.compile(make_optimizer("sgd", schedule), "mse")
+    model.save(tmp_path / "m.keras")
+    reloaded = keras.saving.load_model(tmp_path / "m.keras").optimizer._learning_rate
+    assert isinstance(reloaded, ScaledSchedule)
+    for step in (0, 10, 40, 77):
+        assert float(reloaded(step)) == pytest.approx(float(schedule(step)), rel=1e-6)
+    assert float(reloaded(40)) == pytest.approx(0.03, rel=1e-5)
+
+
+def test_scaled_schedule_refuses_what_it_cannot_do():
+    schedule = make_schedule("cosine", 0.1, total_steps=10)
+    with pytest.raises(ValueError, match="at 0 at step 10"):
+        schedule.set_rate(0.01, step=10)
+    with pytest.raises(ValueError, match="must be positive"):
+        schedule.set_rate(-1.0, step=2)
