@@ -35,8 +35,20 @@ def _history(workdir, name):
 
 @pytest.mark.e2e
 def test_two_workers_match_one_worker(fashion_mnist_data_dir, tmp_path):
-    extra = ["--train-split=train[:1024]", "--test-split=test[:256]", "--epochs=3"]
+    # Both runs also pause every 5 steps; the first pause sets the learning rate (chief asks,
+    # every worker applies it at the same step), later ones time out and continue.
+    control = tmp_path / "control"
+    extra = [
+        "--train-split=train[:1024]",
+        "--test-split=test[:256]",
+        "--epochs=3",
+        "--pause-every=5",
+        "--pause-control=file",
+        f"--pause-file={control}",
+        "--pause-timeout=0.5",
+    ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    control.write_text("lr=0.001")
     two = subprocess.run(
         [*LAUNCH, "--workers=2", "--max-restarts=0", "--",
          *_args(fashion_mnist_data_dir, tmp_path, "two", *extra)],
@@ -47,12 +59,16 @@ def test_two_workers_match_one_worker(fashion_mnist_data_dir, tmp_path):
     assert sorted(task for _, task in digests) == ["0", "1"]
     assert digests[0][0] == digests[1][0]  # both workers end with identical weights
     assert "MultiWorkerMirroredStrategy with 2 replica(s) (2 workers" in two.stdout
+    for worker in (0, 1):
+        assert f"[worker {worker}] Set learning rate 0.001 at step 5" in two.stdout
 
+    control.write_text("lr=0.001")
     one = subprocess.run(
         [*TRAIN, "--loop=custom", *_args(fashion_mnist_data_dir, tmp_path, "one", *extra)],
         capture_output=True, text=True, timeout=600, env=env,
     )  # fmt: skip
     assert one.returncode == 0, one.stderr[-4000:]
+    assert "Set learning rate 0.001 at step 5" in one.stdout
     two_losses, one_losses = _history(tmp_path, "two")["loss"], _history(tmp_path, "one")["loss"]
     assert two_losses == pytest.approx(one_losses, rel=1e-2)
     assert two_losses[-1] < two_losses[0]

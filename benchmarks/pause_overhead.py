@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Benchmark: throughput with `PauseEveryNSteps` (non-interactive policy) against without it.
+
+Same model (`lenet5_bn`), weights, pipeline and optimizer, `model.fit`; the pause asks the
+`AutoController` (continue, logged) every N steps and saves its checkpoint each time. The two
+runs alternate epoch by epoch, the first epoch of each is discarded, and the ratio of median
+images/s is reported. Target (issue 5): ratio >= 0.98.
+
+    python benchmarks/pause_overhead.py [--every 200] [--epochs 4]
+
+Each epoch is its own `fit` call (to alternate), so N must be below the 469 steps of an epoch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--every", type=int, default=200)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+
+    import keras
+
+    import zoo
+    from components.callbacks import AutoController, PauseEveryNSteps
+    from components.data import Preprocessing, load_image_classification, make_pipeline
+    from components.optimizers import make_optimizer
+    from components.training import compile_classifier
+
+    data = load_image_classification("fashion_mnist")
+    prep = Preprocessing.fit(data.train)
+    pipeline = make_pipeline(data.train, prep, batch_size=args.batch_size, training=True, seed=0)
+
+    def new_model():
+        keras.utils.set_random_seed(0)
+        return compile_classifier(zoo.create("lenet5_bn"), make_optimizer("adam", 1e-3))
+
+    checkpoints = tempfile.mkdtemp()
+    pause = PauseEveryNSteps(args.every, controller=AutoController(), checkpoint_dir=checkpoints)
+    runs = {"without_pause": (new_model(), []), "with_pause": (new_model(), [pause])}
+    rates = {name: [] for name in runs}
+    for epoch in range(args.epochs + 1):
+        for name, (model, callbacks) in runs.items():
+            start = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):  # the pause's status lines
+                model.fit(pipeline, epochs=1, verbose=0, shuffle=False, callbacks=callbacks)
+            rate = data.num_train / (time.perf_counter() - start)
+            if epoch:
+                rates[name].append(rate)
+            note = "" if epoch else " (warm-up, not counted)"
+            print(f"epoch {epoch} {name}: {rate:,.0f} images/s{note}", flush=True)
+    medians = {name: statistics.median(r) for name, r in rates.items()}
+    result = {
+        "every": args.every,
+        "pauses": len(pause.decisions),
+        "images_per_s": {k: round(v) for k, v in medians.items()},
+        "ratio_with_over_without": round(medians["with_pause"] / medians["without_pause"], 3),
+        "all_rates": {k: [round(r) for r in v] for k, v in rates.items()},
+    }
+    print(json.dumps(result, indent=2))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "pause_overhead.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
