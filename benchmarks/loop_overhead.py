@@ -11,12 +11,9 @@ and the ratio of median images/s is reported. Target (issue 4): ratio >= 0.95.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import RESULTS, alternate_epochs, ratio_result, save_result
 
 
 def main() -> None:
@@ -24,7 +21,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=4, help="timed epochs per loop")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--model", default="lenet5_bn")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
     import keras
@@ -48,32 +45,23 @@ def main() -> None:
     )
     runners = {
         "model_fit": lambda: fit_model.fit(pipeline, epochs=1, verbose=0, shuffle=False),
-        "project_loop": lambda: trainer.fit(pipeline, epochs=1, verbose=0),
     }
-    rates = {name: [] for name in runners}
-    for epoch in range(args.epochs + 1):
-        for name, run in runners.items():
-            start = time.perf_counter()
-            run()
-            rate = data.num_train / (time.perf_counter() - start)
-            if epoch:
-                rates[name].append(rate)
-            note = "" if epoch else " (warm-up, not counted)"
-            print(f"epoch {epoch} {name}: {rate:,.0f} images/s{note}", flush=True)
-        # The loop resumes at the optimizer's step: start each of its epochs afresh.
-        trainer.optimizer.iterations.assign(0)
-    medians = {name: statistics.median(r) for name, r in rates.items()}
-    result = {
-        "model": args.model,
-        "batch_size": args.batch_size,
-        "timed_epochs": args.epochs,
-        "images_per_s": {k: round(v) for k, v in medians.items()},
-        "ratio_loop_over_fit": round(medians["project_loop"] / medians["model_fit"], 3),
-        "all_rates": {k: [round(r) for r in v] for k, v in rates.items()},
-    }
-    print(json.dumps(result, indent=2))
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "loop_overhead.json").write_text(json.dumps(result, indent=2))
+
+    def run_loop():
+        trainer.fit(pipeline, epochs=1, verbose=0)
+        trainer.optimizer.iterations.assign(0)  # the loop resumes at the step: start afresh
+
+    runners["project_loop"] = run_loop
+    rates = alternate_epochs(runners, args.epochs, data.num_train)
+    result = ratio_result(
+        rates,
+        "project_loop",
+        "model_fit",
+        model=args.model,
+        batch_size=args.batch_size,
+        timed_epochs=args.epochs,
+    )
+    save_result("loop_overhead", result, args.out)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import RESULTS, alternate_epochs, ratio_result, save_result
 
 
 def main() -> None:
@@ -30,7 +27,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=200)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
     import keras
@@ -52,28 +49,20 @@ def main() -> None:
     checkpoints = tempfile.mkdtemp()
     pause = PauseEveryNSteps(args.every, controller=AutoController(), checkpoint_dir=checkpoints)
     runs = {"without_pause": (new_model(), []), "with_pause": (new_model(), [pause])}
-    rates = {name: [] for name in runs}
-    for epoch in range(args.epochs + 1):
-        for name, (model, callbacks) in runs.items():
-            start = time.perf_counter()
+
+    def runner(model, callbacks):
+        def run():
             with contextlib.redirect_stdout(io.StringIO()):  # the pause's status lines
                 model.fit(pipeline, epochs=1, verbose=0, shuffle=False, callbacks=callbacks)
-            rate = data.num_train / (time.perf_counter() - start)
-            if epoch:
-                rates[name].append(rate)
-            note = "" if epoch else " (warm-up, not counted)"
-            print(f"epoch {epoch} {name}: {rate:,.0f} images/s{note}", flush=True)
-    medians = {name: statistics.median(r) for name, r in rates.items()}
-    result = {
-        "every": args.every,
-        "pauses": len(pause.decisions),
-        "images_per_s": {k: round(v) for k, v in medians.items()},
-        "ratio_with_over_without": round(medians["with_pause"] / medians["without_pause"], 3),
-        "all_rates": {k: [round(r) for r in v] for k, v in rates.items()},
-    }
-    print(json.dumps(result, indent=2))
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "pause_overhead.json").write_text(json.dumps(result, indent=2))
+
+        return run
+
+    runners = {name: runner(*setup) for name, setup in runs.items()}
+    rates = alternate_epochs(runners, args.epochs, data.num_train)
+    result = ratio_result(
+        rates, "with_pause", "without_pause", every=args.every, pauses=len(pause.decisions)
+    )
+    save_result("pause_overhead", result, args.out)
 
 
 if __name__ == "__main__":

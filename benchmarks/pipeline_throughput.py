@@ -13,12 +13,9 @@ median images/s is reported. Target (issue 2): ratio >= 0.95.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import RESULTS, alternate_epochs, ratio_result, save_result
 
 
 def main() -> None:
@@ -28,7 +25,7 @@ def main() -> None:
     )
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
     import keras
@@ -51,32 +48,23 @@ def main() -> None:
         return compile_classifier(zoo.create("lenet5_bn"), make_optimizer("adam", 1e-3))
 
     models = {"tfds_pipeline": new_model(), "numpy_in_memory": new_model()}
-    rates = {name: [] for name in models}
-    for epoch in range(args.epochs + 1):
-        for name, model in models.items():
-            start = time.perf_counter()
-            if name == "tfds_pipeline":
-                model.fit(pipeline, epochs=1, verbose=0, shuffle=False)
-            else:
-                model.fit(x, y, batch_size=args.batch_size, epochs=1, verbose=0, shuffle=True)
-            rate = data.num_train / (time.perf_counter() - start)
-            if epoch > 0:
-                rates[name].append(rate)
-            print(
-                f"epoch {epoch} {name}: {rate:,.0f} images/s" + (" (warm-up)" if not epoch else "")
-            )
-    medians = {name: statistics.median(r) for name, r in rates.items()}
-    ratio = medians["tfds_pipeline"] / medians["numpy_in_memory"]
-    result = {
-        "batch_size": args.batch_size,
-        "timed_epochs": args.epochs,
-        "images_per_s": {k: round(v) for k, v in medians.items()},
-        "ratio_pipeline_over_numpy": round(ratio, 3),
-        "all_rates": {k: [round(r) for r in v] for k, v in rates.items()},
+    runners = {
+        "tfds_pipeline": lambda: models["tfds_pipeline"].fit(
+            pipeline, epochs=1, verbose=0, shuffle=False
+        ),
+        "numpy_in_memory": lambda: models["numpy_in_memory"].fit(
+            x, y, batch_size=args.batch_size, epochs=1, verbose=0, shuffle=True
+        ),
     }
-    print(json.dumps(result, indent=2))
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "pipeline_throughput.json").write_text(json.dumps(result, indent=2))
+    rates = alternate_epochs(runners, args.epochs, data.num_train)
+    result = ratio_result(
+        rates,
+        "tfds_pipeline",
+        "numpy_in_memory",
+        batch_size=args.batch_size,
+        timed_epochs=args.epochs,
+    )
+    save_result("pipeline_throughput", result, args.out)
 
 
 if __name__ == "__main__":

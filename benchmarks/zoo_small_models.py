@@ -13,19 +13,11 @@ first-step tracing included) and test accuracy. The full run is the printed comm
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_train_recipe():
-    spec = importlib.util.spec_from_file_location("train", ROOT / "recipes" / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from harness import RESULTS, load_train_recipe
 
 
 def main() -> None:
@@ -35,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train-images", type=int, default=20_000)
     parser.add_argument("--models", nargs="+", default=zoo.list_models())
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     train = load_train_recipe()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,64 @@
+"""Shared pieces of the benchmark scripts: timing two setups epoch by epoch, saving results."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def load_train_recipe():
+    """`recipes/train.py` as a module (recipes are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location("train", ROOT / "recipes" / "train.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def alternate_epochs(
+    runners: dict[str, Callable[[], object]], epochs: int, images_per_epoch: int
+) -> dict[str, list[float]]:
+    """Runs one epoch of each runner in turn, `epochs + 1` times; returns images/s per runner.
+
+    The first round is a warm-up (tracing, cache filling) and is not counted. Alternating
+    spreads the noise of a shared machine over both setups.
+    """
+    rates = {name: [] for name in runners}
+    for epoch in range(epochs + 1):
+        for name, run in runners.items():
+            start = time.perf_counter()
+            run()
+            rate = images_per_epoch / (time.perf_counter() - start)
+            if epoch:
+                rates[name].append(rate)
+            note = "" if epoch else " (warm-up, not counted)"
+            print(f"epoch {epoch} {name}: {rate:,.0f} images/s{note}", flush=True)
+    return rates
+
+
+def ratio_result(rates: dict[str, list[float]], numerator: str, denominator: str, **facts) -> dict:
+    """Medians per runner and the ratio `numerator / denominator`, with the raw rates."""
+    medians = {name: statistics.median(r) for name, r in rates.items()}
+    return {
+        **facts,
+        "images_per_s": {k: round(v) for k, v in medians.items()},
+        f"ratio_{numerator}_over_{denominator}": round(
+            medians[numerator] / medians[denominator], 3
+        ),
+        "all_rates": {k: [round(r) for r in v] for k, v in rates.items()},
+    }
+
+
+def save_result(name: str, result, out: Path = RESULTS) -> Path:
+    """Prints the result and writes it to `benchmarks/results/<name>.json` (git-ignored)."""
+    print(json.dumps(result, indent=2))
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2))
+    return path
