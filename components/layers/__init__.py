@@ -6,6 +6,7 @@ from components.layers.lrn import LocalResponseNormalization
 from components.layers.maxout import Maxout
 from components.layers.nin import NiNBlock
 from components.layers.vgg import VGGBlock
+from components.layers.whitening import PCAWhitening, Standardization, ZCAWhitening
 
 __all__ = [
     "BN_MOMENTUM",
@@ -13,5 +14,8 @@ __all__ = [
     "LocalResponseNormalization",
     "Maxout",
     "NiNBlock",
+    "PCAWhitening",
+    "Standardization",
     "VGGBlock",
+    "ZCAWhitening",
 ]

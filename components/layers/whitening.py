@@ -1,0 +1,129 @@
+"""Data preprocessing from the notes: standardization, PCA and ZCA whitening, as layers.
+
+Per-channel standardization is Keras's own `keras.layers.Normalization(axis=-1)` (mean and
+variance from `adapt()`), re-exported as `Standardization`. Keras has no whitening layer; the
+two below learn the mean and the covariance's eigen-decomposition in `adapt()` and keep them as
+non-trainable weights, so they travel in `.keras` files and exported SavedModels.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+Standardization = keras.layers.Normalization
+
+
+class _Whitening(keras.layers.Layer):
+    """Flattens each example to D features; learns the mean and a D x K projection."""
+
+    def __init__(self, epsilon: float = 1e-5, **kwargs):
+        super().__init__(**kwargs)
+        if not epsilon > 0:
+            raise ValueError(f"epsilon must be positive, got {epsilon}.")
+        self.epsilon = float(epsilon)
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}
+
+    def build(self, input_shape):
+        features = int(np.prod(input_shape[1:]))
+        self.mean = self.add_weight(
+            shape=(features,), initializer="zeros", trainable=False, name="mean"
+        )
+        self.projection = self.add_weight(
+            shape=(features, self._components(features)),
+            initializer="identity",
+            trainable=False,
+            name="projection",
+        )
+
+    def _components(self, features: int) -> int:
+        return features
+
+    def adapt(self, data) -> None:
+        """Learns the mean and covariance of `data` (an array or a dataset of batches)."""
+        if hasattr(data, "as_numpy_iterator"):
+            data = np.concatenate(
+                [b[0] if isinstance(b, tuple) else b for b in data.as_numpy_iterator()]
+            )
+        x = np.asarray(data, np.float64)
+        if not self.built:
+            self.build((None, *x.shape[1:]))
+        x = x.reshape(len(x), -1)
+        mean = x.mean(axis=0)
+        covariance = np.cov(x - mean, rowvar=False, bias=True)
+        eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+        order = np.argsort(eigenvalues)[::-1]  # largest variance first
+        self.mean.assign(mean.astype(np.float32))
+        self.projection.assign(
+            self._projection(eigenvalues[order], eigenvectors[:, order]).astype(np.float32)
+        )
+
+    def call(self, inputs):
+        x = ops.reshape(ops.cast(inputs, self.compute_dtype), (ops.shape(inputs)[0], -1))
+        return ops.matmul(x - self.mean, self.projection)
+
+
+@keras.saving.register_keras_serializable(package="classiczoo")
+class PCAWhitening(_Whitening):
+    """`x -> (x - mean) U / sqrt(lambda + epsilon)`: decorrelated, unit-variance components.
+
+    The output is a flat vector of the principal components, largest variance first
+    (`num_components` of them, or all). CS231n, "Data preprocessing".
+
+    Args:
+        num_components: keep the first K components (None: all D).
+        epsilon: added to the eigenvalues; bounds the gain of near-zero-variance directions.
+
+    Example:
+    >>> pca = PCAWhitening(num_components=64)
+    >>> pca.adapt(x_train)  # doctest: +SKIP
+    >>> pca(x_train[:2]).shape  # doctest: +SKIP
+    (2, 64)
+    """
+
+    def __init__(self, num_components: int | None = None, epsilon: float = 1e-5, **kwargs):
+        super().__init__(epsilon=epsilon, **kwargs)
+        if num_components is not None and num_components < 1:
+            raise ValueError(f"num_components must be >= 1 or None, got {num_components}.")
+        self.num_components = num_components
+
+    def get_config(self):
+        return {**super().get_config(), "num_components": self.num_components}
+
+    def _components(self, features: int) -> int:
+        return min(self.num_components or features, features)
+
+    def _projection(self, eigenvalues, eigenvectors):
+        k = self.projection.shape[1]
+        return eigenvectors[:, :k] / np.sqrt(eigenvalues[:k] + self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self._components(int(np.prod(input_shape[1:]))))
+
+
+@keras.saving.register_keras_serializable(package="classiczoo")
+class ZCAWhitening(_Whitening):
+    """`x -> (x - mean) U diag(1/sqrt(lambda + epsilon)) U^T`, back in the input's shape.
+
+    Whitened like PCA, then rotated back, so the result stays closest to the original image
+    (Bell & Sejnowski 1997); the output has the input's shape.
+
+    Args:
+        epsilon: added to the eigenvalues (the usual regularizer; larger keeps more contrast).
+
+    Example:
+    >>> zca = ZCAWhitening(epsilon=0.1)
+    >>> zca.adapt(x_train)  # doctest: +SKIP
+    """
+
+    def _projection(self, eigenvalues, eigenvectors):
+        return (eigenvectors / np.sqrt(eigenvalues + self.epsilon)) @ eigenvectors.T
+
+    def call(self, inputs):
+        return ops.reshape(super().call(inputs), ops.shape(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
