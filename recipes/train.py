@@ -77,6 +77,19 @@ def weights_digest(model) -> str:
     return digest.hexdigest()[:16]
 
 
+MONITORS = ("gradients", "activations")
+
+
+def monitor_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in MONITORS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown monitor {', '.join(unknown) or text!r}; valid: {', '.join(MONITORS)}"
+        )
+    return names
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -123,6 +136,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir"
+    )
+    parser.add_argument(
+        "--monitor",
+        type=monitor_list,
+        default=[],
+        help="comma-separated: gradients, activations (TensorBoard, CSV, warnings)",
+    )
+    parser.add_argument(
+        "--monitor-every", type=positive_int, default=100, help="steps between monitor looks"
     )
     parser.add_argument(
         "--pause-every", type=positive_int, metavar="N", help="pause every N steps to decide"
@@ -193,7 +215,13 @@ def main(argv: list[str] | None = None) -> dict:
     import keras
     import tensorflow as tf
 
-    from components.callbacks import LearningRateLogger, PauseEveryNSteps, default_controller
+    from components.callbacks import (
+        ActivationMonitor,
+        GradientMonitor,
+        LearningRateLogger,
+        PauseEveryNSteps,
+        default_controller,
+    )
     from components.callbacks.checkpointing import TrainingCheckpoint
     from components.data import Preprocessing, load_image_classification, make_pipeline
     from components.distribute import (
@@ -312,6 +340,27 @@ def main(argv: list[str] | None = None) -> dict:
         )
     else:
         callbacks.append(TrainingCheckpoint(str(checkpoint_dir), args.checkpoint_every))
+    monitors = {}
+    if args.monitor:
+        x_look, y_look = next(iter(validation if validation is not None else train))
+        if "gradients" in args.monitor:
+            monitors["gradients"] = GradientMonitor(
+                (x_look.numpy(), y_look.numpy()),
+                every=args.monitor_every,
+                log_dir=str(log_dir / "gradients"),
+                csv_path=str(log_dir / "gradients.csv") if chief else None,
+                checkpoint_dir=str(checkpoint_dir),
+                chief=chief,
+            )
+        if "activations" in args.monitor:
+            monitors["activations"] = ActivationMonitor(
+                x_look.numpy(),
+                every=args.monitor_every,
+                log_dir=str(log_dir / "activations"),
+                chief=chief,
+            )
+        callbacks.extend(monitors.values())
+        say(f"Monitoring {', '.join(monitors)} every {args.monitor_every} steps in {log_dir}.")
     pause = None
     if args.pause_every:
         control = args.pause_control or ("prompt" if sys.stdin.isatty() else "auto")
@@ -354,15 +403,21 @@ def main(argv: list[str] | None = None) -> dict:
             callbacks=callbacks,
             verbose=1 if chief else 0,
         )
-    if pause is not None and pause.stopped_at_step is not None:
+    nan_stop = "gradients" in monitors and monitors["gradients"].nan_layer is not None
+    if nan_stop or (pause is not None and pause.stopped_at_step is not None):
+        stopped_at = int(model.optimizer.iterations.numpy())
+        if pause is not None and pause.stopped_at_step is not None:
+            stopped_at = pause.stopped_at_step
         resume = shlex.join(["python", "recipes/train.py", *argv, "--resume"])
+        why = "NaN/Inf (GradientMonitor)" if nan_stop else "decision"
         say(
-            f"Stopped at step {pause.stopped_at_step} by decision; checkpoint in "
+            f"Stopped at step {stopped_at} by {why}; nothing exported; checkpoint in "
             f"{checkpoint_dir}. Continue with:\n  {resume}"
         )
         keras.mixed_precision.set_dtype_policy("float32")
         return {
-            "stopped_at_step": pause.stopped_at_step,
+            "stopped_at_step": stopped_at,
+            "monitors": monitors,
             "checkpoint_dir": str(checkpoint_dir),
             "model": model,
             "history": history.history,
@@ -433,6 +488,7 @@ def main(argv: list[str] | None = None) -> dict:
     say(f"Exported SavedModel: {export_dir}")
     return {
         "stopped_at_step": None,
+        "monitors": monitors,
         "history": history.history,
         "export_dir": str(export_dir),
         "metrics": metrics,

@@ -1,5 +1,7 @@
 """Keras callbacks for controlling and watching training."""
 
+from components.callbacks.activation_monitor import ActivationMonitor, activation_statistics
+from components.callbacks.gradient_monitor import GradientMonitor
 from components.callbacks.lr_finder import LRFinder, find_learning_rate
 from components.callbacks.lr_logger import LearningRateLogger
 from components.callbacks.pause import PauseEveryNSteps
@@ -13,6 +15,9 @@ from components.callbacks.pause_controllers import (
 
 __all__ = [
     "HELP",
+    "ActivationMonitor",
+    "GradientMonitor",
+    "activation_statistics",
     "AutoController",
     "Decision",
     "FileController",

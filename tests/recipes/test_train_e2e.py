@@ -137,6 +137,7 @@ def test_evaluate_recipe_reports_the_exported_accuracy(trained, fashion_mnist_da
         (["--model", "lenet7"], "unknown model 'lenet7'; valid models: alexnet, googlenet"),
         (["--model", "vgg11", "--model-arg", "depth=3"], "has no option depth; its options"),
         (["--model-arg", "no_equals_sign"], "expected KEY=VALUE"),
+        (["--monitor", "weights"], "unknown monitor weights; valid: gradients, activations"),
         (["--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
     ],
 )
@@ -179,6 +180,31 @@ def test_googlenet_with_aux_classifiers_trains_and_exports_the_main_head(
     loaded = tf.saved_model.load(result["export_dir"])
     out = loaded.signatures["serving_uint8"](images=tf.zeros([2, 28, 28, 1], tf.uint8))
     assert out["probabilities"].shape == (2, 10)
+
+
+@pytest.mark.e2e
+def test_monitors_from_the_recipe(fashion_mnist_data_dir, tmp_path):
+    result = load_recipe("train").main(
+        [
+            "--model=lenet5",
+            f"--data-dir={fashion_mnist_data_dir}",
+            "--train-split=train[:1024]",
+            "--test-split=test[:256]",
+            "--epochs=1",
+            "--monitor=gradients,activations",
+            "--monitor-every=4",
+            f"--export-dir={tmp_path / 'saved_models'}",
+            f"--log-dir={tmp_path / 'logs'}",
+        ]
+    )
+    gradients = result["monitors"]["gradients"]
+    assert sorted({r["step"] for r in gradients.records}) == [4, 8]
+    assert [r["layer"] for r in gradients.records[:5]] == [
+        "lenet5_conv1", "lenet5_conv2", "lenet5_fc1", "lenet5_fc2", "classifier"
+    ]  # fmt: skip
+    assert len(result["monitors"]["activations"].history) == 2
+    assert (tmp_path / "logs" / "gradients.csv").read_text().startswith("step,layer,grad_norm")
+    assert list((tmp_path / "logs" / "activations").glob("events.out.tfevents.*"))
 
 
 def test_unknown_dataset_is_named(tmp_path):
