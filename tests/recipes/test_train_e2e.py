@@ -137,7 +137,7 @@ def test_evaluate_recipe_reports_the_exported_accuracy(trained, fashion_mnist_da
         (["--model", "lenet7"], "unknown model 'lenet7'; valid models: alexnet, googlenet"),
         (["--model", "vgg11", "--model-arg", "depth=3"], "has no option depth; its options"),
         (["--model-arg", "no_equals_sign"], "expected KEY=VALUE"),
-        (["--monitor", "weights"], "unknown monitor weights; valid: gradients, activations"),
+        (["--monitor", "weights"], "unknown monitor 'weights'; valid: gradients, activations"),
         (["--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
     ],
 )

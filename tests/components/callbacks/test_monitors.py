@@ -144,3 +144,57 @@ def test_the_classic_initialization_figure(tmp_path):
     image = matplotlib.image.imread(path)
     assert image.shape[:2] == (4 * 171, 10 * 171)  # 1.9 inch per panel at 90 dpi
     assert image[..., :3].std() > 0.05
+
+
+MIRRORED_MONITORS = """
+import json
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras, numpy as np, zoo
+from components.callbacks import ActivationMonitor, GradientMonitor
+from components.distribute import select_strategy
+from components.loop import DistributedTrainer
+from components.optimizers import make_optimizer
+from components.training import compile_classifier
+
+strategy = select_strategy("mirrored")
+rng = np.random.default_rng(0)
+x = rng.normal(size=(128, 28, 28, 1)).astype("float32"); y = rng.integers(0, 10, 128)
+data = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+result = {}
+for loop in ("fit", "custom"):
+    with strategy.scope():
+        model = zoo.create("lenet5_bn")
+        optimizer = make_optimizer("sgd", 0.05)
+    gradients = GradientMonitor((x[:32], y[:32]), every=2)
+    activations = ActivationMonitor(x[:32], every=2)
+    if loop == "fit":
+        with strategy.scope():
+            compile_classifier(model, optimizer)
+        model.fit(data, epochs=1, verbose=0, callbacks=[gradients, activations])
+    else:
+        DistributedTrainer(model, optimizer, strategy).fit(
+            data, epochs=1, verbose=0, callbacks=[gradients, activations]
+        )
+    result[loop] = {
+        "steps": sorted({r["step"] for r in gradients.records}),
+        "finite": bool(np.all(np.isfinite([r["grad_norm"] for r in gradients.records]))),
+        "looks": len(activations.history),
+    }
+print(json.dumps(result))
+"""
+
+
+def test_monitors_under_mirrored_strategy():
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", MIRRORED_MONITORS], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    for loop in ("fit", "custom"):
+        assert result[loop] == {"steps": [2, 4], "finite": True, "looks": 2}, result
