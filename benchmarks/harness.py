@@ -69,3 +69,24 @@ def save_result(name: str, result, out: Path = RESULTS) -> Path:
     path = out / f"{name}.json"
     path.write_text(json.dumps(result, indent=2))
     return path
+
+
+def lenet_on_fashion_mnist(batch_size: int):
+    """The speed benchmarks' common setup: the project's Fashion-MNIST training pipeline and a
+    factory of identically initialized, compiled `lenet5_bn` models (Adam 1e-3)."""
+    import keras
+
+    import zoo
+    from components.data import Preprocessing, load_image_classification, make_pipeline
+    from components.optimizers import make_optimizer
+    from components.training import compile_classifier
+
+    data = load_image_classification("fashion_mnist")
+    prep = Preprocessing.fit(data.train)
+    pipeline = make_pipeline(data.train, prep, batch_size=batch_size, training=True, seed=0)
+
+    def new_model():
+        keras.utils.set_random_seed(0)
+        return compile_classifier(zoo.create("lenet5_bn"), make_optimizer("adam", 1e-3))
+
+    return data, pipeline, new_model

@@ -19,7 +19,13 @@ import io
 import tempfile
 from pathlib import Path
 
-from harness import RESULTS, alternate_epochs, ratio_result, save_result
+from harness import (
+    RESULTS,
+    alternate_epochs,
+    lenet_on_fashion_mnist,
+    ratio_result,
+    save_result,
+)
 
 
 def main() -> None:
@@ -30,21 +36,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
-    import keras
-
-    import zoo
     from components.callbacks import AutoController, PauseEveryNSteps
-    from components.data import Preprocessing, load_image_classification, make_pipeline
-    from components.optimizers import make_optimizer
-    from components.training import compile_classifier
 
-    data = load_image_classification("fashion_mnist")
-    prep = Preprocessing.fit(data.train)
-    pipeline = make_pipeline(data.train, prep, batch_size=args.batch_size, training=True, seed=0)
-
-    def new_model():
-        keras.utils.set_random_seed(0)
-        return compile_classifier(zoo.create("lenet5_bn"), make_optimizer("adam", 1e-3))
+    data, pipeline, new_model = lenet_on_fashion_mnist(args.batch_size)
 
     checkpoints = tempfile.mkdtemp()
     pause = PauseEveryNSteps(args.every, controller=AutoController(), checkpoint_dir=checkpoints)

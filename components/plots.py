@@ -8,15 +8,7 @@ import keras
 import numpy as np
 
 from components.callbacks.activation_monitor import activation_statistics
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from components.figures import pyplot, save_figure
 
 
 def plot_activation_histograms(models, batch, path: str | Path, *, bins: int = 50) -> Path:
@@ -31,7 +23,7 @@ def plot_activation_histograms(models, batch, path: str | Path, *, bins: int = 5
     Example:
     >>> plot_activation_histograms(initialization_experiment(), x, "init.png")  # doctest: +SKIP
     """
-    plt = _pyplot()
+    plt = pyplot()
     if isinstance(models, keras.Model):
         models = {models.name: models}
     rows = {title: activation_statistics(model, batch) for title, model in models.items()}
@@ -54,12 +46,7 @@ def plot_activation_histograms(models, batch, path: str | Path, *, bins: int = 5
                 axis.set_ylabel(title, fontsize=8)
     figure.suptitle("Activations per layer", fontsize=10)
     figure.tight_layout()
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(tmp, dpi=90)
-    plt.close(figure)
-    tmp.replace(path)
-    return path
+    return save_figure(figure, path, dpi=90)
 
 
 def initialization_experiment(

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from components.callbacks.checkpointing import inner_optimizer
+from components.figures import pyplot, save_figure
 
 
 @keras.saving.register_keras_serializable(package="classiczoo")
@@ -121,12 +122,7 @@ class LRFinder(keras.callbacks.Callback):
 
     def plot(self, path: str | Path) -> Path:
         """Saves loss against learning rate (log scale) with the suggestion marked, as PNG."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        path = Path(path)
+        plt = pyplot()
         suggestion = self.suggestion()
         figure, axis = plt.subplots(figsize=(7, 4.5))
         axis.plot(self.learning_rates, self.losses, alpha=0.3, label="loss per step")
@@ -138,11 +134,7 @@ class LRFinder(keras.callbacks.Callback):
         axis.set_title("Learning-rate range test")
         axis.legend()
         figure.tight_layout()
-        tmp = path.with_name(f".{path.name}.tmp.png")
-        figure.savefig(tmp, dpi=100)
-        plt.close(figure)
-        tmp.replace(path)
-        return path
+        return save_figure(figure, path, dpi=100)
 
 
 def find_learning_rate(
