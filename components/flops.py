@@ -1,7 +1,8 @@
 """FLOPs per image of a Keras model, two independent ways.
 
 `count_flops` is analytic: it runs the model once on zeros, records the input and output shapes
-of every Conv2D and Dense layer (nested ones included), and adds `2 * multiply-adds` for each.
+of every Conv2D and Dense layer (nested ones included, `components.recording`), and adds
+`2 * multiply-adds` for each.
 `count_graph_flops` asks TensorFlow's profiler to count the Conv2D and MatMul ops of the traced
 graph. Both count only those layers (biases, normalization, activations and pooling are a few
 percent at most); a test checks that they agree. Keras has no FLOP counter, hence this module.
@@ -12,6 +13,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 import tensorflow as tf
+
+from components.recording import recording_calls
 
 
 def _conv_and_dense_layers(model: keras.Model):
@@ -24,33 +27,20 @@ def _conv_and_dense_layers(model: keras.Model):
 
 def count_flops(model: keras.Model) -> int:
     """Analytic FLOPs (2 x multiply-adds of Conv2D and Dense layers) for one image."""
-    shapes = {}
-    originals = {}
-    for layer in _conv_and_dense_layers(model):
-
-        def recording_call(inputs, *args, _layer=layer, _call=layer.call, **kwargs):
-            outputs = _call(inputs, *args, **kwargs)
-            shapes[id(_layer)] = (tuple(inputs.shape), tuple(outputs.shape))
-            return outputs
-
-        originals[layer] = layer.call
-        layer.call = recording_call
-    try:
+    layers = _conv_and_dense_layers(model)
+    with recording_calls(layers) as calls:
         model(np.zeros((1, *model.input_shape[1:]), "float32"), training=False)
-    finally:
-        for layer, call in originals.items():
-            layer.call = call
     flops = 0
-    for layer in originals:
-        if id(layer) not in shapes:
+    for layer in layers:
+        if layer.path not in calls:
             continue  # a layer the forward pass does not use
-        in_shape, out_shape = shapes[id(layer)]
+        inputs, outputs = calls[layer.path]
+        out_size = int(np.prod(outputs.shape[1:]))
         if isinstance(layer, keras.layers.Conv2D):
             kh, kw = layer.kernel_size
-            in_per_group = in_shape[-1] // layer.groups
-            flops += 2 * kh * kw * in_per_group * int(np.prod(out_shape[1:]))
+            flops += 2 * kh * kw * (inputs.shape[-1] // layer.groups) * out_size
         else:
-            flops += 2 * in_shape[-1] * int(np.prod(out_shape[1:]))
+            flops += 2 * inputs.shape[-1] * out_size
     return int(flops)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from components.recording import recording_calls
+
 INITIALIZERS = {
     "xavier_uniform": keras.initializers.GlorotUniform,
     "xavier_normal": keras.initializers.GlorotNormal,
@@ -77,25 +79,17 @@ def lsuv_init(
         if getattr(layer, "bias", None) is not None:
             layer.bias.assign(np.zeros(layer.bias.shape, np.float32))
         activation, layer.activation = layer.activation, keras.activations.linear
-        seen = {}
-        call = layer.call
-
-        def recording_call(inputs, *args, _call=call, _seen=seen, **kwargs):
-            outputs = _call(inputs, *args, **kwargs)
-            _seen["out"] = outputs
-            return outputs
-
-        layer.call = recording_call
         try:
-            for _ in range(max_iterations):
+            with recording_calls([layer]) as calls:
+                for _ in range(max_iterations):
+                    model(batch, training=False)
+                    variance = float(np.var(keras.ops.convert_to_numpy(calls[layer.path][1])))
+                    if abs(variance - 1.0) < tolerance or variance == 0:
+                        break
+                    kernel.assign(kernel.numpy() / np.sqrt(variance))
                 model(batch, training=False)
-                variance = float(np.var(keras.ops.convert_to_numpy(seen["out"])))
-                if abs(variance - 1.0) < tolerance or variance == 0:
-                    break
-                kernel.assign(kernel.numpy() / np.sqrt(variance))
-            model(batch, training=False)
-            variances[layer.path] = float(np.var(keras.ops.convert_to_numpy(seen["out"])))
+                outputs = calls[layer.path][1]
+            variances[layer.path] = float(np.var(keras.ops.convert_to_numpy(outputs)))
         finally:
-            layer.call = call
             layer.activation = activation
     return variances

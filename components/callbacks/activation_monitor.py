@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from components.callbacks.recording import activation_kind, leaf_layers, recording_outputs
+from components.recording import activation_kind, leaf_layers, recording_calls
 
 
 def activation_statistics(model: keras.Model, batch) -> list[dict]:
@@ -14,11 +14,11 @@ def activation_statistics(model: keras.Model, batch) -> list[dict]:
     or sigmoid: mean, std, the values, the fraction of dead ReLU units (zero for every example)
     and of saturated tanh/sigmoid outputs (|a| > 0.99, or a < 0.01 or > 0.99)."""
     layers = [layer for layer in leaf_layers(model) if activation_kind(layer)]
-    with recording_outputs(layers) as outputs:
+    with recording_calls(layers) as calls:
         model(np.asarray(batch), training=False)
     stats = []
     for layer in layers:
-        values = keras.ops.convert_to_numpy(outputs[layer.path]).astype(np.float64)
+        values = keras.ops.convert_to_numpy(calls[layer.path][1]).astype(np.float64)
         kind = activation_kind(layer)
         units = values.reshape(-1, values.shape[-1])  # examples (and positions) x units
         row = {

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from components.callbacks.checkpointing import training_checkpoint
-from components.callbacks.recording import leaf_layers, recording_outputs
+from components.recording import leaf_layers, recording_calls
 
 
 def _kernels(model):
@@ -201,12 +201,13 @@ class GradientMonitor(keras.callbacks.Callback):
 
     def _first_nonfinite_layer(self) -> str | None:
         layers = leaf_layers(self.model)
-        with recording_outputs(layers) as outputs:
+        with recording_calls(layers) as calls:
             self.model(self.x, training=False)
         for layer in layers:
-            value = outputs.get(layer.path)
-            if value is not None and not np.all(np.isfinite(keras.ops.convert_to_numpy(value))):
-                return layer.path
+            if layer.path in calls:
+                value = keras.ops.convert_to_numpy(calls[layer.path][1])
+                if not np.all(np.isfinite(value)):
+                    return layer.path
         return None
 
     def _on_nan(self):

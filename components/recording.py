@@ -1,4 +1,9 @@
-"""Recording what each layer outputs in one forward pass (nested layers included)."""
+"""Recording what layers take and give in one forward pass (nested layers included).
+
+Keras offers no hook on the sublayers a custom layer calls inside its own `call`; this wraps
+each layer's `call` for the duration of a `with` block. Used by the FLOP counter, LSUV and the
+training monitors.
+"""
 
 from __future__ import annotations
 
@@ -18,20 +23,21 @@ def leaf_layers(model: keras.Model) -> list[keras.layers.Layer]:
 
 
 @contextlib.contextmanager
-def recording_outputs(layers):
-    """Within the block, each layer's latest output is in the yielded dict (by layer path)."""
-    outputs, originals = {}, {}
+def recording_calls(layers):
+    """Within the block, the yielded dict maps each layer's path to `(inputs, outputs)` of its
+    latest call (a layer the forward pass skips has no entry)."""
+    calls, originals = {}, {}
     for layer in layers:
 
-        def call(*args, _layer=layer, _call=layer.call, **kwargs):
-            result = _call(*args, **kwargs)
-            outputs[_layer.path] = result
+        def call(inputs, *args, _layer=layer, _call=layer.call, **kwargs):
+            result = _call(inputs, *args, **kwargs)
+            calls[_layer.path] = (inputs, result)
             return result
 
         originals[layer] = layer.call
         layer.call = call
     try:
-        yield outputs
+        yield calls
     finally:
         for layer, original in originals.items():
             layer.call = original
