@@ -14,12 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+from components.cli import positive_int
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

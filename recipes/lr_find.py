@@ -13,14 +13,8 @@ import argparse
 from pathlib import Path
 
 import zoo
+from components.cli import positive_float
 from components.optimizers import OPTIMIZERS
-
-
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
 
 
 def main(argv: list[str] | None = None) -> dict:
