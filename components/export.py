@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -178,7 +179,4 @@ def export_classifier(
             os.rename(tmp_dir / "saved_model", target)
             return target
     finally:
-        if tmp_dir.exists():
-            for child in sorted(tmp_dir.rglob("*"), reverse=True):
-                child.rmdir() if child.is_dir() else child.unlink()
-            tmp_dir.rmdir()
+        shutil.rmtree(tmp_dir, ignore_errors=True)  # empty after a success
