@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import keras
@@ -137,8 +138,6 @@ def export_classifier(
     num_outputs = model.output_shape[-1]
     if len(class_names) != num_outputs:
         raise ValueError(f"{len(class_names)} class names for a model with {num_outputs} outputs.")
-    base_dir = Path(base_dir)
-    base_dir.mkdir(parents=True, exist_ok=True)
     shape = (None, *image_shape)
     archive = keras.export.ExportArchive()
     archive.track(model)
@@ -150,23 +149,46 @@ def export_classifier(
     archive.add_endpoint(
         SIGNATURE_UINT8, serve, input_signature=[tf.TensorSpec(shape, tf.uint8, INPUT_NAME)]
     )
+    full_metadata = {
+        **(metadata or {}),
+        "input": {
+            "name": INPUT_NAME,
+            "shape": [None, *image_shape],
+            "dtypes": ["float32", "uint8"],
+            "value_range": [0, 255],
+        },
+        "signatures": {SIGNATURE_FLOAT: "float32", SIGNATURE_UINT8: "uint8"},
+        "outputs": list(OUTPUT_NAMES),
+        "preprocessing": preprocessing.to_dict(),
+        "class_names": list(class_names),
+    }
+    return publish_saved_model(
+        base_dir, lambda path: archive.write_out(str(path), verbose=False), full_metadata
+    )
+
+
+def publish_saved_model(
+    base_dir: str | Path, write_saved_model: Callable[[Path], object], metadata: dict
+) -> Path:
+    """Writes a SavedModel and its metadata.json as the next free version under `base_dir`.
+
+    Everything is written into a temporary directory beside the versions and renamed into
+    place at the end, so a version directory is complete or absent, and never overwritten.
+
+    Args:
+        base_dir: the TF Serving base directory, created if missing.
+        write_saved_model: writes a SavedModel at the path it is given.
+        metadata: the content of `metadata.json`.
+
+    Returns:
+        The new version directory.
+    """
+    base_dir = Path(base_dir)
+    base_dir.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(tempfile.mkdtemp(dir=base_dir, prefix=".export-"))
     try:
-        archive.write_out(str(tmp_dir / "saved_model"), verbose=False)
-        full_metadata = {
-            **(metadata or {}),
-            "input": {
-                "name": INPUT_NAME,
-                "shape": [None, *image_shape],
-                "dtypes": ["float32", "uint8"],
-                "value_range": [0, 255],
-            },
-            "signatures": {SIGNATURE_FLOAT: "float32", SIGNATURE_UINT8: "uint8"},
-            "outputs": list(OUTPUT_NAMES),
-            "preprocessing": preprocessing.to_dict(),
-            "class_names": list(class_names),
-        }
-        write_json_atomic(tmp_dir / "saved_model" / METADATA_FILE, full_metadata)
+        write_saved_model(tmp_dir / "saved_model")
+        write_json_atomic(tmp_dir / "saved_model" / METADATA_FILE, metadata)
         while True:
             version = (list_versions(base_dir) or [0])[-1] + 1
             target = base_dir / str(version)

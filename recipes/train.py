@@ -426,6 +426,13 @@ def main(argv: list[str] | None = None) -> dict:
             "model": args.model,
             "dataset": args.dataset,
             "splits": data.splits,
+            # The flags that made the splits, so that other recipes (ensemble.py) can rebuild the
+            # same validation set.
+            "data": {
+                "train_split": args.train_split,
+                "val_split": args.val_split,
+                "test_split": args.test_split,
+            },
             "metrics": metrics,
             "hyperparameters": {
                 "optimizer": optimizer_name,

@@ -107,8 +107,10 @@ def test_reload_in_a_fresh_process_predicts_the_same(trained, fashion_mnist_data
 
 
 @pytest.mark.e2e
-def test_evaluate_recipe_reports_the_exported_accuracy(trained, fashion_mnist_data_dir):
+def test_evaluate_recipe_reports_the_exported_accuracy(trained, fashion_mnist_data_dir, tmp_path):
     result, workdir = trained
+    model_dir = workdir / "saved_models" / "lenet5_bn" / "1"
+    before = sorted(p.name for p in model_dir.iterdir())
     out = subprocess.run(
         [
             sys.executable,
@@ -116,16 +118,22 @@ def test_evaluate_recipe_reports_the_exported_accuracy(trained, fashion_mnist_da
             str(workdir / "saved_models" / "lenet5_bn"),  # base dir: its newest version
             f"--data-dir={fashion_mnist_data_dir}",
             "--split=test[:1000]",
+            f"--report-dir={tmp_path}",
         ],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    match = re.search(r"loss (\d\.\d+), accuracy (\d\.\d+) on 1000 images", out.stdout)
+    match = re.search(r"loss (\d\.\d+), accuracy (\d\.\d+), .* on 1000 images", out.stdout)
     assert match, out.stdout
     assert float(match.group(2)) == pytest.approx(result["metrics"]["test"]["accuracy"], abs=1e-4)
     assert float(match.group(1)) == pytest.approx(result["metrics"]["test"]["loss"], abs=1e-3)
+    # Only the report is added to the model's directory.
+    report_name = "evaluation-fashion_mnist-test_1000.json"
+    assert sorted(p.name for p in model_dir.iterdir()) == sorted([*before, report_name])
+    report = json.loads((model_dir / report_name).read_text())
+    assert report["accuracy"] == pytest.approx(result["metrics"]["test"]["accuracy"], abs=1e-4)
 
 
 @pytest.mark.parametrize(
