@@ -32,6 +32,11 @@ if [[ $STAGE == all || $STAGE == evaluate ]]; then
   dirs=()
   for model in "${MODELS[@]}"; do dirs+=("saved_models/$model"); done
   $PY recipes/evaluate.py "${dirs[@]}"
-  $PY recipes/ensemble.py saved_models/vgg11_bn saved_models/vgg13_bn saved_models/googlenet \
-    --method weighted --export
+  members=()
+  for model in ${ENSEMBLE:-vgg11_bn vgg13_bn googlenet}; do members+=("saved_models/$model"); done
+  for method in mean-probs mean-logits vote; do $PY recipes/ensemble.py "${members[@]}" --method $method; done
+  $PY recipes/ensemble.py "${members[@]}" --method weighted --export
+  name=ensemble-${ENSEMBLE:-vgg11_bn vgg13_bn googlenet}
+  $PY recipes/evaluate.py "saved_models/${name// /-}"
+  $PY benchmarks/results_table.py
 fi
