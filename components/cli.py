@@ -32,3 +32,47 @@ def fraction(text: str) -> float:
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
     return value
+
+
+def non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}")
+    return value
+
+
+def int_in_range(low: int, high: int):
+    """An argparse type for integers in `low..high` (both included)."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer in {low}..{high}, got {text}")
+        return value
+
+    parse.__name__ = f"integer in {low}..{high}"
+    return parse
+
+
+def comma_separated(item_type, what: str):
+    """An argparse type for a comma-separated list, each part parsed by `item_type`.
+
+    Args:
+        item_type: parses one part (raises ValueError or ArgumentTypeError on a bad one).
+        what: the valid parts in words, for the error message ("positive numbers").
+
+    Example:
+    >>> comma_separated(positive_float, "positive numbers")("0.01,0.1")
+    [0.01, 0.1]
+    """
+
+    def parse(text: str) -> list:
+        try:
+            return [item_type(part) for part in text.split(",")]
+        except (ValueError, argparse.ArgumentTypeError):
+            raise argparse.ArgumentTypeError(
+                f"must be comma-separated {what}, got {text}"
+            ) from None
+
+    parse.__name__ = f"comma-separated {what}"
+    return parse

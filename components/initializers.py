@@ -33,6 +33,35 @@ def get_initializer(name: str, seed: int | None = None) -> keras.initializers.In
     return INITIALIZERS[name](seed=seed)
 
 
+def layer_initializer(identifier) -> keras.initializers.Initializer:
+    """A new initializer for one layer, from a notes' name, a Keras name or config, or another.
+
+    Keras's unseeded initializer *instances* draw the same values at every call of one shape,
+    so layers that share an instance start with identical kernels; each layer needs its own.
+    An initializer with an integer seed is copied with its seed (the user asked for those
+    values).
+
+    Args:
+        identifier: a name from `INITIALIZERS` (`"xavier_uniform"`, `"he_normal"`, ...), a Keras
+            identifier (`"glorot_uniform"`, a config dict) or a `keras.initializers.Initializer`.
+
+    Example:
+    >>> layer_initializer("xavier_uniform")  # doctest: +ELLIPSIS
+    <...GlorotUniform object at ...>
+    """
+    if isinstance(identifier, str) and identifier in INITIALIZERS:
+        return get_initializer(identifier)
+    if isinstance(identifier, keras.initializers.Initializer):
+        return type(identifier).from_config(identifier.get_config())
+    try:
+        return keras.initializers.get(identifier)  # a new one from a name or a config
+    except ValueError:
+        raise ValueError(
+            f"Unknown initializer {identifier!r}. Valid: {', '.join(INITIALIZERS)} or a Keras "
+            "initializer name."
+        ) from None
+
+
 def _weighted_layers(model: keras.Model):
     return [
         layer

@@ -12,8 +12,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from components.layers import LocalResponseNormalization
-from zoo.registry import ModelDefaults, register_model, resolve_scale
+from components.initializers import layer_initializer
+from components.layers import BN_MOMENTUM, LocalResponseNormalization
+from components.search_space import FloatRange, SearchSpace
+from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
 
 # (filters, kernel, stride, max-pool after it, LRN after it, grouped in the two-GPU layout)
 PAPER_CONVS = (
@@ -33,6 +35,13 @@ SMALL_CONVS = (
     (128, 3, 1, True, False, True),
 )
 SMALL_DENSE = 512
+# What recipes/tune.py may choose: every option of the builder but the architecture's own.
+SEARCH_SPACE = SearchSpace(
+    kernel_initializer=("xavier_uniform", "he_normal"),
+    activation=("relu", "leaky_relu", "elu"),
+    dropout=FloatRange(0.0, 0.6, step=0.1),
+    batch_norm=(False, True),
+)
 
 
 @register_model(
@@ -44,6 +53,7 @@ SMALL_DENSE = 512
         batch_size=128,
         paper="Krizhevsky, Sutskever & Hinton 2012, ImageNet classification with deep CNNs",
         paper_input_shape=(224, 224, 3),
+        search_space=SEARCH_SPACE,
     )
 )
 def alexnet(
@@ -53,6 +63,9 @@ def alexnet(
     width: float = 1.0,
     two_gpu_grouping: bool = False,
     dropout: float = 0.5,
+    batch_norm: bool = False,
+    activation: str = "relu",
+    kernel_initializer="glorot_uniform",
 ) -> keras.Model:
     """AlexNet: 5 convolutions (LRN after the first two, overlapping 3x3/2 max pooling), two
     dropout-regularized dense layers, logits.
@@ -62,7 +75,13 @@ def alexnet(
         width: multiplies every convolution and dense width.
         two_gpu_grouping: `groups=2` in conv2, conv4 and conv5, as the paper's two GPUs.
         dropout: rate after each hidden dense layer (the paper: 0.5).
+        batch_norm: BatchNorm between each convolution and its activation (not in the paper,
+            which predates it; the convolutions then have no biases).
+        activation: a Keras activation name, after every hidden layer (the paper: ReLU).
+        kernel_initializer: of the hidden layers, a name of `components.initializers` or a
+            Keras initializer (the paper: N(0, 0.01), `"small_normal"`; default Keras's Glorot).
     """
+    activation = check_activation(activation)
     scale = resolve_scale(scale, input_shape)
     convs, dense = (PAPER_CONVS, PAPER_DENSE) if scale == "paper" else (SMALL_CONVS, SMALL_DENSE)
     pool_padding = "valid" if scale == "paper" else "same"
@@ -73,15 +92,31 @@ def alexnet(
         filters = max(groups, int(round(filters * width / groups)) * groups)
         padding = "valid" if (scale == "paper" and i == 1) else "same"
         x = layers.Conv2D(
-            filters, kernel, stride, padding, groups=groups, activation="relu", name=f"conv{i}"
+            filters,
+            kernel,
+            stride,
+            padding,
+            groups=groups,
+            activation=None if batch_norm else activation,
+            use_bias=not batch_norm,
+            kernel_initializer=layer_initializer(kernel_initializer),
+            name=f"conv{i}",
         )(x)
+        if batch_norm:
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"conv{i}_bn")(x)
+            x = layers.Activation(activation, name=f"conv{i}_{activation}")(x)
         if lrn:
             x = LocalResponseNormalization(2, 2.0, 1e-4, 0.75, name=f"lrn{i}")(x)
         if pool:
             x = layers.MaxPooling2D(3, 2, padding=pool_padding, name=f"pool{i}")(x)
     x = layers.Flatten(name="flatten")(x)
     for i in (6, 7):
-        x = layers.Dense(int(dense * width), activation="relu", name=f"fc{i}")(x)
+        x = layers.Dense(
+            int(dense * width),
+            activation=activation,
+            kernel_initializer=layer_initializer(kernel_initializer),
+            name=f"fc{i}",
+        )(x)
         x = layers.Dropout(dropout, name=f"dropout{i}")(x)
     outputs = layers.Dense(num_classes, name="classifier")(x)
     return keras.Model(inputs, outputs, name="alexnet")

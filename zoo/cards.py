@@ -5,11 +5,13 @@ from __future__ import annotations
 import keras
 
 from components.flops import count_flops
+from components.search_space import SearchSpace
 from zoo.registry import _entry, create
 
 
 def describe(name: str, *, scales: tuple[str, ...] = ("small", "paper")) -> dict:
-    """A model's card: parameters and FLOPs per image at each scale, paper and recipe defaults.
+    """A model's card: parameters and FLOPs per image at each scale, paper, recipe defaults and
+    the hyperparameter search space of `recipes/tune.py`.
 
     Args:
         name: a name from `zoo.list_models()`.
@@ -32,6 +34,7 @@ def describe(name: str, *, scales: tuple[str, ...] = ("small", "paper")) -> dict
             "epochs": defaults.epochs,
             "batch_size": defaults.batch_size,
         },
+        "search_space": defaults.search_space.to_dict(),
         "default_input_shape": list(defaults.input_shape),
         "scales": {},
     }
@@ -69,6 +72,7 @@ def format_card(card: dict) -> str:
         f"  recipe defaults: {d['optimizer']} lr {d['learning_rate']} ({d['lr_schedule']}), "
         f"batch {d['batch_size']}, {d['epochs']} epochs"
     )
+    lines.append(f"  search space: {SearchSpace.from_dict(card['search_space']).describe()}")
     return "\n".join(lines)
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM, InceptionBlock
-from zoo.registry import ModelDefaults, register_model, resolve_scale
+from components.search_space import FloatRange, SearchSpace
+from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
 
 # Table 1: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj; "pool": 3x3/2 max pool.
 TABLE_1 = (
@@ -34,18 +36,36 @@ TABLE_1 = (
 )
 AUX_AFTER = ("4a", "4d")
 SMALL_WIDTH = 0.5
+# What recipes/tune.py may choose: every option of the builder but the architecture's own.
+SEARCH_SPACE = SearchSpace(
+    kernel_initializer=("xavier_uniform", "he_normal"),
+    activation=("relu", "leaky_relu", "elu"),
+    dropout=FloatRange(0.0, 0.6, step=0.1),
+    batch_norm=(False, True),
+)
 
 
 def _scaled(n: int, width: float) -> int:
     return max(1, int(round(n * width)))
 
 
-def _aux_head(x, num_classes: int, width: float, name: str):
+def _aux_head(x, num_classes: int, width: float, name: str, activation: str, initializer):
     """The paper's auxiliary classifier: 5x5/3 average pool, 1x1 conv 128, FC 1024, dropout 0.7."""
     x = layers.AveragePooling2D(5, 3, padding="same", name=f"{name}_pool")(x)
-    x = layers.Conv2D(_scaled(128, width), 1, activation="relu", name=f"{name}_conv")(x)
+    x = layers.Conv2D(
+        _scaled(128, width),
+        1,
+        activation=activation,
+        kernel_initializer=layer_initializer(initializer),
+        name=f"{name}_conv",
+    )(x)
     x = layers.Flatten(name=f"{name}_flatten")(x)
-    x = layers.Dense(_scaled(1024, width), activation="relu", name=f"{name}_fc")(x)
+    x = layers.Dense(
+        _scaled(1024, width),
+        activation=activation,
+        kernel_initializer=layer_initializer(initializer),
+        name=f"{name}_fc",
+    )(x)
     x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
     return layers.Dense(num_classes, name=f"{name}_classifier")(x)
 
@@ -59,6 +79,7 @@ def _aux_head(x, num_classes: int, width: float, name: str):
         batch_size=128,
         paper="Szegedy et al. 2014, Going deeper with convolutions",
         paper_input_shape=(224, 224, 3),
+        search_space=SEARCH_SPACE,
     )
 )
 def googlenet(
@@ -69,6 +90,8 @@ def googlenet(
     aux_classifiers: bool = False,
     batch_norm: bool = False,
     dropout: float = 0.4,
+    activation: str = "relu",
+    kernel_initializer="glorot_uniform",
 ) -> keras.Model:
     """GoogLeNet: stem, inception (3a)-(5b) with 3x3/2 max pooling between stages, global
     average pooling, dropout, logits.
@@ -81,18 +104,29 @@ def googlenet(
         batch_norm: BatchNorm before each ReLU in the stem and inception blocks (not in the
             paper; BN-Inception's change).
         dropout: rate before the classifier (the paper: 0.4).
+        activation: a Keras activation name, after every convolution and hidden dense layer
+            (the paper: ReLU).
+        kernel_initializer: of those layers, a name of `components.initializers` or a Keras
+            initializer.
     """
+    activation = check_activation(activation)
     scale = resolve_scale(scale, input_shape)
     paper = scale == "paper"
     width = width if width is not None else (1.0 if paper else SMALL_WIDTH)
 
     def conv(x, filters, kernel, stride, name):
         x = layers.Conv2D(
-            _scaled(filters, width), kernel, stride, "same", use_bias=not batch_norm, name=name
+            _scaled(filters, width),
+            kernel,
+            stride,
+            "same",
+            use_bias=not batch_norm,
+            kernel_initializer=layer_initializer(kernel_initializer),
+            name=name,
         )(x)
         if batch_norm:
             x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
-        return layers.ReLU(name=f"{name}_relu")(x)
+        return layers.Activation(activation, name=f"{name}_{activation}")(x)
 
     inputs = keras.Input(shape=input_shape, name="images")
     if paper:
@@ -112,10 +146,17 @@ def googlenet(
             continue
         name, *filters = row
         x = InceptionBlock(
-            *(_scaled(f, width) for f in filters), batch_norm=batch_norm, name=f"inception{name}"
+            *(_scaled(f, width) for f in filters),
+            batch_norm=batch_norm,
+            activation=activation,
+            kernel_initializer=kernel_initializer,
+            name=f"inception{name}",
         )(x)
         if aux_classifiers and name in AUX_AFTER:
-            aux_outputs.append(_aux_head(x, num_classes, width, f"aux{len(aux_outputs) + 1}"))
+            head = f"aux{len(aux_outputs) + 1}"
+            aux_outputs.append(
+                _aux_head(x, num_classes, width, head, activation, kernel_initializer)
+            )
     x = layers.GlobalAveragePooling2D(name="avgpool")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     logits = layers.Dense(num_classes, name="classifier")(x)

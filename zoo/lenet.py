@@ -10,24 +10,46 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from zoo.registry import ModelDefaults, register_model
+from components.initializers import layer_initializer
+from components.search_space import FloatRange, SearchSpace
+from zoo.registry import ModelDefaults, check_activation, register_model
 
 # (filters, kernel) of the two convolutions and widths of the two hidden dense layers.
 CONV_WIDTHS = ((6, 5), (16, 5))
 DENSE_WIDTHS = (120, 84)
+# What recipes/tune.py may choose for both variants: every option their builder takes.
+SEARCH_SPACE = SearchSpace(
+    kernel_initializer=("xavier_uniform", "he_normal"),
+    activation=("relu", "leaky_relu", "elu"),
+    dropout=FloatRange(0.0, 0.5, step=0.1),
+    batch_norm=(False, True),
+)
 
 
 def _lenet(
-    input_shape, num_classes, *, batch_norm: bool, name: str, sync_batch_norm: bool = False
+    input_shape,
+    num_classes,
+    *,
+    name: str,
+    pool: type[layers.Layer],
+    batch_norm: bool,
+    activation: str,
+    kernel_initializer,
+    dropout: float,
+    sync_batch_norm: bool = False,
 ) -> keras.Model:
-    activation = "relu" if batch_norm else "sigmoid"
-    pool = layers.MaxPooling2D if batch_norm else layers.AveragePooling2D
+    activation = check_activation(activation)
     inputs = keras.Input(shape=input_shape, name="images")
     x = inputs
     for i, (filters, kernel) in enumerate(CONV_WIDTHS, start=1):
         padding = "same" if i == 1 else "valid"
         x = layers.Conv2D(
-            filters, kernel, padding=padding, use_bias=not batch_norm, name=f"{name}_conv{i}"
+            filters,
+            kernel,
+            padding=padding,
+            use_bias=not batch_norm,
+            kernel_initializer=layer_initializer(kernel_initializer),
+            name=f"{name}_conv{i}",
         )(x)
         if batch_norm:
             x = layers.BatchNormalization(synchronized=sync_batch_norm, name=f"{name}_conv{i}_bn")(
@@ -37,10 +59,17 @@ def _lenet(
         x = pool(pool_size=2, strides=2, name=f"{name}_pool{i}")(x)
     x = layers.Flatten(name=f"{name}_flatten")(x)
     for i, width in enumerate(DENSE_WIDTHS, start=1):
-        x = layers.Dense(width, use_bias=not batch_norm, name=f"{name}_fc{i}")(x)
+        x = layers.Dense(
+            width,
+            use_bias=not batch_norm,
+            kernel_initializer=layer_initializer(kernel_initializer),
+            name=f"{name}_fc{i}",
+        )(x)
         if batch_norm:
             x = layers.BatchNormalization(synchronized=sync_batch_norm, name=f"{name}_fc{i}_bn")(x)
         x = layers.Activation(activation, name=f"{name}_fc{i}_{activation}")(x)
+        if dropout:  # no layer at 0, so the default model is the paper's, layer for layer
+            x = layers.Dropout(dropout, name=f"{name}_fc{i}_dropout")(x)
     outputs = layers.Dense(num_classes, name="classifier")(x)
     return keras.Model(inputs, outputs, name=name)
 
@@ -53,16 +82,40 @@ def _lenet(
         epochs=10,
         batch_size=128,
         paper="LeCun et al. 1998, Gradient-based learning applied to document recognition",
+        search_space=SEARCH_SPACE,
     )
 )
-def lenet5(input_shape=(28, 28, 1), num_classes=10) -> keras.Model:
+def lenet5(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    activation: str = "sigmoid",
+    kernel_initializer="glorot_uniform",
+    dropout: float = 0.0,
+    batch_norm: bool = False,
+) -> keras.Model:
     """LeNet-5 as in the paper (sigmoid, average pooling): 61,706 parameters at 28x28x1.
 
     Sigmoid units saturate: with d2l's plain SGD (lr 0.9) the loss sits near ln(10) for
     hundreds of steps before it falls. The recipe defaults (Adam 3e-3, cosine decay, batch
     128, 10 epochs) get past that plateau quickly; `--optimizer sgd --lr 0.9` gives d2l's run.
+
+    Args:
+        activation: a Keras activation name, after every hidden layer (the paper: sigmoid).
+        kernel_initializer: of the hidden layers: a name of `components.initializers`
+            (`"xavier_uniform"`, `"he_normal"`, ...) or a Keras initializer.
+        dropout: rate after each hidden dense layer (none in the paper).
+        batch_norm: BatchNorm before each activation (then without biases).
     """
-    return _lenet(input_shape, num_classes, batch_norm=False, name="lenet5")
+    return _lenet(
+        input_shape,
+        num_classes,
+        name="lenet5",
+        pool=layers.AveragePooling2D,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+        dropout=dropout,
+    )
 
 
 @register_model(
@@ -73,9 +126,18 @@ def lenet5(input_shape=(28, 28, 1), num_classes=10) -> keras.Model:
         epochs=3,
         batch_size=128,
         paper="LeCun et al. 1998; BatchNorm: Ioffe & Szegedy 2015",
+        search_space=SEARCH_SPACE,
     )
 )
-def lenet5_bn(input_shape=(28, 28, 1), num_classes=10, sync_batch_norm=False) -> keras.Model:
+def lenet5_bn(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    sync_batch_norm=False,
+    activation: str = "relu",
+    kernel_initializer="glorot_uniform",
+    dropout: float = 0.0,
+    batch_norm: bool = True,
+) -> keras.Model:
     """LeNet-5 with BatchNorm before each ReLU and max pooling (d2l ch. 8.5's BN LeNet).
 
     Recipe defaults (Adam 3e-3, cosine decay to 0 over 3 epochs, batch 128) reach about 0.905
@@ -84,11 +146,17 @@ def lenet5_bn(input_shape=(28, 28, 1), num_classes=10, sync_batch_norm=False) ->
     Args:
         sync_batch_norm: under a multi-replica strategy, compute the batch statistics over the
             global batch (all replicas) rather than per replica, so training matches one device.
+        activation, kernel_initializer, dropout: as for `lenet5`.
+        batch_norm: False gives the ReLU, max-pooling LeNet without BatchNorm.
     """
     return _lenet(
         input_shape,
         num_classes,
-        batch_norm=True,
         name="lenet5_bn",
+        pool=layers.MaxPooling2D,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+        dropout=dropout,
         sync_batch_norm=sync_batch_norm,
     )

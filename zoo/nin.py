@@ -12,12 +12,19 @@ import keras
 from keras import layers
 
 from components.layers import NiNBlock
-from zoo.registry import ModelDefaults, register_model, resolve_scale
+from components.search_space import FloatRange, SearchSpace
+from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
 
 # (filters, kernel, stride, padding) of the feature blocks; each is followed by 3x3/2 pooling.
 PAPER_BLOCKS = ((96, 11, 4, "valid"), (256, 5, 1, "same"), (384, 3, 1, "same"))
 SMALL_BLOCKS = ((192, 5, 1, "same"), (192, 5, 1, "same"))
 SMALL_WIDTH = 0.5
+# What recipes/tune.py may choose. NiN has no BatchNorm option, so the space has none.
+SEARCH_SPACE = SearchSpace(
+    kernel_initializer=("xavier_uniform", "he_normal"),
+    activation=("relu", "leaky_relu", "elu"),
+    dropout=FloatRange(0.0, 0.6, step=0.1),
+)
 
 
 @register_model(
@@ -29,6 +36,7 @@ SMALL_WIDTH = 0.5
         batch_size=128,
         paper="Lin, Chen & Yan 2013, Network In Network",
         paper_input_shape=(224, 224, 3),
+        search_space=SEARCH_SPACE,
     )
 )
 def nin(
@@ -37,6 +45,8 @@ def nin(
     scale: str = "auto",
     width: float | None = None,
     dropout: float = 0.5,
+    activation: str = "relu",
+    kernel_initializer="glorot_uniform",
 ) -> keras.Model:
     """NiN: mlpconv blocks with 3x3/2 max pooling, dropout, a final block with one map per
     class, and global average pooling to logits.
@@ -45,7 +55,12 @@ def nin(
         scale: `"paper"`, `"small"` or `"auto"` (by input size).
         width: multiplies the feature blocks' widths (default 1 paper, 0.5 small).
         dropout: rate before the class block (and between blocks at small scale).
+        activation: a Keras activation name, after every convolution but the class block's
+            last (the paper: ReLU).
+        kernel_initializer: of every convolution, a name of `components.initializers` or a
+            Keras initializer.
     """
+    activation = check_activation(activation)
     scale = resolve_scale(scale, input_shape)
     paper = scale == "paper"
     width = width if width is not None else (1.0 if paper else SMALL_WIDTH)
@@ -53,10 +68,27 @@ def nin(
     x = inputs
     blocks = PAPER_BLOCKS if paper else SMALL_BLOCKS
     for i, (filters, kernel, stride, padding) in enumerate(blocks, start=1):
-        x = NiNBlock(max(1, int(filters * width)), kernel, stride, padding, name=f"mlpconv{i}")(x)
+        x = NiNBlock(
+            max(1, int(filters * width)),
+            kernel,
+            stride,
+            padding,
+            kernel_initializer=kernel_initializer,
+            activation=activation,
+            name=f"mlpconv{i}",
+        )(x)
         x = layers.MaxPooling2D(3, 2, padding="valid" if paper else "same", name=f"pool{i}")(x)
         if not paper or i == len(blocks):
             x = layers.Dropout(dropout, name=f"dropout{i}")(x)
-    x = NiNBlock(num_classes, 3, 1, "same", activate_output=False, name="mlpconv_classes")(x)
+    x = NiNBlock(
+        num_classes,
+        3,
+        1,
+        "same",
+        activate_output=False,
+        kernel_initializer=kernel_initializer,
+        activation=activation,
+        name="mlpconv_classes",
+    )(x)
     outputs = layers.GlobalAveragePooling2D(name="classifier")(x)
     return keras.Model(inputs, outputs, name="nin")

@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import keras
 
+from components.search_space import SearchSpace
+
 
 @dataclasses.dataclass(frozen=True)
 class ModelDefaults:
@@ -26,6 +28,9 @@ class ModelDefaults:
         paper_input_shape: input of the paper's configuration, or None where the model has
             one scale only.
         paper_num_classes: classes of the paper's configuration.
+        search_space: what `recipes/tune.py` may choose (`components.search_space`): the
+            training dimensions, and the model options (initializer, activation, dropout,
+            BatchNorm) that the model's builder takes.
     """
 
     input_shape: tuple[int, int, int] = (28, 28, 1)
@@ -38,6 +43,7 @@ class ModelDefaults:
     paper: str = ""
     paper_input_shape: tuple[int, int, int] | None = None
     paper_num_classes: int = 1000
+    search_space: SearchSpace = SearchSpace()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +143,18 @@ def model_options(name: str) -> list[str]:
     """The keyword options a model takes besides `input_shape` and `num_classes`."""
     parameters = inspect.signature(_entry(name).build).parameters
     return [k for k in parameters if k not in ("input_shape", "num_classes")]
+
+
+def check_activation(activation: str) -> str:
+    """`activation` if it names a Keras activation (it also names layers), else a ValueError."""
+    try:
+        keras.activations.get(activation)
+    except ValueError:
+        valid = "relu, leaky_relu, elu, sigmoid, tanh, gelu, ..."
+        raise ValueError(f"Unknown activation {activation!r}; Keras names: {valid}") from None
+    if not isinstance(activation, str):
+        raise ValueError(f"activation must be a Keras activation name, got {activation!r}.")
+    return activation
 
 
 def inference_model(model: keras.Model) -> keras.Model:

@@ -3,8 +3,9 @@ recognition"): configurations A, B, D, E as VGG-11/13/16/19, and their BatchNorm
 
 At 224x224x3 with 1000 classes the plain models have exactly the parameters of
 `keras.applications.VGG16/VGG19(weights=None)`: vgg16 138,357,544 and vgg19 143,667,240.
-Every variant takes `scale` ("auto", "paper", "small"), `width` (multiplies all widths) and
-`dropout` (after each hidden dense layer). The small-image configuration halves the widths
+Every variant takes `scale` ("auto", "paper", "small"), `width` (multiplies all widths),
+`dropout` (after each hidden dense layer), `batch_norm` (default off for `vggN`, on for
+`vggN_bn`), `activation` and `kernel_initializer`. The small-image configuration halves the widths
 (`width=0.5`), pools with 'same' padding so 28 and 32 px inputs both reach 1x1 after five
 blocks, and uses 512-wide dense layers (times width).
 """
@@ -14,8 +15,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from components.initializers import layer_initializer
 from components.layers import VGGBlock
-from zoo.registry import ModelDefaults, register_model, resolve_scale
+from components.search_space import FloatRange, SearchSpace
+from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
 
 # Convolutions per block, the paper's Table 1 (A, B, D, E); every config has five blocks.
 CONFIGS = {
@@ -26,21 +29,35 @@ CONFIGS = {
 }
 BLOCK_WIDTHS = (64, 128, 256, 512, 512)
 PAPER_DENSE, SMALL_DENSE, SMALL_WIDTH = 4096, 512, 0.5
+# What recipes/tune.py may choose for every variant.
+SEARCH_SPACE = SearchSpace(
+    kernel_initializer=("xavier_uniform", "he_normal"),
+    activation=("relu", "leaky_relu", "elu"),
+    dropout=FloatRange(0.0, 0.6, step=0.1),
+    batch_norm=(False, True),
+)
 
 
 def _vgg(
     name: str,
     input_shape,
     num_classes,
+    *,
     batch_norm: bool,
     scale: str,
     width: float | None,
     dropout: float,
+    activation: str,
+    kernel_initializer,
 ) -> keras.Model:
+    activation = check_activation(activation)
     scale = resolve_scale(scale, input_shape)
     paper = scale == "paper"
     width = width if width is not None else (1.0 if paper else SMALL_WIDTH)
     model_name = f"{name}_bn" if batch_norm else name
+    # None: He in the convolutions (VGGBlock's default), Keras's Glorot in the dense layers.
+    conv_init = kernel_initializer or "he_normal"
+    dense_init = kernel_initializer or "glorot_uniform"
     inputs = keras.Input(shape=input_shape, name="images")
     x = inputs
     for i, (num_convs, filters) in enumerate(zip(CONFIGS[name], BLOCK_WIDTHS, strict=True)):
@@ -49,12 +66,19 @@ def _vgg(
             max(1, int(filters * width)),
             batch_norm=batch_norm,
             pool_padding="valid" if paper else "same",
+            kernel_initializer=conv_init,
+            activation=activation,
             name=f"block{i + 1}",
         )(x)
     x = layers.Flatten(name="flatten")(x)
     dense = max(1, int((PAPER_DENSE if paper else SMALL_DENSE) * width))
     for i in (1, 2):
-        x = layers.Dense(dense, activation="relu", name=f"fc{i}")(x)
+        x = layers.Dense(
+            dense,
+            activation=activation,
+            kernel_initializer=layer_initializer(dense_init),
+            name=f"fc{i}",
+        )(x)
         x = layers.Dropout(dropout, name=f"dropout{i}")(x)
     outputs = layers.Dense(num_classes, name="classifier")(x)
     return keras.Model(inputs, outputs, name=model_name)
@@ -72,68 +96,215 @@ def _defaults(batch_norm: bool) -> ModelDefaults:
         paper="Simonyan & Zisserman 2014, Very deep convolutional networks"
         + ("; BatchNorm: Ioffe & Szegedy 2015" if batch_norm else ""),
         paper_input_shape=(224, 224, 3),
+        search_space=SEARCH_SPACE,
     )
 
 
 @register_model(defaults=_defaults(False))
 def vgg11(
-    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=False,
+    activation="relu",
+    kernel_initializer=None,
 ) -> keras.Model:
-    """VGG-11, configuration A. Options: `scale`, `width`, `dropout`."""
-    return _vgg("vgg11", input_shape, num_classes, False, scale, width, dropout)
+    """VGG-11, configuration A.
+
+    Args:
+        scale: `"paper"` (224x224x3), `"small"` (28-32 px) or `"auto"` (by input size).
+        width: multiplies every width (default 1 paper, 0.5 small).
+        dropout: rate after each hidden dense layer (the paper: 0.5).
+        batch_norm: BatchNorm after each convolution (as `vgg11_bn`).
+        activation: a Keras activation name, after every hidden layer (the paper: ReLU).
+        kernel_initializer: of the hidden layers, a name of `components.initializers` or a
+            Keras initializer; None: He normal in the convolutions, Glorot in the dense layers.
+    """
+    return _vgg(
+        "vgg11",
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
 
 
 @register_model(defaults=_defaults(False))
 def vgg13(
-    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=False,
+    activation="relu",
+    kernel_initializer=None,
 ) -> keras.Model:
-    """VGG-13, configuration B. Options: `scale`, `width`, `dropout`."""
-    return _vgg("vgg13", input_shape, num_classes, False, scale, width, dropout)
+    """VGG-13, configuration B. Options as `vgg11`'s."""
+    return _vgg(
+        "vgg13",
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
 
 
 @register_model(defaults=_defaults(False))
 def vgg16(
-    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=False,
+    activation="relu",
+    kernel_initializer=None,
 ) -> keras.Model:
     """VGG-16, configuration D: 138,357,544 parameters at 224x224x3, 1000 classes."""
-    return _vgg("vgg16", input_shape, num_classes, False, scale, width, dropout)
+    return _vgg(
+        "vgg16",
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
 
 
 @register_model(defaults=_defaults(False))
 def vgg19(
-    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=False,
+    activation="relu",
+    kernel_initializer=None,
 ) -> keras.Model:
     """VGG-19, configuration E: 143,667,240 parameters at 224x224x3, 1000 classes."""
-    return _vgg("vgg19", input_shape, num_classes, False, scale, width, dropout)
+    return _vgg(
+        "vgg19",
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
 
 
 @register_model(defaults=_defaults(True))
 def vgg11_bn(
-    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=True,
+    activation="relu",
+    kernel_initializer=None,
 ) -> keras.Model:
     """VGG-11 with BatchNorm after each convolution."""
-    return _vgg("vgg11", input_shape, num_classes, True, scale, width, dropout)
+    return _vgg(
+        "vgg11",
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
 
 
 @register_model(defaults=_defaults(True))
 def vgg13_bn(
-    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=True,
+    activation="relu",
+    kernel_initializer=None,
 ) -> keras.Model:
     """VGG-13 with BatchNorm after each convolution."""
-    return _vgg("vgg13", input_shape, num_classes, True, scale, width, dropout)
+    return _vgg(
+        "vgg13",
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
 
 
 @register_model(defaults=_defaults(True))
 def vgg16_bn(
-    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=True,
+    activation="relu",
+    kernel_initializer=None,
 ) -> keras.Model:
     """VGG-16 with BatchNorm after each convolution."""
-    return _vgg("vgg16", input_shape, num_classes, True, scale, width, dropout)
+    return _vgg(
+        "vgg16",
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
 
 
 @register_model(defaults=_defaults(True))
 def vgg19_bn(
-    input_shape=(28, 28, 1), num_classes=10, scale="auto", width=None, dropout=0.5
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=True,
+    activation="relu",
+    kernel_initializer=None,
 ) -> keras.Model:
     """VGG-19 with BatchNorm after each convolution."""
-    return _vgg("vgg19", input_shape, num_classes, True, scale, width, dropout)
+    return _vgg(
+        "vgg19",
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )

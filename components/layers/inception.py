@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from components.initializers import layer_initializer
 from components.layers.batch_norm import BN_MOMENTUM
 
 
@@ -24,6 +25,8 @@ class InceptionBlock(keras.layers.Layer):
         filters_5x5: "#5x5".
         filters_pool_proj: "pool proj".
         batch_norm: BatchNorm before each ReLU (not in the paper; for the small models).
+        activation: after each convolution (a Keras activation name; the paper: `"relu"`).
+        kernel_initializer: of every convolution (Keras's default, Glorot uniform).
 
     Example:
     >>> block = InceptionBlock(64, 96, 128, 16, 32, 32)  # inception (3a)
@@ -40,6 +43,8 @@ class InceptionBlock(keras.layers.Layer):
         filters_5x5: int,
         filters_pool_proj: int,
         batch_norm: bool = False,
+        activation="relu",
+        kernel_initializer="glorot_uniform",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -60,9 +65,18 @@ class InceptionBlock(keras.layers.Layer):
         self.filters_5x5 = filters_5x5
         self.filters_pool_proj = filters_pool_proj
         self.batch_norm = batch_norm
+        self.activation = keras.activations.get(activation)
+        self.kernel_initializer = layer_initializer(kernel_initializer)
 
         def conv(filters, size, name):
-            return layers.Conv2D(filters, size, padding="same", use_bias=not batch_norm, name=name)
+            return layers.Conv2D(
+                filters,
+                size,
+                padding="same",
+                use_bias=not batch_norm,
+                kernel_initializer=layer_initializer(self.kernel_initializer),
+                name=name,
+            )
 
         self.branches = [
             [conv(filters_1x1, 1, "b1_1x1")],
@@ -93,6 +107,8 @@ class InceptionBlock(keras.layers.Layer):
             "filters_5x5": self.filters_5x5,
             "filters_pool_proj": self.filters_pool_proj,
             "batch_norm": self.batch_norm,
+            "activation": keras.activations.serialize(self.activation),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }
 
     @property
@@ -116,7 +132,7 @@ class InceptionBlock(keras.layers.Layer):
                 x = conv(x)
                 if self.batch_norm:
                     x = self.norms[b][c](x, training=training)
-                x = keras.ops.relu(x)
+                x = self.activation(x)
             outputs.append(x)
         return keras.ops.concatenate(outputs, axis=-1)
 

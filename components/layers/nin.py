@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from components.initializers import layer_initializer
+
 
 @keras.saving.register_keras_serializable(package="classiczoo")
 class NiNBlock(keras.layers.Layer):
@@ -20,6 +22,7 @@ class NiNBlock(keras.layers.Layer):
             class that global average pooling turns into logits; with False those logits can be
             negative (d2l keeps the ReLU; both train).
         kernel_initializer: of every convolution (Keras's default, Glorot uniform).
+        activation: after each convolution (a Keras activation name; the paper: `"relu"`).
 
     Example:
     >>> NiNBlock(96, kernel_size=11, strides=4, padding="valid")(
@@ -36,6 +39,7 @@ class NiNBlock(keras.layers.Layer):
         num_1x1: int = 2,
         activate_output: bool = True,
         kernel_initializer="glorot_uniform",
+        activation="relu",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -52,14 +56,23 @@ class NiNBlock(keras.layers.Layer):
         self.padding = padding
         self.num_1x1 = num_1x1
         self.activate_output = activate_output
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.kernel_initializer = layer_initializer(kernel_initializer)
+        self.activation = keras.activations.get(activation)
+        # Each convolution gets its own initializer: a shared one would repeat its values.
         init = self.kernel_initializer
         self.convs = [
             layers.Conv2D(
-                filters, kernel_size, strides, padding, kernel_initializer=init, name="conv"
+                filters,
+                kernel_size,
+                strides,
+                padding,
+                kernel_initializer=layer_initializer(init),
+                name="conv",
             ),
             *[
-                layers.Conv2D(filters, 1, kernel_initializer=init, name=f"conv1x1_{i + 1}")
+                layers.Conv2D(
+                    filters, 1, kernel_initializer=layer_initializer(init), name=f"conv1x1_{i + 1}"
+                )
                 for i in range(num_1x1)
             ],
         ]
@@ -74,6 +87,7 @@ class NiNBlock(keras.layers.Layer):
             "num_1x1": self.num_1x1,
             "activate_output": self.activate_output,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "activation": keras.activations.serialize(self.activation),
         }
 
     def build(self, input_shape):
@@ -87,7 +101,7 @@ class NiNBlock(keras.layers.Layer):
         for i, conv in enumerate(self.convs):
             x = conv(x)
             if self.activate_output or i < len(self.convs) - 1:
-                x = keras.ops.relu(x)
+                x = self.activation(x)
         return x
 
     def compute_output_shape(self, input_shape):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from components.initializers import layer_initializer
 from components.layers.batch_norm import BN_MOMENTUM
 
 
@@ -22,6 +23,7 @@ class VGGBlock(keras.layers.Layer):
         pool_padding: `"valid"` (the paper: halves even sizes, floors odd ones) or `"same"`
             (rounds up, so 7 -> 4; used by the small-image models).
         kernel_initializer: of the convolutions; He for ReLU by default.
+        activation: after each convolution (a Keras activation name; the paper: `"relu"`).
 
     Example:
     >>> block = VGGBlock(num_convs=2, filters=64)
@@ -36,6 +38,7 @@ class VGGBlock(keras.layers.Layer):
         batch_norm: bool = False,
         pool_padding: str = "valid",
         kernel_initializer="he_normal",
+        activation="relu",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -47,14 +50,15 @@ class VGGBlock(keras.layers.Layer):
         self.filters = filters
         self.batch_norm = batch_norm
         self.pool_padding = pool_padding
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.kernel_initializer = layer_initializer(kernel_initializer)
+        self.activation = keras.activations.get(activation)
         self.convs = [
             layers.Conv2D(
                 filters,
                 3,
                 padding="same",
                 use_bias=not batch_norm,
-                kernel_initializer=self.kernel_initializer,
+                kernel_initializer=layer_initializer(self.kernel_initializer),
                 name=f"conv{i + 1}",
             )
             for i in range(num_convs)
@@ -77,6 +81,7 @@ class VGGBlock(keras.layers.Layer):
             "batch_norm": self.batch_norm,
             "pool_padding": self.pool_padding,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "activation": keras.activations.serialize(self.activation),
         }
 
     def build(self, input_shape):
@@ -93,7 +98,7 @@ class VGGBlock(keras.layers.Layer):
             x = conv(x)
             if self.batch_norm:
                 x = self.norms[i](x, training=training)
-            x = keras.ops.relu(x)
+            x = self.activation(x)
         return self.pool(x)
 
     def compute_output_shape(self, input_shape):

@@ -78,3 +78,36 @@ def test_inception_3a_widths():
     assert weights == 192 * 64 + 192 * 96 + 96 * 9 * 128 + 192 * 16 + 16 * 25 * 32 + 192 * 32
     with pytest.raises(ValueError, match="filter counts must be >= 1"):
         InceptionBlock(0, 1, 1, 1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        lambda **kw: VGGBlock(3, 4, **kw),
+        lambda **kw: NiNBlock(4, 3, **kw),
+        lambda **kw: InceptionBlock(4, 4, 4, 4, 4, 4, **kw),
+    ],
+)
+def test_blocks_take_an_activation_and_give_each_convolution_its_own_initial_kernel(
+    factory, tmp_path
+):
+    layer, _ = check_layer(
+        lambda: factory(activation="elu", kernel_initializer="he_uniform"),
+        (2, 8, 8, 3),
+        tuple(factory().compute_output_shape((2, 8, 8, 3))),
+        tmp_path,
+    )
+    assert layer.activation.__name__ == "elu" and layer.get_config()["activation"] == "elu"
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 3)).astype("float32")
+    assert (np.asarray(layer(x)) < 0).any()  # ELU lets negative values through
+    convs = [c for c in layer._flatten_layers(include_self=False) if hasattr(c, "kernel")]
+    assert all(type(c.kernel_initializer).__name__ == "HeUniform" for c in convs)
+    # An unseeded Keras initializer shared between layers repeats its values; each conv has
+    # its own, so convolutions of one shape start different.
+    kernels = {}
+    for c in convs:
+        kernels.setdefault(tuple(c.kernel.shape), []).append(c.kernel.numpy())
+    same_shape = [k for k in kernels.values() if len(k) > 1]
+    assert same_shape
+    for group in same_shape:
+        assert not np.allclose(group[0], group[1])

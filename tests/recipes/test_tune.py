@@ -1,0 +1,174 @@
+"""recipes/tune.py end to end on a slice of the real Fashion-MNIST: two tiny trials, resumed
+between them, the table, the export and its metadata; and its flag checks."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import keras_tuner
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from components.data import preprocess_images
+from tests.conftest import load_recipe
+
+
+def _run(argv: list[str]) -> tuple[dict, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        result = load_recipe("tune").main(argv)
+    return result, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def searched(fashion_mnist_data_dir, tmp_path_factory):
+    """`--max-trials 1`, then the same command with `--max-trials 2` in the same directory."""
+    workdir = tmp_path_factory.mktemp("tune")
+    argv = [
+        "--model=lenet5",
+        "--tuner=random",
+        f"--data-dir={fashion_mnist_data_dir}",
+        "--train-split=train[:512]",
+        "--test-split=test[:256]",
+        "--val-split=0.25",
+        "--epochs=1",
+        f"--directory={workdir / 'tuning' / 'lenet5'}",
+        f"--export-dir={workdir / 'saved_models'}",
+    ]
+    first, first_output = _run([*argv, "--max-trials=1"])
+    checkpoint = workdir / "tuning" / "lenet5" / "trial_0" / "checkpoint.weights.h5"
+    before = (checkpoint.read_bytes(), checkpoint.stat().st_mtime_ns)
+    second, output = _run([*argv, "--max-trials=2"])
+    return {
+        "first": first,
+        "first_output": first_output,
+        "result": second,
+        "output": output,
+        "checkpoint": checkpoint,
+        "before": before,
+        "workdir": workdir,
+        "argv": argv,
+    }
+
+
+@pytest.mark.e2e
+def test_the_second_run_resumes_and_does_not_retrain_the_first_trial(searched):
+    assert searched["first"]["resumed"] is False and searched["result"]["resumed"] is True
+    assert "Running Trial #1" in searched["first_output"]
+    output = searched["output"]
+    assert "Resuming a random search in" in output and "1 trial(s) done, up to 2" in output
+    assert "Running Trial #2" in output and "Running Trial #1" not in output
+    trials = searched["result"]["tuner"].oracle.trials
+    assert sorted(trials) == ["0", "1"]
+    assert all(t.status == "COMPLETED" for t in trials.values())
+    checkpoint = searched["checkpoint"]
+    assert (checkpoint.read_bytes(), checkpoint.stat().st_mtime_ns) == searched["before"]
+    first_values = searched["first"]["best_trial"].hyperparameters.values
+    assert trials["0"].hyperparameters.values == first_values
+
+
+@pytest.mark.e2e
+def test_the_top_trials_table_is_printed(searched):
+    lines = searched["output"].splitlines()
+    start = lines.index("Top 2 of 2 completed trials by val_accuracy (max):")
+    header = lines[start + 1].split()
+    assert header[:4] == ["trial", "val_accuracy", "learning_rate", "optimizer"]
+    assert {"batch_size", "activation", "kernel_initializer", "batch_norm"} <= set(header)
+    best = searched["result"]["best_trial"]
+    assert lines[start + 2].split()[:2] == [best.trial_id, f"{best.score:.4f}"]
+    assert searched["result"]["table"] in searched["output"]
+
+
+@pytest.mark.e2e
+def test_export_reloads_and_predicts_as_the_best_model(searched, fashion_mnist_data_dir):
+    result = searched["result"]
+    export_dir = searched["workdir"] / "saved_models" / "lenet5-tuned" / "2"
+    assert result["export_dir"] == str(export_dir)  # version 1 came from the first run
+    test = tfds.load(
+        "fashion_mnist", split="test[:64]", data_dir=fashion_mnist_data_dir, as_supervised=True
+    )
+    images, _ = next(iter(test.batch(64).as_numpy_iterator()))
+    expected = result["model"](preprocess_images(images, result["preprocessing"]), training=False)
+    loaded = tf.saved_model.load(str(export_dir))
+    got = loaded.signatures["serving_uint8"](images=tf.constant(images))
+    np.testing.assert_allclose(got["logits"].numpy(), expected.numpy(), atol=1e-4)
+    # It is the best trial's model: its accuracy on the validation images is the trial's score.
+    validation = tfds.load(
+        "fashion_mnist", split="train[:128]", data_dir=fashion_mnist_data_dir, as_supervised=True
+    )
+    images, labels = next(iter(validation.batch(128).as_numpy_iterator()))
+    predicted = loaded.signatures["serving_uint8"](images=tf.constant(images))["class_ids"]
+    accuracy = float(np.mean(predicted.numpy() == labels))
+    assert accuracy == pytest.approx(result["best_trial"].score, abs=1e-6)
+
+
+@pytest.mark.e2e
+def test_metadata_holds_the_chosen_hyperparameters(searched):
+    result = searched["result"]
+    metadata = json.loads(open(f"{result['export_dir']}/metadata.json").read())
+    best = result["best_trial"]
+    chosen = best.hyperparameters.values
+    hyperparameters = metadata["hyperparameters"]
+    assert hyperparameters["tuned"] == chosen
+    assert hyperparameters["learning_rate"] == chosen["learning_rate"]
+    assert hyperparameters["optimizer"] == chosen["optimizer"]
+    assert hyperparameters["batch_size"] == chosen["batch_size"]
+    assert hyperparameters["weight_decay"] == chosen["weight_decay"]
+    assert hyperparameters["model_options"] == {
+        k: chosen[k] for k in ("kernel_initializer", "activation", "dropout", "batch_norm")
+    }
+    assert hyperparameters["epochs"] == 1 and hyperparameters["strategy"]
+    # The keys recipes/train.py writes.
+    assert metadata["model"] == "lenet5" and metadata["dataset"] == "fashion_mnist"
+    assert metadata["data"] == {
+        "train_split": "train[:512]",
+        "val_split": 0.25,
+        "test_split": "test[:256]",
+    }
+    assert metadata["splits"]["validation"] == "first 128 examples of train[:512]"
+    assert set(metadata["metrics"]) >= {"train", "validation", "test"}
+    assert metadata["metrics"]["validation"]["accuracy"] == pytest.approx(best.score)
+    assert metadata["metrics"]["test"]["accuracy"] == pytest.approx(
+        result["metrics"]["test"]["accuracy"]
+    )
+    assert "--max-trials=2" in metadata["command"]
+    assert metadata["versions"]["tensorflow"] == tf.__version__
+    assert metadata["versions"]["keras_tuner"] == keras_tuner.__version__
+    assert len(metadata["class_names"]) == 10
+    search = metadata["search"]
+    assert search["tuner"] == "random" and search["completed_trials"] == 2
+    assert search["best_trial"] == best.trial_id
+    assert search["space"]["learning_rate"]["sampling"] == "log"
+    assert search["train_command"].startswith("python recipes/train.py --model lenet5")
+
+
+@pytest.mark.e2e
+def test_a_different_search_in_the_same_directory_is_refused(searched):
+    argv = [a.replace("--model=lenet5", "--model=lenet5_bn") for a in searched["argv"]]
+    with pytest.raises(SystemExit, match="holds a different search \\(model: 'lenet5' there"):
+        load_recipe("tune").main(argv)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--max-trials", "0"], "--max-trials: must be a positive integer, got 0"),
+        (["--tuner", "grid"], "invalid choice: 'grid'"),
+        (["--val-split", "0"], "--val-split must be > 0: the objective is val_accuracy"),
+        (["--val-split", "1.5"], "--val-split: must be in [0, 1), got 1.5"),
+        (["--model", "lenet7"], "unknown model 'lenet7'; valid models: alexnet"),
+        (["--hyperband-factor", "1"], "--hyperband-factor must be >= 2, got 1"),
+        (["--model", "lenet5", "--width", "0.5"], "model 'lenet5' has no option width"),
+        (["--strategy", "multiworker"], "invalid choice: 'multiworker'"),
+    ],
+)
+def test_bad_flags_are_refused_before_anything_starts(args, message, capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        load_recipe("tune").parse_args([*args, f"--directory={tmp_path / 'search'}"])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "search").exists()
