@@ -49,19 +49,34 @@ def plot_activation_histograms(models, batch, path: str | Path, *, bins: int = 5
     return save_figure(figure, path, dpi=90)
 
 
+# The notes' four rows: {title: (initializer name, activation)}.
+NOTES_INITIALIZATION_SETTINGS = {
+    "N(0, 0.01), tanh": ("small_normal", "tanh"),
+    "N(0, 1), tanh": ("unit_normal", "tanh"),
+    "Xavier, tanh": ("xavier_normal", "tanh"),
+    "He, ReLU": ("he_normal", "relu"),
+}
+
+
 def initialization_experiment(
-    depth: int = 10, width: int = 500, input_dim: int = 500, seed: int = 0
+    depth: int = 10,
+    width: int = 500,
+    input_dim: int = 500,
+    seed: int = 0,
+    settings: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, keras.Model]:
     """The notes' experiment: `depth` dense layers of `width` units under four initializations
-    (N(0, 0.01) and N(0, 1) with tanh, Xavier with tanh, He with ReLU)."""
+    (N(0, 0.01) and N(0, 1) with tanh, Xavier with tanh, He with ReLU).
+
+    Args:
+        depth, width, input_dim: the net's layers, units per layer and input features.
+        seed: seeds layer i's initializer with `seed + i`.
+        settings: `{title: (initializer name, activation)}` (names from
+            `components.initializers.INITIALIZERS`); default `NOTES_INITIALIZATION_SETTINGS`.
+    """
     from components.initializers import get_initializer
 
-    settings = {
-        "N(0, 0.01), tanh": ("small_normal", "tanh"),
-        "N(0, 1), tanh": ("unit_normal", "tanh"),
-        "Xavier, tanh": ("xavier_normal", "tanh"),
-        "He, ReLU": ("he_normal", "relu"),
-    }
+    settings = NOTES_INITIALIZATION_SETTINGS if settings is None else settings
     models = {}
     for title, (initializer, activation) in settings.items():
         inputs = keras.Input((input_dim,))
