@@ -15,6 +15,13 @@ from components.data.fashion_mnist_offline import FASHION_MNIST_FILES, find_fash
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _run_in_a_temporary_directory(tmp_path, monkeypatch):
+    """Every test runs in its own directory: the recipes' relative defaults (checkpoints/,
+    logs/, saved_models/, reports/, tuning/, lessons_out/) never touch the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def fashion_mnist_files() -> dict[str, Path]:
     """The local Fashion-MNIST IDX files; CI installs them (`make data`): missing fails there."""
