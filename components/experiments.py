@@ -21,6 +21,7 @@ from keras import ops
 
 from components.cli import int_in_range, non_negative_int, positive_int
 from components.figures import pyplot, save_figure
+from components.initializers import layer_initializer
 
 FASHION_MNIST_TRAIN, FASHION_MNIST_TEST = 60_000, 10_000
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout")
@@ -242,10 +243,8 @@ def make_mlp(
         raise ValueError(f"maxout_pieces must be >= 2, got {maxout_pieces}.")
 
     def kernel_args():
-        # A new initializer per layer: an unseeded Keras instance repeats its draws per shape.
-        init = keras.initializers.get(kernel_initializer)
         return {
-            "kernel_initializer": type(init).from_config(init.get_config()),
+            "kernel_initializer": layer_initializer(kernel_initializer),
             "kernel_regularizer": keras.regularizers.L2(l2) if l2 else None,
         }
 

@@ -45,7 +45,7 @@ def plot_activation_histograms(models, batch, path: str | Path, *, bins: int = 5
             if c == 0:
                 axis.set_ylabel(title, fontsize=8)
     figure.suptitle("Activations per layer", fontsize=10)
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.97))  # room for the title above the first row
     return save_figure(figure, path, dpi=90)
 
 
