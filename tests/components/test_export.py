@@ -92,7 +92,7 @@ def test_wrong_shape_names_the_expected_shape(exported):
     classifier = SavedClassifier(path)
     with pytest.raises(ValueError, match=r"expects \[N, 12, 12, 1\]"):
         classifier.predict(np.zeros((2, 28, 28, 1), np.uint8))
-    with pytest.raises(ValueError, match="uint8 or float"):
+    with pytest.raises(ValueError, match="or float numbers in 0..255, got dtype bool"):
         classifier.predict(np.zeros((2, 12, 12, 1), bool))
 
 
