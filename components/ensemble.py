@@ -27,10 +27,10 @@ import tensorflow as tf
 
 from components.export import (
     INPUT_NAME,
-    OUTPUT_NAMES,
     SIGNATURE_FLOAT,
     SIGNATURE_UINT8,
     publish_saved_model,
+    serving_metadata,
 )
 
 METHODS = ("mean-probs", "mean-logits", "weighted", "vote")
@@ -245,15 +245,7 @@ def export_ensemble(
             "weights": [float(w) for w in weights],
             "members": member_facts,
         },
-        "input": {
-            "name": INPUT_NAME,
-            "shape": [None, *image_shape],
-            "dtypes": ["float32", "uint8"],
-            "value_range": [0, 255],
-        },
-        "signatures": {SIGNATURE_FLOAT: "float32", SIGNATURE_UINT8: "uint8"},
-        "outputs": list(OUTPUT_NAMES),
-        "class_names": first.class_names,
+        **serving_metadata(image_shape, first.class_names),
     }
     return publish_saved_model(
         base_dir,

@@ -79,6 +79,21 @@ def load_metadata(model_dir: str | Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def serving_metadata(image_shape, class_names: list[str]) -> dict:
+    """What metadata.json says about the serving signatures, the same for every export."""
+    return {
+        "input": {
+            "name": INPUT_NAME,
+            "shape": [None, *image_shape],
+            "dtypes": ["float32", "uint8"],
+            "value_range": [0, 255],
+        },
+        "signatures": {SIGNATURE_FLOAT: "float32", SIGNATURE_UINT8: "uint8"},
+        "outputs": list(OUTPUT_NAMES),
+        "class_names": list(class_names),
+    }
+
+
 def _serving_fn(model: keras.Model, preprocessing: Preprocessing, image_shape):
     expected = "[N, " + ", ".join(str(d) for d in image_shape) + "]"
     message = f"expected images of shape {expected} (batch, height, width, channels) in 0..255"
@@ -151,16 +166,8 @@ def export_classifier(
     )
     full_metadata = {
         **(metadata or {}),
-        "input": {
-            "name": INPUT_NAME,
-            "shape": [None, *image_shape],
-            "dtypes": ["float32", "uint8"],
-            "value_range": [0, 255],
-        },
-        "signatures": {SIGNATURE_FLOAT: "float32", SIGNATURE_UINT8: "uint8"},
-        "outputs": list(OUTPUT_NAMES),
+        **serving_metadata(image_shape, class_names),
         "preprocessing": preprocessing.to_dict(),
-        "class_names": list(class_names),
     }
     return publish_saved_model(
         base_dir, lambda path: archive.write_out(str(path), verbose=False), full_metadata

@@ -75,3 +75,49 @@ def library_versions() -> dict[str, str]:
         "tensorflow_datasets": tfds.__version__,
         "numpy": np.__version__,
     }
+
+
+def run_metadata(
+    *,
+    model: str,
+    dataset: str,
+    splits: dict,
+    train_split: str,
+    val_split: float,
+    test_split: str,
+    metrics: dict,
+    command: list[str],
+    **facts,
+) -> dict:
+    """The metadata.json facts every recipe records beside an export, in one layout.
+
+    Args:
+        model: the model's name.
+        dataset: the tfds dataset.
+        splits: `ImageClassificationData.splits` (what each split holds, in words).
+        train_split, val_split, test_split: the flags that made the splits, so that another
+            recipe (`recipes/ensemble.py`) can rebuild the same validation set.
+        metrics: train / validation / test metrics.
+        command: the command line, as words (`["python", "recipes/train.py", ...]`).
+        **facts: more entries (`hyperparameters`, `seed`, `search`, ...).
+
+    Returns:
+        A JSON-ready dict with `versions` and the creation time added.
+    """
+    import datetime
+    import shlex
+
+    versions = library_versions()
+    if "keras_tuner" in sys.modules:  # a search: its library is part of the result too
+        versions["keras_tuner"] = sys.modules["keras_tuner"].__version__
+    return {
+        "model": model,
+        "dataset": dataset,
+        "splits": splits,
+        "data": {"train_split": train_split, "val_split": val_split, "test_split": test_split},
+        "metrics": metrics,
+        **facts,
+        "command": shlex.join(command),
+        "versions": versions,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+    }

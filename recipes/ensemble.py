@@ -18,8 +18,6 @@ and the class names. The validation split defaults to the one the members were t
 from __future__ import annotations
 
 import argparse
-import datetime
-import shlex
 import sys
 from pathlib import Path
 
@@ -102,7 +100,7 @@ def main(argv: list[str] | None = None) -> dict:
     from components.evaluation import classification_report
     from components.evaluation import softmax as softmax_rows
     from components.serving import SavedClassifier
-    from components.training import library_versions
+    from components.training import run_metadata
 
     try:
         classifiers = [SavedClassifier(d) for d in args.model_dirs]
@@ -202,20 +200,16 @@ def main(argv: list[str] | None = None) -> dict:
             args.export_dir / name,
             method=args.method,
             weights=weights,
-            metadata={
-                "model": name,
-                "dataset": dataset,
-                "splits": data.splits,
-                "data": {
-                    "train_split": train_split,
-                    "val_split": val_split,
-                    "test_split": args.test_split,
-                },
-                "metrics": metrics,
-                "command": shlex.join(["python", "recipes/ensemble.py", *argv]),
-                "versions": library_versions(),
-                "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            },
+            metadata=run_metadata(
+                model=name,
+                dataset=dataset,
+                splits=data.splits,
+                train_split=train_split,
+                val_split=val_split,
+                test_split=args.test_split,
+                metrics=metrics,
+                command=["python", "recipes/ensemble.py", *argv],
+            ),
         )
         # The export must answer as the combination computed here: check on a few test images.
         images, _ = next(data.test.batch(64).as_numpy_iterator())

@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> dict:
     from components.loop import DistributedTrainer
     from components.optimizers import make_optimizer
     from components.schedules import make_schedule
-    from components.training import compile_classifier, library_versions, with_aux_targets
+    from components.training import compile_classifier, run_metadata, with_aux_targets
 
     try:
         strategy = select_strategy(args.strategy)  # first: multi-worker needs a fresh context
@@ -422,19 +422,15 @@ def main(argv: list[str] | None = None) -> dict:
         image_shape=data.image_shape,
         preprocessing=preprocessing,
         class_names=data.class_names,
-        metadata={
-            "model": args.model,
-            "dataset": args.dataset,
-            "splits": data.splits,
-            # The flags that made the splits, so that other recipes (ensemble.py) can rebuild the
-            # same validation set.
-            "data": {
-                "train_split": args.train_split,
-                "val_split": args.val_split,
-                "test_split": args.test_split,
-            },
-            "metrics": metrics,
-            "hyperparameters": {
+        metadata=run_metadata(
+            model=args.model,
+            dataset=args.dataset,
+            splits=data.splits,
+            train_split=args.train_split,
+            val_split=args.val_split,
+            test_split=args.test_split,
+            metrics=metrics,
+            hyperparameters={
                 "optimizer": optimizer_name,
                 "learning_rate": lr,
                 "lr_schedule": lr_schedule,
@@ -449,11 +445,9 @@ def main(argv: list[str] | None = None) -> dict:
                 "jit_compile": args.jit_compile,
                 "model_options": args.model_kwargs,
             },
-            "seed": args.seed,
-            "command": shlex.join(["python", "recipes/train.py", *argv]),
-            "versions": library_versions(),
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-        },
+            seed=args.seed,
+            command=["python", "recipes/train.py", *argv],
+        ),
     )
     if not chief:
         shutil.rmtree(export_base, ignore_errors=True)

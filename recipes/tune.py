@@ -13,7 +13,6 @@ the same command again resumes the search there. The best model is exported to
 from __future__ import annotations
 
 import argparse
-import datetime
 import shlex
 import sys
 import time
@@ -140,12 +139,11 @@ def main(argv: list[str] | None = None) -> dict:
     import functools
 
     import keras
-    import keras_tuner
 
     from components.data import Preprocessing, load_image_classification, make_pipeline
     from components.distribute import parse_tf_config, select_strategy, strategy_name
     from components.export import export_classifier
-    from components.training import compile_classifier, library_versions
+    from components.training import compile_classifier, run_metadata
     from components.tuning import (
         ClassifierHyperModel,
         SearchDirectoryError,
@@ -289,18 +287,16 @@ def main(argv: list[str] | None = None) -> dict:
         image_shape=data.image_shape,
         preprocessing=preprocessing,
         class_names=data.class_names,
-        metadata={
-            "model": args.model,
-            "dataset": args.dataset,
-            "splits": data.splits,
-            "data": {
-                "train_split": args.train_split,
-                "val_split": args.val_split,
-                "test_split": args.test_split,
-            },
-            "metrics": metrics,
-            "hyperparameters": hyperparameters,
-            "search": {
+        metadata=run_metadata(
+            model=args.model,
+            dataset=args.dataset,
+            splits=data.splits,
+            train_split=args.train_split,
+            val_split=args.val_split,
+            test_split=args.test_split,
+            metrics=metrics,
+            hyperparameters=hyperparameters,
+            search={
                 "tuner": args.tuner,
                 "objective": OBJECTIVE,
                 "directory": str(args.directory),
@@ -319,11 +315,9 @@ def main(argv: list[str] | None = None) -> dict:
                 ],
                 "train_command": retrain,
             },
-            "seed": args.seed,
-            "command": command,
-            "versions": {**library_versions(), "keras_tuner": keras_tuner.__version__},
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-        },
+            seed=args.seed,
+            command=["python", "recipes/tune.py", *argv],
+        ),
     )
     print(
         f"Best trial {best.trial_id}: {OBJECTIVE} {best.score:.4f}; test loss "

@@ -100,211 +100,49 @@ def _defaults(batch_norm: bool) -> ModelDefaults:
     )
 
 
-@register_model(defaults=_defaults(False))
-def vgg11(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=False,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
-    """VGG-11, configuration A.
+def _variant(config: str, batch_norm: bool):
+    """Registers `config` (e.g. "vgg11"), or `config_bn` with `batch_norm` on by default."""
+
+    def build(
+        input_shape=(28, 28, 1),
+        num_classes=10,
+        scale="auto",
+        width=None,
+        dropout=0.5,
+        batch_norm=batch_norm,
+        activation="relu",
+        kernel_initializer=None,
+    ) -> keras.Model:
+        return _vgg(
+            config,
+            input_shape,
+            num_classes,
+            batch_norm=batch_norm,
+            scale=scale,
+            width=width,
+            dropout=dropout,
+            activation=activation,
+            kernel_initializer=kernel_initializer,
+        )
+
+    build.__name__ = build.__qualname__ = f"{config}_bn" if batch_norm else config
+    letter = "ABDE"[list(CONFIGS).index(config)]  # the paper's column of Table 1
+    title = f"VGG-{config[3:]}, configuration {letter}"
+    title += ", BatchNorm after each convolution." if batch_norm else "."
+    build.__doc__ = f"""{title}
 
     Args:
         scale: `"paper"` (224x224x3), `"small"` (28-32 px) or `"auto"` (by input size).
         width: multiplies every width (default 1 paper, 0.5 small).
         dropout: rate after each hidden dense layer (the paper: 0.5).
-        batch_norm: BatchNorm after each convolution (as `vgg11_bn`).
+        batch_norm: BatchNorm after each convolution (default {batch_norm}).
         activation: a Keras activation name, after every hidden layer (the paper: ReLU).
         kernel_initializer: of the hidden layers, a name of `components.initializers` or a
             Keras initializer; None: He normal in the convolutions, Glorot in the dense layers.
     """
-    return _vgg(
-        "vgg11",
-        input_shape,
-        num_classes,
-        batch_norm=batch_norm,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return register_model(build, defaults=_defaults(batch_norm))
 
 
-@register_model(defaults=_defaults(False))
-def vgg13(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=False,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
-    """VGG-13, configuration B. Options as `vgg11`'s."""
-    return _vgg(
-        "vgg13",
-        input_shape,
-        num_classes,
-        batch_norm=batch_norm,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
-
-
-@register_model(defaults=_defaults(False))
-def vgg16(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=False,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
-    """VGG-16, configuration D: 138,357,544 parameters at 224x224x3, 1000 classes."""
-    return _vgg(
-        "vgg16",
-        input_shape,
-        num_classes,
-        batch_norm=batch_norm,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
-
-
-@register_model(defaults=_defaults(False))
-def vgg19(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=False,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
-    """VGG-19, configuration E: 143,667,240 parameters at 224x224x3, 1000 classes."""
-    return _vgg(
-        "vgg19",
-        input_shape,
-        num_classes,
-        batch_norm=batch_norm,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
-
-
-@register_model(defaults=_defaults(True))
-def vgg11_bn(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=True,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
-    """VGG-11 with BatchNorm after each convolution."""
-    return _vgg(
-        "vgg11",
-        input_shape,
-        num_classes,
-        batch_norm=batch_norm,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
-
-
-@register_model(defaults=_defaults(True))
-def vgg13_bn(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=True,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
-    """VGG-13 with BatchNorm after each convolution."""
-    return _vgg(
-        "vgg13",
-        input_shape,
-        num_classes,
-        batch_norm=batch_norm,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
-
-
-@register_model(defaults=_defaults(True))
-def vgg16_bn(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=True,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
-    """VGG-16 with BatchNorm after each convolution."""
-    return _vgg(
-        "vgg16",
-        input_shape,
-        num_classes,
-        batch_norm=batch_norm,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
-
-
-@register_model(defaults=_defaults(True))
-def vgg19_bn(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=True,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
-    """VGG-19 with BatchNorm after each convolution."""
-    return _vgg(
-        "vgg19",
-        input_shape,
-        num_classes,
-        batch_norm=batch_norm,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+# The table drives the variants (as timm's vgg.py does): plain and BatchNorm for each config.
+vgg11, vgg13, vgg16, vgg19 = (_variant(config, False) for config in CONFIGS)
+vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn = (_variant(config, True) for config in CONFIGS)
