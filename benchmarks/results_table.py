@@ -3,9 +3,9 @@
 
     python benchmarks/results_table.py [--export-dir saved_models] [--split test]
 
-One row per base directory under --export-dir (its newest version that has an evaluation
-report for the split): budget, training time, validation and test accuracy, top-5, macro F1,
-calibration error and inference throughput, next to the published Fashion-MNIST result where
+One row per exported version under --export-dir that has an evaluation report for the split:
+budget, training time, validation and test accuracy, top-5, macro F1, calibration error and
+inference throughput, next to the published Fashion-MNIST result where
 there is one (docs/RESULTS.md cites them).
 """
 
@@ -22,7 +22,7 @@ PUBLISHED = {"alexnet": 0.899, "vgg16": 0.935, "vgg16_bn": 0.935, "googlenet": 0
 def rows(export_dir: Path, dataset: str, split: str) -> list[dict]:
     found = []
     for base in sorted(p for p in export_dir.iterdir() if p.is_dir()):
-        versions = sorted((int(v.name) for v in base.iterdir() if v.name.isdigit()), reverse=True)
+        versions = sorted(int(v.name) for v in base.iterdir() if v.name.isdigit())
         for version in versions:
             path = base / str(version)
             report_path = path / f"evaluation-{dataset}-{split}.json"
@@ -35,7 +35,6 @@ def rows(export_dir: Path, dataset: str, split: str) -> list[dict]:
                         "report": json.loads(report_path.read_text()),
                     }
                 )
-                break
     return found
 
 
@@ -43,7 +42,9 @@ def format_row(item: dict) -> str:
     metadata, report = item["metadata"], item["report"]
     metrics = metadata.get("metrics") or {}
     hyper = metadata.get("hyperparameters") or {}
-    validation = (metrics.get("validation") or {}).get("accuracy")
+    validation_metrics = metrics.get("validation") or {}
+    # A model with auxiliary heads (GoogLeNet) names its main head's metrics after the head.
+    validation = validation_metrics.get("accuracy", validation_metrics.get("classifier_accuracy"))
     if "ensemble" in metadata:
         members = ", ".join(m["model"] for m in metadata["ensemble"]["members"])
         weights = ", ".join(f"{w:.2f}" for w in metadata["ensemble"]["weights"])
@@ -52,8 +53,8 @@ def format_row(item: dict) -> str:
     else:
         budget = f"{hyper.get('epochs')} ep, {hyper.get('optimizer')} {hyper.get('learning_rate')}"
         seconds = f"{metrics.get('train_seconds', 0):.0f}"
-    name = metadata.get("model", item["path"].parent.name)
-    published = PUBLISHED.get(name)
+    name = f"{metadata.get('model', item['path'].parent.name)} v{item['path'].name}"
+    published = PUBLISHED.get(name.split()[0])
     return (
         f"| {name} | {budget} | {seconds} | "
         f"{'-' if validation is None else f'{validation:.4f}'} | **{report['accuracy']:.4f}** | "
