@@ -56,7 +56,9 @@ class FileController:
 
     At a pause the job prints the file's path and waits until the file exists; it then reads
     one command from it (the same words as at the prompt: `continue`, `continue 200`,
-    `every 1000`, `lr=0.01`, `momentum=0.9`, `stop`) and deletes it. A bad command is refused:
+    `every 1000`, `lr=0.01`, `momentum=0.9`, `stop`) and deletes it. The command is taken once
+    it is complete: a line ending in a newline (as `echo` writes it), or text unchanged for one
+    poll (`printf stop`), so a file caught half-written is never read. A bad command is refused:
     the message is printed and written to `<path>.error`, and the job waits for a new file.
 
     Args:
@@ -91,9 +93,13 @@ class FileController:
             flush=True,
         )
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        seen = None  # the file's text at the previous poll
         while deadline is None or time.monotonic() < deadline:
-            if self.path.is_file():
-                text = self.path.read_text()
+            text = self.path.read_text() if self.path.is_file() else None
+            # A file read while it is being written (created empty, then filled) must not be
+            # taken: a command counts once it ends with a newline, or is unchanged for a poll.
+            if text is not None and (text.endswith("\n") or text == seen):
+                seen = None
                 self.path.unlink()
                 try:
                     decision = parse_command(text, source="file")
@@ -103,6 +109,7 @@ class FileController:
                     continue
                 error_path.unlink(missing_ok=True)
                 return decision
+            seen = text
             time.sleep(self.poll_seconds)
         print(f"No command in {self.timeout:g} s: {self.on_timeout}.", flush=True)
         return Decision(action=self.on_timeout, source="timeout")

@@ -75,6 +75,25 @@ def test_file_controller_refuses_then_accepts(tmp_path):
     assert not (tmp_path / "control.error").exists()  # cleared after a good answer
 
 
+def test_file_controller_never_takes_a_half_written_file(tmp_path):
+    # The file exists but is still empty (a writer has created it and not yet written): the
+    # old controller read that as an empty line, i.e. "continue".
+    path = tmp_path / "control"
+    path.write_text("")
+
+    def finish_writing():
+        time.sleep(0.1)
+        path.write_text("lr=0.05\n")
+
+    threading.Thread(target=finish_writing, daemon=True).start()
+    controller = FileController(path, timeout=20, poll_seconds=0.3)
+    assert controller.decide("s") == Decision(learning_rate=0.05, source="file")
+    # Without a final newline (printf), the text is taken once it stays the same for a poll.
+    path.write_text("stop")
+    assert controller.decide("s") == Decision(action="stop", source="file")
+    assert not path.exists()
+
+
 def test_file_controller_timeout_policy(tmp_path, capsys):
     start = time.monotonic()
     decision = FileController(tmp_path / "c", timeout=0.3, on_timeout="stop").decide("s")
