@@ -57,9 +57,10 @@ class FileController:
     At a pause the job prints the file's path and waits until the file exists; it then reads
     one command from it (the same words as at the prompt: `continue`, `continue 200`,
     `every 1000`, `lr=0.01`, `momentum=0.9`, `stop`) and deletes it. The command is taken once
-    it is complete: a line ending in a newline (as `echo` writes it), or text unchanged for one
-    poll (`printf stop`), so a file caught half-written is never read. A bad command is refused:
-    the message is printed and written to `<path>.error`, and the job waits for a new file.
+    it is complete: a line ending in a newline (as `echo` writes it), or text left unchanged for
+    one poll interval (`printf stop`), so a file caught half-written is never read. A bad
+    command is refused: the message is printed and written to `<path>.error`, and the job waits
+    for a new file.
 
     Args:
         path: the control file.
@@ -97,8 +98,13 @@ class FileController:
         while deadline is None or time.monotonic() < deadline:
             text = self.path.read_text() if self.path.is_file() else None
             # A file read while it is being written (created empty, then filled) must not be
-            # taken: a command counts once it ends with a newline, or is unchanged for a poll.
-            if text is not None and (text.endswith("\n") or text == seen):
+            # taken: a command counts once it ends with a newline, or once it has stayed
+            # unchanged for a poll interval.
+            if text is not None and (
+                text.endswith("\n")
+                or text == seen
+                or time.time() - self.path.stat().st_mtime >= self.poll_seconds
+            ):
                 seen = None
                 self.path.unlink()
                 try:
