@@ -102,10 +102,10 @@ def calibration(probabilities: np.ndarray, labels: np.ndarray, num_bins: int = 1
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax, shifted by the row maximum for stability."""
+    """Softmax over the last axis, shifted by its maximum for stability."""
     logits = np.asarray(logits, np.float64)
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def classification_report(

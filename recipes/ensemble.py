@@ -96,9 +96,14 @@ def main(argv: list[str] | None = None) -> dict:
     import numpy as np
 
     from components.data import load_image_classification
-    from components.ensemble import check_members_agree, combine, export_ensemble, fit_weights
-    from components.evaluation import classification_report
-    from components.evaluation import softmax as softmax_rows
+    from components.ensemble import (
+        check_members_agree,
+        check_method,
+        combine,
+        export_ensemble,
+        fit_weights,
+    )
+    from components.evaluation import classification_report, softmax
     from components.serving import SavedClassifier
     from components.training import run_metadata
 
@@ -148,16 +153,12 @@ def main(argv: list[str] | None = None) -> dict:
             labels[split] = out["labels"]
         logits[split] = np.stack(outputs)  # [members, N, classes]
 
-    def softmax_last_axis(x):
-        return softmax_rows(x.reshape(-1, x.shape[-1])).reshape(x.shape)
-
     weights = None
     if args.method == "weighted":
         if args.weights is not None:
-            weights = np.asarray(args.weights) / sum(args.weights)
+            weights = check_method(args.method, args.weights, len(classifiers))
         else:
-            member_probabilities = softmax_last_axis(logits["validation"])
-            weights = fit_weights(member_probabilities, labels["validation"])
+            weights = fit_weights(softmax(logits["validation"]), labels["validation"])
             print(
                 "Weights fitted on the validation split: "
                 + ", ".join(f"{n} {w:.3f}" for n, w in zip(names, weights, strict=True))
