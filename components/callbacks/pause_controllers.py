@@ -94,18 +94,14 @@ class FileController:
             flush=True,
         )
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        seen = None  # the file's text at the previous poll
         while deadline is None or time.monotonic() < deadline:
             text = self.path.read_text() if self.path.is_file() else None
             # A file read while it is being written (created empty, then filled) must not be
-            # taken: a command counts once it ends with a newline, or once it has stayed
-            # unchanged for a poll interval.
+            # taken: a command counts once it ends with a newline, or once the file has not
+            # been modified for a poll interval.
             if text is not None and (
-                text.endswith("\n")
-                or text == seen
-                or time.time() - self.path.stat().st_mtime >= self.poll_seconds
+                text.endswith("\n") or time.time() - self.path.stat().st_mtime >= self.poll_seconds
             ):
-                seen = None
                 self.path.unlink()
                 try:
                     decision = parse_command(text, source="file")
@@ -115,7 +111,6 @@ class FileController:
                     continue
                 error_path.unlink(missing_ok=True)
                 return decision
-            seen = text
             time.sleep(self.poll_seconds)
         print(f"No command in {self.timeout:g} s: {self.on_timeout}.", flush=True)
         return Decision(action=self.on_timeout, source="timeout")
