@@ -87,6 +87,7 @@ def run_metadata(
     test_split: str,
     metrics: dict,
     command: list[str],
+    extra_versions: dict[str, str] | None = None,
     **facts,
 ) -> dict:
     """The metadata.json facts every recipe records beside an export, in one layout.
@@ -99,6 +100,7 @@ def run_metadata(
             recipe (`recipes/ensemble.py`) can rebuild the same validation set.
         metrics: train / validation / test metrics.
         command: the command line, as words (`["python", "recipes/train.py", ...]`).
+        extra_versions: versions of more libraries the run used (`{"keras_tuner": ...}`).
         **facts: more entries (`hyperparameters`, `seed`, `search`, ...).
 
     Returns:
@@ -107,9 +109,6 @@ def run_metadata(
     import datetime
     import shlex
 
-    versions = library_versions()
-    if "keras_tuner" in sys.modules:  # a search: its library is part of the result too
-        versions["keras_tuner"] = sys.modules["keras_tuner"].__version__
     return {
         "model": model,
         "dataset": dataset,
@@ -118,6 +117,6 @@ def run_metadata(
         "metrics": metrics,
         **facts,
         "command": shlex.join(command),
-        "versions": versions,
+        "versions": {**library_versions(), **(extra_versions or {})},
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
     }

@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> dict:
     import functools
 
     import keras
+    import keras_tuner
 
     from components.data import Preprocessing, load_image_classification, make_pipeline
     from components.distribute import parse_tf_config, select_strategy, strategy_name
@@ -317,6 +318,7 @@ def main(argv: list[str] | None = None) -> dict:
             },
             seed=args.seed,
             command=["python", "recipes/tune.py", *argv],
+            extra_versions={"keras_tuner": keras_tuner.__version__},
         ),
     )
     print(
