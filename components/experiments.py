@@ -372,6 +372,10 @@ class RunRecord:
         """Each step's position in epochs (1/steps_per_epoch, 2/steps_per_epoch, ...)."""
         return np.arange(1, len(self.step_losses) + 1) / self.steps_per_epoch
 
+    def steps_to(self, target: float) -> int | None:
+        """Steps until the loss, averaged over `smoothing_window` steps, reaches `target`."""
+        return steps_to_target(self.step_losses, target, smoothing_window(self.steps_per_epoch))
+
 
 def train_variant(
     variant: Variant, data: LessonData, budget: Budget, *, seed: int = 0, verbose="auto"

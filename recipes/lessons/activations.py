@@ -26,7 +26,6 @@ from components.experiments import (
     plot_epoch_curves,
     plot_step_losses,
     smoothing_window,
-    steps_to_target,
     train_variants,
     write_markdown_report,
 )
@@ -80,9 +79,7 @@ def main(argv: list[str] | None = None) -> dict:
     ]
     rows = []
     for record in records:
-        steps = steps_to_target(
-            record.step_losses, args.target_loss, smoothing_window(record.steps_per_epoch)
-        )
+        steps = record.steps_to(args.target_loss)
         reached = [steps, steps / record.steps_per_epoch] if steps else ["not reached"] * 2
         rows.append(
             [record.name, *reached, record.final["train_loss"], record.final["test_accuracy"]]

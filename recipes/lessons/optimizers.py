@@ -28,7 +28,6 @@ from components.experiments import (
     plot_lines,
     plot_step_losses,
     smoothing_window,
-    steps_to_target,
     train_variants,
     write_markdown_report,
 )
@@ -99,9 +98,7 @@ def main(argv: list[str] | None = None) -> dict:
     ]
     rows = []
     for record in records:
-        steps = steps_to_target(
-            record.step_losses, args.target_loss, smoothing_window(record.steps_per_epoch)
-        )
+        steps = record.steps_to(args.target_loss)
         rows.append(
             [
                 record.name,
