@@ -5,19 +5,22 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 FASHION_MNIST_SYSTEM_DIR := /usr/share/datasets/fashion-mnist
-# Hide TensorFlow's INFO lines; warnings and errors still show.
-export TF_CPP_MIN_LOG_LEVEL ?= 1
+CLASSICZOO := $(VENV)/bin/classiczoo
 
-.PHONY: demo test install data lint benchmark clean
+.PHONY: demo test install data lint pip-check benchmark clean
 
-## demo: train lenet5_bn on Fashion-MNIST, export a SavedModel, evaluate the export
+## demo: train lenet5_bn on Fashion-MNIST (reproducibly), export a SavedModel, evaluate it
 demo: $(INSTALLED) data
-	$(PY) recipes/train.py --model lenet5_bn --dataset fashion_mnist --val-split 0.1
-	$(PY) recipes/evaluate.py saved_models/lenet5_bn
+	$(CLASSICZOO) train --model lenet5_bn --dataset fashion_mnist --val-split 0.1 --deterministic
+	$(CLASSICZOO) evaluate saved_models/lenet5_bn
 
-## test: lint and the test suite
+## test: lint and the test suite (per-file times, the 15 slowest tests)
 test: $(INSTALLED) data lint
 	$(PY) -m pytest
+
+## pip-check: the wheel in a fresh virtual environment, used from outside the repository
+pip-check: $(INSTALLED) data
+	.ci/pip_user_check $(PYTHON)
 
 install: $(INSTALLED)
 
@@ -47,6 +50,8 @@ lint: $(INSTALLED)
 benchmark: $(INSTALLED) data
 	$(PY) benchmarks/lenet_accuracy.py
 	$(PY) benchmarks/pipeline_throughput.py
+	$(PY) benchmarks/loop_overhead.py
+	$(PY) benchmarks/determinism_cost.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,8 +1,10 @@
-"""Shared pieces of the benchmark scripts: timing two setups epoch by epoch, saving results."""
+"""Shared pieces of the benchmark scripts: timing two setups epoch by epoch, saving results.
+
+Every script starts with `quiet()`: TensorFlow's C++ start-up lines hidden, as the commands do.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import statistics
 import time
@@ -13,12 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def load_train_recipe():
-    """`recipes/train.py` as a module (recipes are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location("train", ROOT / "recipes" / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def quiet() -> None:
+    """Hides TensorFlow's start-up lines (`--verbose` on the command line shows them)."""
+    import sys
+
+    from components.console import quiet_tensorflow
+
+    quiet_tensorflow(verbose="--verbose" in sys.argv)
 
 
 def alternate_epochs(
@@ -77,16 +80,15 @@ def lenet_on_fashion_mnist(batch_size: int):
     import keras
 
     import zoo
-    from components.data import Preprocessing, load_image_classification, make_pipeline
+    from components.data import load_normalized
     from components.optimizers import make_optimizer
     from components.training import compile_classifier
 
-    data = load_image_classification("fashion_mnist")
-    prep = Preprocessing.fit(data.train)
-    pipeline = make_pipeline(data.train, prep, batch_size=batch_size, training=True, seed=0)
+    data = load_normalized("fashion_mnist")
+    pipeline = data.pipeline("train", batch_size, training=True, seed=0)
 
     def new_model():
         keras.utils.set_random_seed(0)
         return compile_classifier(zoo.create("lenet5_bn"), make_optimizer("adam", 1e-3))
 
-    return data, pipeline, new_model
+    return data.data, pipeline, new_model

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import RESULTS, load_train_recipe
+from harness import RESULTS, quiet
 
 
 def main() -> None:
@@ -22,28 +22,29 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    train = load_train_recipe()
+    quiet()
+    import zoo
+
     rows = []
     for seed in args.seeds:
         with tempfile.TemporaryDirectory() as tmp:
             start = time.time()
-            result = train.main(
-                [
-                    f"--model={args.model}",
-                    f"--seed={seed}",
-                    f"--export-dir={tmp}/saved_models",
-                    f"--log-dir={tmp}/logs",
-                ]
+            result = zoo.train(
+                model=args.model,
+                seed=seed,
+                export_dir=f"{tmp}/saved_models",
+                log_dir=f"{tmp}/logs",
+                checkpoint_dir=f"{tmp}/checkpoints",
             )
             wall = time.time() - start
-        metrics = result["metrics"]
+        metrics = result.metrics
         rows.append(
             {
                 "model": args.model,
                 "seed": seed,
-                "test_accuracy": round(metrics["test"]["accuracy"], 4),
-                "test_loss": round(metrics["test"]["loss"], 4),
-                "train_seconds": metrics["train_seconds"],
+                "test_accuracy": round(metrics.test["accuracy"], 4),
+                "test_loss": round(metrics.test["loss"], 4),
+                "train_seconds": metrics.train_seconds,
                 "wall_seconds": round(wall, 1),
             }
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness import RESULTS, alternate_epochs, ratio_result, save_result
+from harness import RESULTS, alternate_epochs, quiet, ratio_result, save_result
 
 
 def main() -> None:
@@ -24,18 +24,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
+    quiet()
     import keras
     import tensorflow as tf
 
     import zoo
-    from components.data import Preprocessing, load_image_classification, make_pipeline
-    from components.loop import DistributedTrainer
+    from components.data import load_normalized
     from components.optimizers import make_optimizer
-    from components.training import compile_classifier
+    from components.training import DistributedTrainer, compile_classifier
 
-    data = load_image_classification("fashion_mnist")
-    prep = Preprocessing.fit(data.train)
-    pipeline = make_pipeline(data.train, prep, batch_size=args.batch_size, training=True, seed=0)
+    normalized = load_normalized("fashion_mnist")
+    data = normalized.data
+    pipeline = normalized.pipeline("train", args.batch_size, training=True, seed=0)
 
     keras.utils.set_random_seed(0)
     fit_model = compile_classifier(zoo.create(args.model), make_optimizer("adam", 1e-3))

@@ -18,6 +18,7 @@ from harness import (
     RESULTS,
     alternate_epochs,
     lenet_on_fashion_mnist,
+    quiet,
     ratio_result,
     save_result,
 )
@@ -30,6 +31,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    quiet()
 
     from components.callbacks import GradientMonitor
 

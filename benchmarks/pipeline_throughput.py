@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness import RESULTS, alternate_epochs, ratio_result, save_result
+from harness import RESULTS, alternate_epochs, quiet, ratio_result, save_result
 
 
 def main() -> None:
@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    quiet()
 
     import keras
 

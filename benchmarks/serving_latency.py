@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import RESULTS, save_result
+from harness import RESULTS, quiet, save_result
 
 
 def timed_calls(function, images, calls: int) -> float:
@@ -41,12 +41,12 @@ def main() -> None:
     parser.add_argument("--throughput-calls", type=int, default=3, help="batch-256 calls")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    quiet()
 
     import numpy as np
     import tensorflow as tf
 
-    from components.ensemble import export_ensemble
-    from components.serving import SavedClassifier
+    from components.export import SavedClassifier, export_ensemble
 
     members = [SavedClassifier(d) for d in args.model_dirs]
     with tempfile.TemporaryDirectory() as tmp:

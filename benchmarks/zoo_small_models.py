@@ -17,30 +17,35 @@ import json
 import tempfile
 from pathlib import Path
 
-from harness import RESULTS, load_train_recipe
+from harness import RESULTS, quiet
 
 
 def main() -> None:
+    quiet()
     import zoo
-    from components.flops import count_flops
+    from components.diagnostics import count_flops
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train-images", type=int, default=20_000)
     parser.add_argument("--models", nargs="+", default=zoo.list_models())
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    train = load_train_recipe()
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for name in args.models:
         model = zoo.create(name)
         params, flops = model.count_params(), count_flops(model)
-        flags = [f"--model={name}", f"--train-split=train[:{args.train_images}]", "--epochs=1"]
+        split = f"train[:{args.train_images}]"
         with tempfile.TemporaryDirectory() as tmp:
-            result = train.main(
-                [*flags, f"--export-dir={tmp}/saved_models", f"--log-dir={tmp}/logs"]
+            result = zoo.train(
+                model=name,
+                train_split=split,
+                epochs=1,
+                export_dir=f"{tmp}/saved_models",
+                log_dir=f"{tmp}/logs",
+                checkpoint_dir=f"{tmp}/checkpoints",
             )
-        seconds = result["metrics"]["train_seconds"]
+        seconds = result.metrics.train_seconds
         rows.append(
             {
                 "model": name,
@@ -49,8 +54,8 @@ def main() -> None:
                 "train_images": args.train_images,
                 "images_per_s": round(args.train_images / seconds),
                 "train_seconds": seconds,
-                "test_accuracy": round(result["metrics"]["test"]["accuracy"], 4),
-                "command": "python recipes/train.py " + " ".join(flags),
+                "test_accuracy": round(result.metrics.test["accuracy"], 4),
+                "command": result.config.command_line(),
             }
         )
         print(json.dumps(rows[-1]), flush=True)

@@ -3,4 +3,4 @@
 Components never import `zoo` or `recipes` (see STYLE.md: arrows point downward only).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

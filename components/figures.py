@@ -1,8 +1,10 @@
-"""Writing matplotlib figures: headless, and atomically (a temporary file, then a rename)."""
+"""Writing matplotlib figures: headless, and atomically (`components.atomic_files`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from components.atomic_files import atomic_path
 
 
 def pyplot():
@@ -16,10 +18,17 @@ def pyplot():
 
 
 def save_figure(figure, path: str | Path, dpi: int = 100) -> Path:
-    """Saves `figure` as PNG at `path` (never a half-written file there), then closes it."""
+    """Saves `figure` as PNG at `path` (never a half-written file there), then closes it.
+
+    The parent directory is created if missing.
+    """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(tmp, dpi=dpi)
-    pyplot().close(figure)
-    tmp.replace(path)
+    try:
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, dpi=dpi, format="png")
+    finally:
+        pyplot().close(figure)
     return path
+
+
+__all__ = ["pyplot", "save_figure"]

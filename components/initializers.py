@@ -12,7 +12,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from components.recording import recording_calls
+from components.diagnostics.recording import recording_calls
 
 INITIALIZERS = {
     "xavier_uniform": keras.initializers.GlorotUniform,

@@ -2,7 +2,9 @@
 
 Keras has them all but one: step decay is `ExponentialDecay(staircase=True)`, 1/t decay is
 `InverseTimeDecay`, cosine with linear warm-up is `CosineDecay(warmup_target=...)`, and decay on
-plateau is Keras's `ReduceLROnPlateau` callback on a constant rate. What Keras lacks is a
+plateau is Keras's `ReduceLROnPlateau` callback on a constant rate (`plateau_callback`): it
+follows the validation loss, not the step, so it is no schedule and `make_schedule("plateau")`
+refuses it rather than return a constant rate that never decays. What Keras lacks is a
 schedule whose level a person can change mid-run: `ScaledSchedule` multiplies any schedule by a
 variable, so a learning rate set at a pause rescales the schedule from that step on (the
 schedule keeps its shape, through the new point). Every non-constant schedule comes wrapped in
@@ -22,6 +24,11 @@ LR_SCHEDULES = (
     "warmup_cosine",
     "plateau",
 )
+# The schedules that are functions of the step (all but the plateau callback).
+STEP_SCHEDULES = tuple(name for name in LR_SCHEDULES if name != "plateau")
+# ReduceLROnPlateau's settings for `--lr-schedule plateau`: halve after 2 epochs without gain.
+PLATEAU_FACTOR = 0.5
+PLATEAU_PATIENCE = 2
 
 
 @keras.saving.register_keras_serializable(package="classiczoo")
@@ -88,7 +95,7 @@ def make_schedule(
 ) -> float | ScaledSchedule:
     """Returns the learning rate for an optimizer: a float, or a `ScaledSchedule`.
 
-    - `constant` (and `plateau`, whose decay is the `ReduceLROnPlateau` callback): the rate.
+    - `constant`: the rate.
     - `step`: times `decay_rate` (default 0.1) after each third of the run.
     - `exponential`: `lr * decay_rate ** (step / total_steps)`, default 0.01 at the end.
     - `inverse_time` (1/t): `lr / (1 + step / steps_per_epoch)`.
@@ -96,14 +103,27 @@ def make_schedule(
     - `warmup_cosine`: linear from 0 to `lr` over `warmup_steps` (default one epoch, at most
       a tenth of the run), then cosine to 0 (Goyal et al. 2017).
 
+    `plateau` is refused: its decay is a callback (`plateau_callback`) on a constant rate.
+
     Args:
-        name: one of `LR_SCHEDULES`.
+        name: one of `STEP_SCHEDULES`.
         learning_rate: the initial (peak, with warm-up) learning rate, > 0.
         total_steps: optimizer steps of the whole run, > 0.
         steps_per_epoch: for `inverse_time` and the warm-up length; default a tenth of the run.
         decay_rate: for `step` and `exponential`.
         warmup_steps: for `warmup_cosine`.
+
+    Example:
+    >>> schedule = make_schedule("step", 0.1, total_steps=300)
+    >>> [round(float(schedule(step)), 6) for step in (0, 100, 200)]
+    [0.1, 0.01, 0.001]
     """
+    if name == "plateau":
+        raise ValueError(
+            "'plateau' is not a function of the step: it lowers a constant rate when the "
+            "validation loss stops improving. Use make_schedule('constant', ...) with "
+            "components.schedules.plateau_callback() in the callbacks."
+        )
     if name not in LR_SCHEDULES:
         raise ValueError(
             f"Unknown learning-rate schedule {name!r}. Valid: {', '.join(LR_SCHEDULES)}."
@@ -114,7 +134,7 @@ def make_schedule(
         )
     schedules = keras.optimizers.schedules
     epoch = steps_per_epoch or max(1, total_steps // 10)
-    if name in ("constant", "plateau"):
+    if name == "constant":
         return learning_rate
     if name == "step":
         schedule = schedules.ExponentialDecay(
@@ -135,3 +155,18 @@ def make_schedule(
             warmup_steps=warmup,
         )
     return ScaledSchedule(schedule)
+
+
+def plateau_callback(monitor: str = "val_loss") -> keras.callbacks.ReduceLROnPlateau:
+    """Keras's `ReduceLROnPlateau`: halves the rate after 2 epochs without improvement.
+
+    Args:
+        monitor: the logged value to watch (`"val_loss"`, or `"loss"` without validation).
+
+    Example:
+    >>> plateau_callback("loss").factor
+    0.5
+    """
+    return keras.callbacks.ReduceLROnPlateau(
+        monitor, factor=PLATEAU_FACTOR, patience=PLATEAU_PATIENCE
+    )

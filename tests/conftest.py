@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import os
 from pathlib import Path
 
@@ -61,14 +60,38 @@ def read_idx(path: Path) -> np.ndarray:
     return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def load_recipe(name: str):
-    """Imports `recipes/<name>.py` as a module (recipes are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(
-        f"recipe_{name}", REPO_ROOT / "recipes" / f"{name}.py"
+def make_run_facts(**overrides):
+    """`RunFacts` of a small training run, for tests that export by hand."""
+    from components.export.metadata import DataSplits, Hyperparameters, Metrics, RunFacts
+
+    hyperparameters = Hyperparameters(
+        optimizer="adam",
+        learning_rate=1e-3,
+        lr_schedule="constant",
+        weight_decay=0.0,
+        epochs=1,
+        batch_size=32,
+        seed=0,
+        strategy="DefaultStrategy",
+        replicas=1,
+        loop="fit",
+        precision="float32",
+        jit_compile=False,
+        deterministic=False,
+        model_options={},
     )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    facts = {
+        "kind": "train",
+        "model": "tiny",
+        "dataset": "fashion_mnist",
+        "splits": {"train": "train", "validation": "", "test": "test"},
+        "data": DataSplits("train", 0.0, "test"),
+        "metrics": Metrics(test={"loss": 1.0, "accuracy": 0.5}),
+        "command": "classiczoo train --model tiny",
+        "hyperparameters": hyperparameters,
+        **overrides,
+    }
+    return RunFacts(**facts)
 
 
-__all__ = ["FASHION_MNIST_FILES", "REPO_ROOT", "load_recipe", "read_idx"]
+__all__ = ["FASHION_MNIST_FILES", "REPO_ROOT", "make_run_facts", "read_idx"]

@@ -1,28 +1,165 @@
-"""classiczoo's model zoo: `zoo.create(name, input_shape=..., num_classes=...)`, `list_models()`.
+"""classiczoo's model zoo: the classic CNNs by name, and their training run.
 
-Each architecture family lives in its own module; importing this package registers them all.
+    import zoo
+    zoo.list_models("vgg*")                      # ['vgg11', 'vgg11_bn', ...]
+    model = zoo.create("lenet5_bn", input_shape=(28, 28, 1), num_classes=10)
+    result = zoo.train(model="lenet5_bn", epochs=3, val_split=0.1)   # train, export, evaluate
+    result.metrics.test["accuracy"], result.export_dir
+
+Each architecture family lives in its own module (`lenet`, `alexnet`, `vgg`, `nin`,
+`googlenet`) and registers its models in `zoo.registry`. The package loads them on first use
+of any of its names, not at `import zoo`: the `classiczoo` command (`zoo.cli`) must quiet
+TensorFlow's start-up before anything imports it.
 """
 
-# Importing each family module registers its models.
-from zoo import alexnet, googlenet, lenet, nin, vgg  # noqa: F401
-from zoo.cards import describe
-from zoo.registry import (
-    ModelDefaults,
-    create,
-    get_defaults,
-    inference_model,
-    list_models,
-    register_model,
-    resolve_scale,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+FAMILIES = ("alexnet", "googlenet", "lenet", "nin", "vgg")
+_NAMES = {
+    "ModelDefaults": "zoo.registry",
+    "create": "zoo.registry",
+    "get_defaults": "zoo.registry",
+    "inference_model": "zoo.registry",
+    "list_models": "zoo.registry",
+    "model_options": "zoo.registry",
+    "register_model": "zoo.registry",
+    "resolve_scale": "zoo.registry",
+    "describe": "zoo.cards",
+    "TrainConfig": "components.training.config",
+    "TrainResult": "components.training.run",
+    "TuneConfig": "components.tuning.search",
+    "TuneResult": "components.tuning.search",
+}
+_SUBMODULES = ("registry", "cards", "cli", *FAMILIES)
+
+if TYPE_CHECKING:  # what static tools see; at run time `__getattr__` loads these on first use
+    from components.training.config import TrainConfig
+    from components.training.run import TrainResult
+    from components.tuning.search import TuneConfig, TuneResult
+    from zoo.cards import describe
+    from zoo.registry import (
+        ModelDefaults,
+        create,
+        get_defaults,
+        inference_model,
+        list_models,
+        model_options,
+        register_model,
+        resolve_scale,
+    )
+
+
+def _load_families() -> None:
+    for family in FAMILIES:
+        importlib.import_module(f"zoo.{family}")  # importing a family registers its models
+
+
+def __getattr__(name: str):
+    if name in _NAMES:
+        _load_families()
+        value = getattr(importlib.import_module(_NAMES[name]), name)
+    elif name in _SUBMODULES:
+        _load_families()
+        value = importlib.import_module(f"zoo.{name}")
+    else:
+        raise AttributeError(f"module 'zoo' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_NAMES, *_SUBMODULES])
+
+
+def train(config: TrainConfig | None = None, **fields) -> TrainResult:
+    """Trains a zoo model, exports it as a SavedModel and evaluates it: `classiczoo train`.
+
+    Args:
+        config: a `TrainConfig`; or give its fields as keywords (not both).
+        **fields: `TrainConfig` fields, e.g. `model="vgg11_bn", epochs=3, val_split=0.1`.
+
+    Returns:
+        A `TrainResult`: `history`, `metrics` (train, validation, test), `export_dir`, the
+        trained `model` (main head), its `preprocessing`; `stopped_at_step` if a pause or a
+        NaN stopped the run.
+
+    Raises:
+        components.training.ConfigError: a bad setting, named with what is valid.
+
+    Example:
+    >>> result = zoo.train(model="lenet5_bn", epochs=1, train_split="train[:2000]")
+    ... # doctest: +SKIP
+    >>> result.metrics.test["accuracy"], result.export_dir  # doctest: +SKIP
+    (0.71, PosixPath('saved_models/lenet5_bn/1'))
+    """
+    from components.training.config import TrainConfig
+    from components.training.run import train_model
+
+    if config is not None and fields:
+        raise TypeError("Give a TrainConfig or its fields as keywords, not both.")
+    _load_families()
+    return train_model(config or TrainConfig(**fields), importlib.import_module("zoo.registry"))
+
+
+def tune(config: TuneConfig | None = None, **fields) -> TuneResult:
+    """Searches a zoo model's hyperparameters with keras-tuner and exports the best model:
+    `classiczoo tune`.
+
+    Args:
+        config: a `TuneConfig`; or give its fields as keywords (not both).
+        **fields: `TuneConfig` fields, e.g. `model="lenet5_bn", tuner="random", max_trials=10`.
+
+    Example:
+    >>> result = zoo.tune(model="lenet5", max_trials=2, epochs=1)  # doctest: +SKIP
+    >>> print(result.table)  # doctest: +SKIP
+    """
+    from components.tuning.search import TuneConfig, search_model
+
+    if config is not None and fields:
+        raise TypeError("Give a TuneConfig or its fields as keywords, not both.")
+    _load_families()
+    return search_model(config or TuneConfig(**fields), importlib.import_module("zoo.registry"))
+
+
+def lr_find(model: str = "lenet5_bn", **options):
+    """Smith's learning-rate range test of a zoo model: `classiczoo lr-find`.
+
+    Args:
+        model: a zoo model's name.
+        **options: see `components.training.lr_range_test.lr_range_test`.
+
+    Returns:
+        The `components.callbacks.LRFinder` (its `suggestion()`, `plot(path)`).
+
+    Example:
+    >>> finder = zoo.lr_find("lenet5_bn", steps=100)  # doctest: +SKIP
+    >>> finder.suggestion()  # doctest: +SKIP
+    """
+    from components.training.lr_range_test import lr_range_test
+
+    _load_families()
+    return lr_range_test(importlib.import_module("zoo.registry"), model, **options)
+
 
 __all__ = [
+    "FAMILIES",
     "ModelDefaults",
+    "TrainConfig",
+    "TrainResult",
+    "TuneConfig",
+    "TuneResult",
     "create",
     "describe",
     "get_defaults",
     "inference_model",
     "list_models",
+    "lr_find",
+    "model_options",
     "register_model",
     "resolve_scale",
+    "train",
+    "tune",
 ]

@@ -2,9 +2,9 @@
 
 Single tower by default; `two_gpu_grouping=True` splits conv2, conv4 and conv5 into two groups as
 the paper's two GPUs did (`groups=2`). Parameter counts at 224x224x3, 1000 classes, biases, no
-BatchNorm: 62,378,344 single tower, 60,965,224 grouped (the paper's "60 million"; counted with
-Keras layers, shared/REFERENCE.md). conv1 is padded by 2 so 224 (or 227) gives 55x55 maps and
-fc6 sees 6x6x256.
+BatchNorm: 62,378,344 single tower, 60,965,224 grouped (the paper's "60 million", section 1;
+`zoo.describe("alexnet")` counts them). conv1 is padded by 2 so 224 (or 227)
+gives 55x55 maps and fc6 sees 6x6x256.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from keras import layers
 
 from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM, LocalResponseNormalization
-from components.search_space import FloatRange, SearchSpace
+from components.tuning.search_space import FloatRange, SearchSpace
 from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
 
 # (filters, kernel, stride, max-pool after it, LRN after it, grouped in the two-GPU layout)
@@ -35,7 +35,7 @@ SMALL_CONVS = (
     (128, 3, 1, True, False, True),
 )
 SMALL_DENSE = 512
-# What recipes/tune.py may choose: every option of the builder but the architecture's own.
+# What `classiczoo tune` may choose: every option of the builder but the architecture's own.
 SEARCH_SPACE = SearchSpace(
     kernel_initializer=("xavier_uniform", "he_normal"),
     activation=("relu", "leaky_relu", "elu"),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import keras
 
-from components.flops import count_flops
-from components.search_space import SearchSpace
+from components.diagnostics.flops import count_flops
+from components.tuning.search_space import SearchSpace
 from zoo.registry import _entry, create
 
 
 def describe(name: str, *, scales: tuple[str, ...] = ("small", "paper")) -> dict:
     """A model's card: parameters and FLOPs per image at each scale, paper, recipe defaults and
-    the hyperparameter search space of `recipes/tune.py`.
+    the hyperparameter search space of `classiczoo tune`.
 
     Args:
         name: a name from `zoo.list_models()`.
@@ -59,7 +59,7 @@ def describe(name: str, *, scales: tuple[str, ...] = ("small", "paper")) -> dict
 
 
 def format_card(card: dict) -> str:
-    """The card as text, for `recipes/zoo.py describe`."""
+    """The card as text, for `classiczoo models describe`."""
     lines = [f"{card['name']}: {card['summary']}", f"  paper: {card['paper']}"]
     for scale, facts in card["scales"].items():
         shape = "x".join(str(d) for d in facts["input_shape"])

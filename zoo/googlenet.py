@@ -3,7 +3,8 @@
 The stem and the nine inception blocks of the paper's Table 1, global average pooling, dropout
 0.4 and a linear classifier. Without LRN (later work found it adds nothing) and without the
 auxiliary classifiers: 6,998,552 parameters at 224x224x3, 1000 classes, biases included
-(shared/REFERENCE.md; Table 1 sums to about 6.8M without biases).
+(`zoo.describe("googlenet")` counts them; the paper's Table 1 sums to about 6.8M
+without biases).
 
 With `aux_classifiers=True` the model outputs `[logits, aux1_logits, aux2_logits]`, the
 auxiliary heads on inception (4a) and (4d) as in the paper; `components.training` weighs their
@@ -17,7 +18,7 @@ from keras import layers
 
 from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM, InceptionBlock
-from components.search_space import FloatRange, SearchSpace
+from components.tuning.search_space import FloatRange, SearchSpace
 from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
 
 # Table 1: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj; "pool": 3x3/2 max pool.
@@ -36,7 +37,7 @@ TABLE_1 = (
 )
 AUX_AFTER = ("4a", "4d")
 SMALL_WIDTH = 0.5
-# What recipes/tune.py may choose: every option of the builder but the architecture's own.
+# What `classiczoo tune` may choose: every option of the builder but the architecture's own.
 SEARCH_SPACE = SearchSpace(
     kernel_initializer=("xavier_uniform", "he_normal"),
     activation=("relu", "leaky_relu", "elu"),

@@ -11,13 +11,14 @@ import keras
 from keras import layers
 
 from components.initializers import layer_initializer
-from components.search_space import FloatRange, SearchSpace
+from components.layers import BN_MOMENTUM
+from components.tuning.search_space import FloatRange, SearchSpace
 from zoo.registry import ModelDefaults, check_activation, register_model
 
 # (filters, kernel) of the two convolutions and widths of the two hidden dense layers.
 CONV_WIDTHS = ((6, 5), (16, 5))
 DENSE_WIDTHS = (120, 84)
-# What recipes/tune.py may choose for both variants: every option their builder takes.
+# What `classiczoo tune` may choose for both variants: every option their builder takes.
 SEARCH_SPACE = SearchSpace(
     kernel_initializer=("xavier_uniform", "he_normal"),
     activation=("relu", "leaky_relu", "elu"),
@@ -52,9 +53,9 @@ def _lenet(
             name=f"{name}_conv{i}",
         )(x)
         if batch_norm:
-            x = layers.BatchNormalization(synchronized=sync_batch_norm, name=f"{name}_conv{i}_bn")(
-                x
-            )
+            x = layers.BatchNormalization(
+                momentum=BN_MOMENTUM, synchronized=sync_batch_norm, name=f"{name}_conv{i}_bn"
+            )(x)
         x = layers.Activation(activation, name=f"{name}_conv{i}_{activation}")(x)
         x = pool(pool_size=2, strides=2, name=f"{name}_pool{i}")(x)
     x = layers.Flatten(name=f"{name}_flatten")(x)
@@ -66,7 +67,9 @@ def _lenet(
             name=f"{name}_fc{i}",
         )(x)
         if batch_norm:
-            x = layers.BatchNormalization(synchronized=sync_batch_norm, name=f"{name}_fc{i}_bn")(x)
+            x = layers.BatchNormalization(
+                momentum=BN_MOMENTUM, synchronized=sync_batch_norm, name=f"{name}_fc{i}_bn"
+            )(x)
         x = layers.Activation(activation, name=f"{name}_fc{i}_{activation}")(x)
         if dropout:  # no layer at 0, so the default model is the paper's, layer for layer
             x = layers.Dropout(dropout, name=f"{name}_fc{i}_dropout")(x)
@@ -140,8 +143,8 @@ def lenet5_bn(
 ) -> keras.Model:
     """LeNet-5 with BatchNorm before each ReLU and max pooling (d2l ch. 8.5's BN LeNet).
 
-    Recipe defaults (Adam 3e-3, cosine decay to 0 over 3 epochs, batch 128) reach about 0.905
-    Fashion-MNIST test accuracy in 3 epochs (docs/BENCHMARKS.md).
+    Recipe defaults (Adam 3e-3, cosine decay to 0 over 3 epochs, batch 128) reach about 0.90
+    Fashion-MNIST test accuracy in 3 epochs (the project's docs/BENCHMARKS.md).
 
     Args:
         sync_batch_norm: under a multi-replica strategy, compute the batch statistics over the

@@ -12,14 +12,14 @@ import keras
 from keras import layers
 
 from components.layers import NiNBlock
-from components.search_space import FloatRange, SearchSpace
+from components.tuning.search_space import FloatRange, SearchSpace
 from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
 
 # (filters, kernel, stride, padding) of the feature blocks; each is followed by 3x3/2 pooling.
 PAPER_BLOCKS = ((96, 11, 4, "valid"), (256, 5, 1, "same"), (384, 3, 1, "same"))
 SMALL_BLOCKS = ((192, 5, 1, "same"), (192, 5, 1, "same"))
 SMALL_WIDTH = 0.5
-# What recipes/tune.py may choose. NiN has no BatchNorm option, so the space has none.
+# What `classiczoo tune` may choose. NiN has no BatchNorm option, so the space has none.
 SEARCH_SPACE = SearchSpace(
     kernel_initializer=("xavier_uniform", "he_normal"),
     activation=("relu", "leaky_relu", "elu"),

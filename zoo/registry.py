@@ -9,12 +9,13 @@ from collections.abc import Callable
 
 import keras
 
-from components.search_space import SearchSpace
+from components.training.compile import inference_model
+from components.tuning.search_space import SearchSpace
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelDefaults:
-    """A model's defaults, in one place: they feed `zoo.create`, the model card and the recipes.
+    """A model's defaults, in one place: they feed `zoo.create`, the model card and the commands.
 
     Args:
         input_shape: default `(height, width, channels)`.
@@ -28,7 +29,7 @@ class ModelDefaults:
         paper_input_shape: input of the paper's configuration, or None where the model has
             one scale only.
         paper_num_classes: classes of the paper's configuration.
-        search_space: what `recipes/tune.py` may choose (`components.search_space`): the
+        search_space: what `classiczoo tune` may choose (`components.tuning.SearchSpace`): the
             training dimensions, and the model options (initializer, activation, dropout,
             BatchNorm) that the model's builder takes.
     """
@@ -157,12 +158,15 @@ def check_activation(activation: str) -> str:
     return activation
 
 
-def inference_model(model: keras.Model) -> keras.Model:
-    """The model without auxiliary heads: its input and its first output (the main logits).
-
-    Models with auxiliary classifiers (GoogLeNet's) output `[logits, aux1, aux2, ...]` for
-    training; inference and export use only the main head. Others are returned as they are.
-    """
-    if len(model.outputs) == 1:
-        return model
-    return keras.Model(model.inputs, model.outputs[0], name=f"{model.name}_inference")
+__all__ = [
+    "SCALES",
+    "ModelDefaults",
+    "check_activation",
+    "create",
+    "get_defaults",
+    "inference_model",
+    "list_models",
+    "model_options",
+    "register_model",
+    "resolve_scale",
+]

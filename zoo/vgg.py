@@ -17,7 +17,7 @@ from keras import layers
 
 from components.initializers import layer_initializer
 from components.layers import VGGBlock
-from components.search_space import FloatRange, SearchSpace
+from components.tuning.search_space import FloatRange, SearchSpace
 from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
 
 # Convolutions per block, the paper's Table 1 (A, B, D, E); every config has five blocks.
@@ -29,7 +29,7 @@ CONFIGS = {
 }
 BLOCK_WIDTHS = (64, 128, 256, 512, 512)
 PAPER_DENSE, SMALL_DENSE, SMALL_WIDTH = 4096, 512, 0.5
-# What recipes/tune.py may choose for every variant.
+# What `classiczoo tune` may choose for every variant.
 SEARCH_SPACE = SearchSpace(
     kernel_initializer=("xavier_uniform", "he_normal"),
     activation=("relu", "leaky_relu", "elu"),
@@ -50,6 +50,18 @@ def _vgg(
     activation: str,
     kernel_initializer,
 ) -> keras.Model:
+    """Builds configuration `name` of Table 1; every variant below takes these options.
+
+    Args:
+        scale: `"paper"` (224x224x3), `"small"` (28-32 px) or `"auto"` (by input size).
+        width: multiplies every width (default 1 paper, 0.5 small).
+        dropout: rate after each hidden dense layer (the paper: 0.5).
+        batch_norm: BatchNorm after each convolution (default off for `vggN`, on for
+            `vggN_bn`).
+        activation: a Keras activation name, after every hidden layer (the paper: ReLU).
+        kernel_initializer: of the hidden layers, a name of `components.initializers` or a
+            Keras initializer; None: He normal in the convolutions, Glorot in the dense layers.
+    """
     activation = check_activation(activation)
     scale = resolve_scale(scale, input_shape)
     paper = scale == "paper"
@@ -100,49 +112,203 @@ def _defaults(batch_norm: bool) -> ModelDefaults:
     )
 
 
-def _variant(config: str, batch_norm: bool):
-    """Registers `config` (e.g. "vgg11"), or `config_bn` with `batch_norm` on by default."""
-
-    def build(
-        input_shape=(28, 28, 1),
-        num_classes=10,
-        scale="auto",
-        width=None,
-        dropout=0.5,
+# One small function per variant, as timm's vgg.py: each is findable by its name, and the
+# CONFIGS table decides the architecture. Options: see `_vgg`.
+@register_model(defaults=_defaults(batch_norm=False))
+def vgg11(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=False,
+    activation="relu",
+    kernel_initializer=None,
+) -> keras.Model:
+    """VGG-11, configuration A."""
+    return _vgg(
+        "vgg11",
+        input_shape,
+        num_classes,
+        scale=scale,
+        width=width,
+        dropout=dropout,
         batch_norm=batch_norm,
-        activation="relu",
-        kernel_initializer=None,
-    ) -> keras.Model:
-        return _vgg(
-            config,
-            input_shape,
-            num_classes,
-            batch_norm=batch_norm,
-            scale=scale,
-            width=width,
-            dropout=dropout,
-            activation=activation,
-            kernel_initializer=kernel_initializer,
-        )
-
-    build.__name__ = build.__qualname__ = f"{config}_bn" if batch_norm else config
-    letter = "ABDE"[list(CONFIGS).index(config)]  # the paper's column of Table 1
-    title = f"VGG-{config[3:]}, configuration {letter}"
-    title += ", BatchNorm after each convolution." if batch_norm else "."
-    build.__doc__ = f"""{title}
-
-    Args:
-        scale: `"paper"` (224x224x3), `"small"` (28-32 px) or `"auto"` (by input size).
-        width: multiplies every width (default 1 paper, 0.5 small).
-        dropout: rate after each hidden dense layer (the paper: 0.5).
-        batch_norm: BatchNorm after each convolution (default {batch_norm}).
-        activation: a Keras activation name, after every hidden layer (the paper: ReLU).
-        kernel_initializer: of the hidden layers, a name of `components.initializers` or a
-            Keras initializer; None: He normal in the convolutions, Glorot in the dense layers.
-    """
-    return register_model(build, defaults=_defaults(batch_norm))
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
 
 
-# The table drives the variants (as timm's vgg.py does): plain and BatchNorm for each config.
-vgg11, vgg13, vgg16, vgg19 = (_variant(config, False) for config in CONFIGS)
-vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn = (_variant(config, True) for config in CONFIGS)
+@register_model(defaults=_defaults(batch_norm=False))
+def vgg13(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=False,
+    activation="relu",
+    kernel_initializer=None,
+) -> keras.Model:
+    """VGG-13, configuration B."""
+    return _vgg(
+        "vgg13",
+        input_shape,
+        num_classes,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
+
+
+@register_model(defaults=_defaults(batch_norm=False))
+def vgg16(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=False,
+    activation="relu",
+    kernel_initializer=None,
+) -> keras.Model:
+    """VGG-16, configuration D."""
+    return _vgg(
+        "vgg16",
+        input_shape,
+        num_classes,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
+
+
+@register_model(defaults=_defaults(batch_norm=False))
+def vgg19(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=False,
+    activation="relu",
+    kernel_initializer=None,
+) -> keras.Model:
+    """VGG-19, configuration E."""
+    return _vgg(
+        "vgg19",
+        input_shape,
+        num_classes,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
+
+
+@register_model(defaults=_defaults(batch_norm=True))
+def vgg11_bn(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=True,
+    activation="relu",
+    kernel_initializer=None,
+) -> keras.Model:
+    """VGG-11, configuration A, BatchNorm after each convolution."""
+    return _vgg(
+        "vgg11",
+        input_shape,
+        num_classes,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
+
+
+@register_model(defaults=_defaults(batch_norm=True))
+def vgg13_bn(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=True,
+    activation="relu",
+    kernel_initializer=None,
+) -> keras.Model:
+    """VGG-13, configuration B, BatchNorm after each convolution."""
+    return _vgg(
+        "vgg13",
+        input_shape,
+        num_classes,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
+
+
+@register_model(defaults=_defaults(batch_norm=True))
+def vgg16_bn(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=True,
+    activation="relu",
+    kernel_initializer=None,
+) -> keras.Model:
+    """VGG-16, configuration D, BatchNorm after each convolution."""
+    return _vgg(
+        "vgg16",
+        input_shape,
+        num_classes,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )
+
+
+@register_model(defaults=_defaults(batch_norm=True))
+def vgg19_bn(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    scale="auto",
+    width=None,
+    dropout=0.5,
+    batch_norm=True,
+    activation="relu",
+    kernel_initializer=None,
+) -> keras.Model:
+    """VGG-19, configuration E, BatchNorm after each convolution."""
+    return _vgg(
+        "vgg19",
+        input_shape,
+        num_classes,
+        scale=scale,
+        width=width,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+    )

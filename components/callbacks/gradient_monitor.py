@@ -4,6 +4,8 @@ The notes judge training by the distribution of gradients per layer: tiny gradie
 early layers against the last ones (vanishing), huge ones (exploding), the update-to-weight
 ratio (about 1e-3 is healthy), and NaN. Keras's TensorBoard callback histograms weights, not
 gradients; this callback adds the rest.
+
+Not registered as serializable: it holds a batch of data, which a config cannot carry.
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from components.callbacks.checkpointing import training_checkpoint
-from components.recording import leaf_layers, recording_calls
+from components.callbacks.step_counting import StepCountingCallback
+from components.diagnostics.recording import leaf_layers, recording_calls
+from components.training.checkpointing import checkpoint_manager
 
 
 def _kernels(model):
     return [v for v in model.trainable_variables if v.path.endswith("kernel")]
 
 
-@keras.saving.register_keras_serializable(package="classiczoo")
-class GradientMonitor(keras.callbacks.Callback):
+class GradientMonitor(StepCountingCallback):
     """Every `every` steps, on one fixed batch and outside the training step, measures each
     layer's gradient norm and histogram, weight norm and update-to-weight ratio.
 
@@ -48,7 +50,8 @@ class GradientMonitor(keras.callbacks.Callback):
         chief: only the chief writes.
 
     Example:
-    >>> monitor = GradientMonitor((x_train[:128], y_train[:128]), every=100, log_dir="logs/g")
+    >>> x, y = np.zeros((128, 28, 28, 1), "float32"), np.zeros(128, "int64")
+    >>> monitor = GradientMonitor((x, y), every=100, csv_path="gradients.csv")
     >>> model.fit(data, epochs=5, callbacks=[monitor])  # doctest: +SKIP
     """
 
@@ -80,11 +83,8 @@ class GradientMonitor(keras.callbacks.Callback):
         self.warnings: list[str] = []
         self.nan_layer: str | None = None
 
-    def get_config(self):
-        return {"every": self.every, "log_dir": self.log_dir, "csv_path": self.csv_path}
-
     def on_train_begin(self, logs=None):
-        self._step = int(self.model.optimizer.iterations.numpy())
+        super().on_train_begin(logs)
         self._previous = None
         self._last_good = [w.numpy() for w in self.model.weights]
         if not hasattr(self, "_writer"):  # one writer for the callback's life, like the traces
@@ -123,12 +123,11 @@ class GradientMonitor(keras.callbacks.Callback):
                 tf.summary.scalar(tag, value)
 
     def on_train_batch_begin(self, batch, logs=None):
-        if (self._step + 1) % self.every == 0:  # the step about to run is a checked one
+        if (self.step + 1) % self.every == 0:  # the step about to run is a checked one
             self._previous = {v.path: v.numpy() for v in _kernels(self.model)}
 
-    def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if self._step % self.every == 0:
+    def on_step_end(self, step, logs):
+        if step % self.every == 0:
             self.check()
 
     # -- the check ------------------------------------------------------------------------
@@ -148,7 +147,7 @@ class GradientMonitor(keras.callbacks.Callback):
             )
             rows.append(
                 {
-                    "step": self._step,
+                    "step": self.step,
                     "layer": variable.path.rsplit("/", 1)[0],
                     "grad_norm": float(np.linalg.norm(g)),
                     "grad_mean": float(np.mean(g)),
@@ -194,7 +193,7 @@ class GradientMonitor(keras.callbacks.Callback):
                     f"1e-3; too {side} the learning rate)"
                 )
         for message in found:
-            message = f"GradientMonitor, step {self._step}: {message}."
+            message = f"GradientMonitor, step {self.step}: {message}."
             self.warnings.append(message)
             if self.chief:
                 print(message, flush=True)
@@ -223,7 +222,7 @@ class GradientMonitor(keras.callbacks.Callback):
         )
         where = f"first in layer {self.nan_layer}" if self.nan_layer else "in the loss"
         message = (
-            f"GradientMonitor, step {self._step}: NaN or Inf appeared ({where}). Training stops; "
+            f"GradientMonitor, step {self.step}: NaN or Inf appeared ({where}). Training stops; "
             "the weights of the last good check are restored"
             + (f" and saved to {self.checkpoint_dir}" if self.checkpoint_dir else "")
             + "."
@@ -231,8 +230,8 @@ class GradientMonitor(keras.callbacks.Callback):
         self.warnings.append(message)
         print(message, flush=True)
         if self.checkpoint_dir and self.chief:
-            checkpoint = training_checkpoint(self.model, self.model.optimizer)
-            tf.train.CheckpointManager(checkpoint, self.checkpoint_dir, 3).save(self._step)
+            manager = checkpoint_manager(self.model, self.model.optimizer, self.checkpoint_dir)
+            manager.save(checkpoint_number=self.step)
         self.model.stop_training = True
 
     def _write(self, rows):
@@ -245,7 +244,7 @@ class GradientMonitor(keras.callbacks.Callback):
                 for r in rows
                 for key in ("grad_norm", "weight_norm", "update_ratio")
             }
-            self._summaries(tf.constant(self._step, tf.int64), [r["_grad"] for r in rows], scalars)
+            self._summaries(tf.constant(self.step, tf.int64), [r["_grad"] for r in rows], scalars)
         if self.csv_path:
             path = Path(self.csv_path)
             new = not path.exists()

@@ -15,8 +15,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from components.callbacks.checkpointing import inner_optimizer
 from components.figures import pyplot, save_figure
+from components.optimizers.learning_rate import inner_optimizer
 
 
 @keras.saving.register_keras_serializable(package="classiczoo")
@@ -58,6 +58,10 @@ class LRFinder(keras.callbacks.Callback):
             "smoothing": self.smoothing,
             "stop_factor": self.stop_factor,
         }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def rate_at(self, i: int) -> float:
         return self.min_lr * (self.max_lr / self.min_lr) ** (i / (self.steps - 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from components.callbacks.checkpointing import current_learning_rate
+from components.optimizers.learning_rate import current_learning_rate
 
 
 @keras.saving.register_keras_serializable(package="classiczoo")
@@ -21,6 +21,10 @@ class LearningRateLogger(keras.callbacks.Callback):
 
     def get_config(self):
         return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

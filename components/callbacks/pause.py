@@ -3,28 +3,46 @@
 From the course notes: every N iterations stop, look at the loss, and decide whether to
 continue and at what learning rate. No Keras library has this; `PauseEveryNSteps` makes it a
 callback that works in `model.fit` and in the project's `DistributedTrainer`.
+
+The callback needs two things from the loop that runs it: to save a checkpoint, and to trace
+the training step again after a change that the traced step bakes in (the momentum). A loop
+says how with a `TrainingLoopHooks` (the project's `DistributedTrainer` is one); under
+`model.fit` the callback saves with `checkpoint_manager` and re-makes Keras's train function.
+
+Not registered as serializable: its controller (a terminal, a file, a policy) and the loop it
+talks to are live objects, which a config cannot carry.
 """
 
 from __future__ import annotations
 
 import collections
+from typing import Protocol
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from components.callbacks.checkpointing import (
+from components.callbacks.pause_commands import Decision
+from components.callbacks.pause_controllers import AutoController
+from components.callbacks.step_counting import StepCountingCallback
+from components.optimizers.learning_rate import (
     current_learning_rate,
     inner_optimizer,
     set_learning_rate,
-    training_checkpoint,
 )
-from components.callbacks.pause_commands import Decision
-from components.callbacks.pause_controllers import AutoController
+from components.training.checkpointing import checkpoint_manager
 
 
-@keras.saving.register_keras_serializable(package="classiczoo")
-class PauseEveryNSteps(keras.callbacks.Callback):
+class TrainingLoopHooks(Protocol):
+    """What a training loop other than `model.fit` offers the pause."""
+
+    def save_checkpoint(self) -> None:
+        """Saves model, optimizer and step (every worker calls it under multi-worker)."""
+
+    def retrace(self) -> None:
+        """Traces the training step again, e.g. after the optimizer's momentum changed."""
+
+
+class PauseEveryNSteps(StepCountingCallback):
     """Every `n` optimizer steps: checkpoint, show the state of training, ask, apply.
 
     At each pause it first saves a checkpoint (model, optimizer, step), so whatever is decided
@@ -32,7 +50,7 @@ class PauseEveryNSteps(keras.callbacks.Callback):
     learning rate and the last validation figures; then applies the controller's decision:
     continue, continue K more steps, ask every N steps from now on, set the learning rate
     and/or momentum (from the next step, without recompiling; a schedule is rescaled), or stop
-    (training ends cleanly; `recipes/train.py --resume` continues from the checkpoint).
+    (training ends cleanly; `classiczoo train --resume` continues from the checkpoint).
     Under several replicas or workers only the chief asks; the decision is broadcast with an
     all-reduce so every worker applies the same one at the same step.
 
@@ -40,13 +58,16 @@ class PauseEveryNSteps(keras.callbacks.Callback):
         n: steps between pauses, >= 1.
         controller: has `decide(status) -> Decision`: `TerminalController`, `FileController`,
             or `AutoController` (the default: continue, logged).
-        checkpoint_dir: where the pause checkpoint goes (None: no checkpoint unless `save_fn`).
-        save_fn: called instead to save (the project's loop passes its own, multi-worker aware).
+        checkpoint_dir: where the pause checkpoint goes under `model.fit` (None: no checkpoint
+            unless `loop` saves).
+        loop: the `TrainingLoopHooks` of the loop that runs the callback (the project's
+            `DistributedTrainer`); None under `model.fit`.
         strategy: the tf.distribute strategy, for broadcasting the decision.
         chief: whether this process asks (False on non-chief workers).
 
     Example:
-    >>> pause = PauseEveryNSteps(500, controller=FileController("control.txt"))  # doctest: +SKIP
+    >>> from components.callbacks import FileController
+    >>> pause = PauseEveryNSteps(500, controller=FileController("control.txt"))
     >>> model.fit(data, epochs=10, callbacks=[pause])  # doctest: +SKIP
     """
 
@@ -55,7 +76,7 @@ class PauseEveryNSteps(keras.callbacks.Callback):
         n: int,
         controller=None,
         checkpoint_dir: str | None = None,
-        save_fn=None,
+        loop: TrainingLoopHooks | None = None,
         strategy: tf.distribute.Strategy | None = None,
         chief: bool = True,
     ):
@@ -65,19 +86,16 @@ class PauseEveryNSteps(keras.callbacks.Callback):
         self.n = int(n)
         self.controller = controller or AutoController()
         self.checkpoint_dir = str(checkpoint_dir) if checkpoint_dir else None
-        self.save_fn = save_fn
+        self.loop = loop
         self.strategy = strategy
         self.chief = chief
         self.decisions: list[tuple[int, Decision]] = []
         self.stopped_at_step: int | None = None
 
-    def get_config(self):
-        return {"n": self.n, "checkpoint_dir": self.checkpoint_dir, "chief": self.chief}
-
     # -- state --------------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
-        self._step = int(self.model.optimizer.iterations.numpy())  # a resumed run continues
-        self._next_pause = self._step + self.n
+        super().on_train_begin(logs)
+        self._next_pause = self.step + self.n
         self._epoch = 0
         self._trend = collections.deque(maxlen=5)
         self._validation = {}
@@ -89,31 +107,29 @@ class PauseEveryNSteps(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self._validation = {k: float(v) for k, v in (logs or {}).items() if k.startswith("val_")}
 
-    def on_train_batch_end(self, batch, logs=None):
-        self._step += 1  # counted here: reading the optimizer's step would wait for the device
-        if self._step >= self._next_pause:
-            self._pause(dict(logs or {}))
+    def on_step_end(self, step, logs):
+        if step >= self._next_pause:
+            self._pause(dict(logs))
 
     # -- a pause ------------------------------------------------------------------------------
     def _save(self):
-        if self.save_fn is not None:
-            self.save_fn()
+        if self.loop is not None:
+            self.loop.save_checkpoint()
         elif self.checkpoint_dir is not None:
-            # Built now: the optimizer has all its variables after the first step.
-            checkpoint = training_checkpoint(self.model, self.model.optimizer)
-            manager = tf.train.CheckpointManager(checkpoint, self.checkpoint_dir, max_to_keep=3)
-            manager.save(checkpoint_number=self._step)
+            # Made now: the optimizer has all its variables after the first step.
+            manager = checkpoint_manager(self.model, self.model.optimizer, self.checkpoint_dir)
+            manager.save(checkpoint_number=self.step)
 
     def _status(self, logs) -> str:
         figures = {k: float(v) for k, v in logs.items() if k in ("loss", "accuracy")}
-        self._trend.append((self._step, figures))
+        self._trend.append((self.step, figures))
         trend = "; ".join(
             f"step {s}: " + ", ".join(f"{k} {v:.4f}" for k, v in f.items()) for s, f in self._trend
         )
         validation = ", ".join(f"{k} {v:.4f}" for k, v in self._validation.items()) or "none yet"
-        saved = self.checkpoint_dir or ("saved" if self.save_fn else "no checkpoint")
+        saved = self.checkpoint_dir or ("saved" if self.loop else "no checkpoint")
         return (
-            f"\n=== Paused at step {self._step} (epoch {self._epoch + 1}); checkpoint: {saved}\n"
+            f"\n=== Paused at step {self.step} (epoch {self._epoch + 1}); checkpoint: {saved}\n"
             f"  epoch running averages at the last pauses: {trend}\n"
             f"  learning rate: {current_learning_rate(self.model.optimizer):.6g}\n"
             f"  last validation: {validation}"
@@ -158,7 +174,7 @@ class PauseEveryNSteps(keras.callbacks.Callback):
         )
 
     def _apply(self, decision: Decision):
-        self.decisions.append((self._step, decision))
+        self.decisions.append((self.step, decision))
         if decision.learning_rate is not None:
             try:
                 print(f"Set {set_learning_rate(self.model.optimizer, decision.learning_rate)}.")
@@ -168,11 +184,11 @@ class PauseEveryNSteps(keras.callbacks.Callback):
             self._set_momentum(decision.momentum)
         if decision.every is not None:
             self.n = decision.every
-        self._next_pause = self._step + (decision.steps or self.n)
+        self._next_pause = self.step + (decision.steps or self.n)
         if decision.action == "stop":
-            self.stopped_at_step = self._step
+            self.stopped_at_step = self.step
             self.model.stop_training = True
-            print(f"Stopping at step {self._step}; the checkpoint holds this state.", flush=True)
+            print(f"Stopping at step {self.step}; the checkpoint holds this state.", flush=True)
         else:
             print(f"Continuing; next pause at step {self._next_pause}.", flush=True)
 
@@ -182,10 +198,9 @@ class PauseEveryNSteps(keras.callbacks.Callback):
             print(f"Momentum unchanged: {type(optimizer).__name__} has no momentum.")
             return
         optimizer.momentum = momentum
-        # Keras bakes the momentum into the traced step: trace it again (no recompiling).
-        retrace = getattr(self.model, "_classiczoo_retrace", None)
-        if retrace is not None:
-            retrace()
+        # The momentum is baked into the traced step: trace it again (no recompiling).
+        if self.loop is not None:
+            self.loop.retrace()
         else:
             self.model.make_train_function(force=True)
         print(f"Set momentum {momentum:g}.")

@@ -8,7 +8,7 @@ import math
 HELP = (
     "Answer with one of: 'continue' (or an empty line), 'continue K' (ask again after K steps), "
     "'every N' (ask every N steps from now on), 'lr=X' and/or 'momentum=M' (then continue), "
-    "'stop' (save and end; resume with recipes/train.py --resume)."
+    "'stop' (save and end; resume with --resume)."
 )
 
 

@@ -6,6 +6,7 @@ from components.data.fashion_mnist_offline import (
     find_fashion_mnist_files,
     prepare_fashion_mnist_offline,
 )
+from components.data.normalized import NormalizedData, load_normalized
 from components.data.pipeline import Preprocessing, make_pipeline, preprocess_images
 from components.data.tfds_loading import (
     DataUnavailableError,
@@ -18,9 +19,11 @@ __all__ = [
     "DataUnavailableError",
     "FashionMNISTFileError",
     "ImageClassificationData",
+    "NormalizedData",
     "Preprocessing",
     "find_fashion_mnist_files",
     "load_image_classification",
+    "load_normalized",
     "make_pipeline",
     "prepare_fashion_mnist_offline",
     "preprocess_images",

@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import os
 import tempfile
+import time
 import types
 import zlib
 from pathlib import Path
@@ -32,7 +33,9 @@ class IdxFile:
     num_bytes: int
 
 
-# sha256 of the *decompressed* bytes (see shared/REFERENCE.md); the gzip wrappers vary.
+# sha256 of the *decompressed* bytes, computed from the files of the dataset's own repository
+# (https://github.com/zalandoresearch/fashion-mnist, data/fashion); the gzip wrappers vary
+# (Debian's dataset-fashion-mnist recompressed them), the bytes inside do not.
 FASHION_MNIST_FILES: dict[str, IdxFile] = {
     "train_data": IdxFile(
         "train-images-idx3-ubyte",
@@ -118,6 +121,8 @@ def _read_verified(path: Path, expected: IdxFile) -> bytes:
 def prepare_fashion_mnist_offline(
     data_dir: str | Path,
     search_dirs: list[str | Path] | None = None,
+    *,
+    verbose: bool = True,
 ) -> Path:
     """Builds tfds's `fashion_mnist` in `data_dir` from local IDX files, without network.
 
@@ -129,6 +134,8 @@ def prepare_fashion_mnist_offline(
         data_dir: the tfds data dir (the one later passed to `tfds.load(..., data_dir=...)`).
         search_dirs: where to look for the files; default `$FASHION_MNIST_DIR`, then
             `/usr/share/datasets/fashion-mnist` (Debian's `dataset-fashion-mnist`).
+        verbose: print one line before and one after (tfds's own messages, which speak of a
+            download, and its progress bars are kept quiet).
 
     Returns:
         The prepared dataset directory, e.g. `<data_dir>/fashion_mnist/3.0.1`.
@@ -138,6 +145,7 @@ def prepare_fashion_mnist_offline(
     >>> tfds.load("fashion_mnist", split="test")  # doctest: +SKIP
     """
     import tensorflow_datasets as tfds  # heavy import, kept out of module import time
+    from tensorflow_datasets.core.utils import tqdm_utils
 
     files = find_fashion_mnist_files(search_dirs)
     if files is None:
@@ -149,6 +157,13 @@ def prepare_fashion_mnist_offline(
         )
     data_dir = Path(data_dir).expanduser()
     data_dir.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    if verbose:
+        print(
+            f"Preparing fashion_mnist in {data_dir} from the local IDX files in "
+            f"{files['train_data'].parent} (checked by sha256; nothing is downloaded)...",
+            flush=True,
+        )
     with tempfile.TemporaryDirectory(dir=data_dir, prefix=".classiczoo-prepare-") as tmp:
         raw_paths = {}
         for key, path in files.items():
@@ -172,14 +187,28 @@ def prepare_fashion_mnist_offline(
             ]
 
         builder._split_generators = types.MethodType(local_split_generators, builder)
-        builder.download_and_prepare(
-            download_config=tfds.download.DownloadConfig(try_download_gcs=False)
-        )
+        # tfds announces a download ("Downloading and preparing dataset Unknown size") and its
+        # end; neither is true here, and the lines above and below say what happens.
+        builder._log_download_bytes = builder._log_download_done = lambda: None
+        progress_bars = tqdm_utils._active  # tfds has no getter, only the switch
+        tfds.display_progress_bar(False)
+        try:
+            builder.download_and_prepare(
+                download_config=tfds.download.DownloadConfig(try_download_gcs=False)
+            )
+        finally:
+            tfds.display_progress_bar(progress_bars)
         final_dir = data_dir / "fashion_mnist" / str(builder.version)
-        if tfds.builder("fashion_mnist", data_dir=data_dir).is_prepared():
+        if (final_dir / "dataset_info.json").is_file():
             return final_dir  # prepared meanwhile by another process: keep theirs
         final_dir.parent.mkdir(parents=True, exist_ok=True)
         if final_dir.exists():  # an incomplete directory from elsewhere: set aside, not deleted
             os.rename(final_dir, final_dir.with_name(f"{final_dir.name}.incomplete-{os.getpid()}"))
         os.rename(Path(builder.data_dir), final_dir)
+    if verbose:
+        print(
+            f"Prepared fashion_mnist in {final_dir} ({time.monotonic() - start:.0f} s); "
+            "later runs read it from there.",
+            flush=True,
+        )
     return final_dir

@@ -114,7 +114,6 @@ def ensure_prepared(
     root = Path(data_dir or tfds.core.constants.DATA_DIR).expanduser()
     if name == "fashion_mnist":
         if fashion_mnist_offline.find_fashion_mnist_files(search_dirs) is not None:
-            print(f"Preparing fashion_mnist in {root} from local IDX files (no download).")
             fashion_mnist_offline.prepare_fashion_mnist_offline(root, search_dirs)
             return tfds.builder(name, data_dir=data_dir)
         if not download or not _host_reachable(type(builder).URL):

@@ -30,7 +30,7 @@ class InceptionBlock(keras.layers.Layer):
 
     Example:
     >>> block = InceptionBlock(64, 96, 128, 16, 32, 32)  # inception (3a)
-    >>> block(keras.ops.zeros((1, 28, 28, 192))).shape
+    >>> tuple(block(keras.ops.zeros((1, 28, 28, 192))).shape)
     (1, 28, 28, 256)
     """
 

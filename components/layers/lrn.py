@@ -24,7 +24,7 @@ class LocalResponseNormalization(keras.layers.Layer):
 
     Example:
     >>> lrn = LocalResponseNormalization(depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75)
-    >>> lrn(keras.ops.ones((1, 4, 4, 8))).shape
+    >>> tuple(lrn(keras.ops.ones((1, 4, 4, 8))).shape)
     (1, 4, 4, 8)
     """
 

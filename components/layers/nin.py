@@ -25,8 +25,8 @@ class NiNBlock(keras.layers.Layer):
         activation: after each convolution (a Keras activation name; the paper: `"relu"`).
 
     Example:
-    >>> NiNBlock(96, kernel_size=11, strides=4, padding="valid")(
-    ...     keras.ops.zeros((1, 224, 224, 3))).shape
+    >>> block = NiNBlock(96, kernel_size=11, strides=4, padding="valid")
+    >>> tuple(block(keras.ops.zeros((1, 224, 224, 3))).shape)
     (1, 54, 54, 96)
     """
 

@@ -27,7 +27,7 @@ class VGGBlock(keras.layers.Layer):
 
     Example:
     >>> block = VGGBlock(num_convs=2, filters=64)
-    >>> block(keras.ops.zeros((1, 32, 32, 3))).shape
+    >>> tuple(block(keras.ops.zeros((1, 32, 32, 3))).shape)
     (1, 16, 16, 64)
     """
 

@@ -78,9 +78,10 @@ class PCAWhitening(_Whitening):
         epsilon: added to the eigenvalues; bounds the gain of near-zero-variance directions.
 
     Example:
+    >>> x_train = np.random.default_rng(0).normal(size=(500, 100)).astype("float32")
     >>> pca = PCAWhitening(num_components=64)
-    >>> pca.adapt(x_train)  # doctest: +SKIP
-    >>> pca(x_train[:2]).shape  # doctest: +SKIP
+    >>> pca.adapt(x_train)
+    >>> tuple(pca(x_train[:2]).shape)
     (2, 64)
     """
 
@@ -115,8 +116,11 @@ class ZCAWhitening(_Whitening):
         epsilon: added to the eigenvalues (the usual regularizer; larger keeps more contrast).
 
     Example:
+    >>> x_train = np.random.default_rng(0).normal(size=(500, 10)).astype("float32")
     >>> zca = ZCAWhitening(epsilon=0.1)
-    >>> zca.adapt(x_train)  # doctest: +SKIP
+    >>> zca.adapt(x_train)
+    >>> tuple(zca(x_train[:2]).shape)
+    (2, 10)
     """
 
     def _projection(self, eigenvalues, eigenvectors):

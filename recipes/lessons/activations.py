@@ -1,103 +1,25 @@
 #!/usr/bin/env python3
 """Lesson: activation functions, sigmoid to Maxout, on one net and budget (Fashion-MNIST).
 
-    python recipes/lessons/activations.py           # 5,000 images, 5 epochs
-    python recipes/lessons/activations.py --full    # 60,000 images, 20 epochs
-
-Three hidden layers of 128 units with sigmoid, tanh, ReLU, leaky ReLU (slope 0.01), ELU or
-Maxout (`components.layers.Maxout`, 2 pieces), Xavier-initialized, plain SGD. Writes
-`loss_curves.png`, `test_accuracy.png` and `results.md` (steps and epochs until the training
-loss reaches --target-loss, "not reached" if never) to --out.
+The same as `classiczoo lesson activations` (its flags: `--help`); the lesson is
+`components.lessons.activations`.
 """
 
 from __future__ import annotations
 
-import keras
+import sys
 
-from components.cli import positive_float
-from components.experiments import (
-    ACTIVATIONS,
-    Budget,
-    Variant,
-    budget_from_args,
-    lesson_parser,
-    load_fashion_mnist_slice,
-    make_mlp,
-    plot_epoch_curves,
-    plot_step_losses,
-    smoothing_window,
-    train_variants,
-    write_markdown_report,
-)
-
-QUICK = Budget(train_images=5000, test_images=2000, epochs=5, batch_size=32)
-FULL = Budget(train_images=60_000, test_images=10_000, epochs=20, batch_size=32)
-NAMES = {
-    "sigmoid": "sigmoid",
-    "tanh": "tanh",
-    "relu": "ReLU",
-    "leaky_relu": "leaky ReLU",
-    "elu": "ELU",
-    "maxout": "Maxout",
-}
+from components.console import quiet_tensorflow
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = lesson_parser("activations", __doc__.split("\n")[0], quick=QUICK, full=FULL)
-    parser.add_argument("--lr", type=positive_float, default=0.05, help="SGD's rate (0.05)")
-    parser.add_argument(
-        "--target-loss", type=positive_float, default=0.6, help="training loss to reach (0.6)"
-    )
-    args = parser.parse_args(argv)
-    budget = budget_from_args(args, QUICK, FULL)
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    quiet_tensorflow(verbose="--verbose" in argv)  # before anything imports TensorFlow
+    from components.lessons import activations
 
-    data = load_fashion_mnist_slice(
-        budget.train_images, budget.test_images, data_dir=args.data_dir
-    )
-    variants = [
-        Variant(
-            NAMES[activation],
-            lambda activation=activation: make_mlp(
-                data.x_train.shape[1:], 10, hidden=(128, 128, 128), activation=activation
-            ),
-            lambda: keras.optimizers.SGD(args.lr),
-        )
-        for activation in ACTIVATIONS
-    ]
-    records = train_variants(variants, data, budget, seed=args.seed)
-
-    title = f"Activations: 3 x 128 units, SGD {args.lr:g}"
-    plots = [
-        plot_step_losses({"": records}, args.out / "loss_curves.png", title=title),
-        plot_epoch_curves(
-            records,
-            {"val_accuracy": "test"},
-            args.out / "test_accuracy.png",
-            title=title,
-            ylabel="test accuracy",
-        ),
-    ]
-    rows = []
-    for record in records:
-        steps = record.steps_to(args.target_loss)
-        reached = [steps, steps / record.steps_per_epoch] if steps else ["not reached"] * 2
-        rows.append(
-            [record.name, *reached, record.final["train_loss"], record.final["test_accuracy"]]
-        )
-    report = write_markdown_report(
-        args.out / "results.md",
-        "Lesson: activation functions",
-        f"{data.description}; {budget.describe()}, seed "
-        f"{args.seed}. Steps until the training loss (mean over "
-        f"{smoothing_window(records[0].steps_per_epoch)} steps) reaches {args.target_loss:g}; "
-        "final loss and accuracy evaluated after training.",
-        ["activation", "steps to target", "epochs to target", "train loss", "test accuracy"],
-        rows,
-    )
-    print(report.read_text())
-    print("Plots: " + ", ".join(str(p) for p in plots))
-    return {"out": args.out, "records": records, "plots": plots, "report": report}
+    activations.main(argv, prog="python recipes/lessons/activations.py")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,94 +1,25 @@
 #!/usr/bin/env python3
 """Lesson: weight initialization, seen in the activations of a deep tanh and ReLU net.
 
-    python recipes/lessons/init.py           # 1,000 unit-Gaussian examples
-    python recipes/lessons/init.py --full    # 10,000 examples
-
-Ten dense layers of 500 units, tanh and ReLU, under N(0, 0.01), N(0, 1), Xavier, He and LSUV
-(`components.plots.initialization_experiment`, `components.initializers.lsuv_init`), fed unit
-Gaussian data as in the CS231n notes. Writes `histograms.png` (each layer's activations),
-`std_per_layer.png` and `results.md` (each layer's std) to --out.
+The same as `classiczoo lesson init` (its flags: `--help`); the lesson is
+`components.lessons.init`.
 """
 
 from __future__ import annotations
 
-from components.cli import int_in_range
-from components.experiments import lesson_parser
+import sys
 
-INITIALIZERS = {
-    "N(0, 0.01)": "small_normal",
-    "N(0, 1)": "unit_normal",
-    "Xavier": "xavier_normal",
-    "He": "he_normal",
-    "LSUV": "orthogonal",  # LSUV starts from orthonormal kernels, then rescales them
-}
-ACTIVATIONS = {"tanh": "tanh", "ReLU": "relu"}
+from components.console import quiet_tensorflow
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = lesson_parser("init", __doc__.split("\n")[0], quick=None, full=None)
-    parser.add_argument(
-        "--examples", type=int_in_range(2, 100_000), help="input examples (1000; --full: 10000)"
-    )
-    parser.add_argument("--depth", type=int_in_range(1, 50), default=10, help="layers (10)")
-    parser.add_argument("--width", type=int_in_range(1, 4096), default=500, help="units (500)")
-    args = parser.parse_args(argv)
-    examples = args.examples or (10_000 if args.full else 1000)
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    quiet_tensorflow(verbose="--verbose" in argv)  # before anything imports TensorFlow
+    from components.lessons import init
 
-    from components.callbacks import activation_statistics
-    from components.experiments import plot_lines, write_markdown_report
-    from components.initializers import lsuv_init
-    from components.plots import (
-        initialization_experiment,
-        plot_activation_histograms,
-        unit_gaussian_batch,
-    )
-
-    settings = {
-        f"{init}, {act}": (initializer, activation)
-        for init, initializer in INITIALIZERS.items()
-        for act, activation in ACTIVATIONS.items()
-    }
-    models = initialization_experiment(
-        depth=args.depth, width=args.width, input_dim=args.width, seed=args.seed, settings=settings
-    )
-    batch = unit_gaussian_batch(examples, args.width, seed=args.seed)
-    for title, model in models.items():
-        if title.startswith("LSUV"):
-            lsuv_init(model, batch[:500], seed=args.seed)
-    print(f"{len(models)} nets of {args.depth} x {args.width} units, {examples} examples.")
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    stds = {
-        title: [s["std"] for s in activation_statistics(model, batch)]
-        for title, model in models.items()
-    }
-    plots = [
-        plot_activation_histograms(models, batch, args.out / "histograms.png"),
-        plot_lines(
-            {title: (range(1, len(s) + 1), s) for title, s in stds.items()},
-            args.out / "std_per_layer.png",
-            title="Std of each layer's activations",
-            xlabel="layer",
-            ylabel="std (log scale)",
-            log=True,
-        ),
-    ]
-    headers = ["initialization", *(f"L{i}" for i in range(1, args.depth + 1))]
-    rows = [[title, *s] for title, s in stds.items()]
-    report = write_markdown_report(
-        args.out / "results.md",
-        "Lesson: weight initialization",
-        f"Std of each layer's activations: {args.depth} dense layers of {args.width} units, "
-        f"{examples} unit-Gaussian examples, seed {args.seed}. N(0, 0.01) collapses to 0, "
-        "N(0, 1) saturates tanh at ±1; Xavier (tanh), He (ReLU) and LSUV keep the spread.",
-        headers,
-        rows,
-    )
-    print(report.read_text())
-    print("Plots: " + ", ".join(str(p) for p in plots))
-    return {"out": args.out, "stds": stds, "plots": plots, "report": report}
+    init.main(argv, prog="python recipes/lessons/init.py")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

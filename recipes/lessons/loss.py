@@ -1,101 +1,25 @@
 #!/usr/bin/env python3
 """Lesson: softmax cross-entropy vs the multiclass SVM (hinge) loss on one net and budget.
 
-    python recipes/lessons/loss.py           # 5,000 images, 5 epochs
-    python recipes/lessons/loss.py --full    # 60,000 images, 20 epochs
-
-The same net (two hidden ReLU layers of 128 units, the same initial weights) and optimizer
-(SGD with momentum 0.9), trained once on Keras's softmax cross-entropy and once on
-`components.losses.MulticlassSVM` (Weston-Watkins, margin 1). The losses have different
-scales, so they are plotted apart and compared by accuracy. Writes `loss_curves.png`,
-`accuracy.png` and `results.md` to --out.
+The same as `classiczoo lesson loss` (its flags: `--help`); the lesson is
+`components.lessons.loss`.
 """
 
 from __future__ import annotations
 
-import keras
+import sys
 
-from components.cli import positive_float
-from components.experiments import (
-    Budget,
-    Variant,
-    budget_from_args,
-    lesson_parser,
-    load_fashion_mnist_slice,
-    make_mlp,
-    plot_epoch_curves,
-    plot_step_losses,
-    train_variants,
-    write_markdown_report,
-)
-from components.losses import MulticlassSVM
-
-QUICK = Budget(train_images=5000, test_images=2000, epochs=5, batch_size=64)
-FULL = Budget(train_images=60_000, test_images=10_000, epochs=20, batch_size=64)
+from components.console import quiet_tensorflow
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = lesson_parser("loss", __doc__.split("\n")[0], quick=QUICK, full=FULL)
-    parser.add_argument("--lr", type=positive_float, default=0.01, help="SGD's rate (0.01)")
-    parser.add_argument("--margin", type=positive_float, default=1.0, help="SVM margin (1)")
-    args = parser.parse_args(argv)
-    budget = budget_from_args(args, QUICK, FULL)
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    quiet_tensorflow(verbose="--verbose" in argv)  # before anything imports TensorFlow
+    from components.lessons import loss
 
-    data = load_fashion_mnist_slice(
-        budget.train_images, budget.test_images, data_dir=args.data_dir
-    )
-    losses = {
-        "softmax cross-entropy": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        "multiclass SVM": MulticlassSVM(margin=args.margin),
-    }
-    variants = [
-        Variant(
-            name,
-            lambda: make_mlp(data.x_train.shape[1:], 10),
-            lambda: keras.optimizers.SGD(args.lr, momentum=0.9),
-            loss=loss,
-        )
-        for name, loss in losses.items()
-    ]
-    records = train_variants(variants, data, budget, seed=args.seed)
-
-    plots = [
-        plot_step_losses(
-            {record.name: [record] for record in records},
-            args.out / "loss_curves.png",
-            title="Each net's own training loss",
-            sharey=False,
-        ),
-        plot_epoch_curves(
-            records,
-            {"accuracy": "train", "val_accuracy": "test"},
-            args.out / "accuracy.png",
-            title="Softmax vs SVM: accuracy",
-            ylabel="accuracy",
-        ),
-    ]
-    rows = [
-        [
-            r.name,
-            r.final["train_loss"],
-            r.final["train_accuracy"],
-            r.final["test_accuracy"],
-        ]
-        for r in records
-    ]
-    report = write_markdown_report(
-        args.out / "results.md",
-        "Lesson: softmax vs multiclass SVM loss",
-        f"{data.description}; {budget.describe()}, SGD "
-        f"{args.lr:g} with momentum 0.9, seed {args.seed}. Each loss is its own (the two scales "
-        "differ: compare accuracies); evaluated after training.",
-        ["loss", "final train loss (own)", "train accuracy", "test accuracy"],
-        rows,
-    )
-    print(report.read_text())
-    print("Plots: " + ", ".join(str(p) for p in plots))
-    return {"out": args.out, "records": records, "plots": plots, "report": report}
+    loss.main(argv, prog="python recipes/lessons/loss.py")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

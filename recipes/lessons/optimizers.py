@@ -1,127 +1,25 @@
 #!/usr/bin/env python3
 """Lesson: SGD, momentum, Nesterov, RMSprop, Adam with and without bias correction.
 
-    python recipes/lessons/optimizers.py           # 5,000 images, 5 epochs
-    python recipes/lessons/optimizers.py --full    # 60,000 images, 20 epochs
-
-One net (two hidden ReLU layers of 128 units, the same initial weights) and one budget for
-each optimizer; the SGD family at --sgd-lr (momentum 0.9), RMSprop and both Adams at
---adaptive-lr. Adam without bias correction is `components.adam_no_bias_correction` (Keras has
-none). Writes `loss_curves.png` (per step; early steps on a log axis in `first_steps.png`),
-`test_accuracy.png` and `results.md` to --out.
+The same as `classiczoo lesson optimizers` (its flags: `--help`); the lesson is
+`components.lessons.optimizers`.
 """
 
 from __future__ import annotations
 
-import keras
+import sys
 
-from components.adam_no_bias_correction import AdamNoBiasCorrection
-from components.cli import positive_float
-from components.experiments import (
-    Budget,
-    Variant,
-    budget_from_args,
-    lesson_parser,
-    load_fashion_mnist_slice,
-    make_mlp,
-    plot_epoch_curves,
-    plot_lines,
-    plot_step_losses,
-    smoothing_window,
-    train_variants,
-    write_markdown_report,
-)
-
-QUICK = Budget(train_images=5000, test_images=2000, epochs=5, batch_size=64)
-FULL = Budget(train_images=60_000, test_images=10_000, epochs=20, batch_size=64)
-FIRST_STEPS = 100  # where bias correction matters: Adam's moments start at 0
+from components.console import quiet_tensorflow
 
 
-def optimizers(sgd_lr: float, adaptive_lr: float) -> dict:
-    """`{name: (factory, learning rate)}` of the lesson's optimizers."""
-    return {
-        "SGD": (lambda: keras.optimizers.SGD(sgd_lr), sgd_lr),
-        "SGD + momentum": (lambda: keras.optimizers.SGD(sgd_lr, momentum=0.9), sgd_lr),
-        "Nesterov": (lambda: keras.optimizers.SGD(sgd_lr, momentum=0.9, nesterov=True), sgd_lr),
-        "RMSprop": (lambda: keras.optimizers.RMSprop(adaptive_lr), adaptive_lr),
-        "Adam": (lambda: keras.optimizers.Adam(adaptive_lr), adaptive_lr),
-        "Adam, no bias correction": (lambda: AdamNoBiasCorrection(adaptive_lr), adaptive_lr),
-    }
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    quiet_tensorflow(verbose="--verbose" in argv)  # before anything imports TensorFlow
+    from components.lessons import optimizers
 
-
-def main(argv: list[str] | None = None) -> dict:
-    parser = lesson_parser("optimizers", __doc__.split("\n")[0], quick=QUICK, full=FULL)
-    parser.add_argument("--sgd-lr", type=positive_float, default=0.01, help="SGD's rates (0.01)")
-    parser.add_argument(
-        "--adaptive-lr", type=positive_float, default=1e-3, help="RMSprop's, Adam's (0.001)"
-    )
-    parser.add_argument(
-        "--target-loss", type=positive_float, default=0.6, help="training loss to reach (0.6)"
-    )
-    args = parser.parse_args(argv)
-    budget = budget_from_args(args, QUICK, FULL)
-
-    data = load_fashion_mnist_slice(
-        budget.train_images, budget.test_images, data_dir=args.data_dir
-    )
-    choices = optimizers(args.sgd_lr, args.adaptive_lr)
-    variants = [
-        Variant(name, lambda: make_mlp(data.x_train.shape[1:], 10), factory)
-        for name, (factory, _) in choices.items()
-    ]
-    records = train_variants(variants, data, budget, seed=args.seed)
-
-    title = f"Optimizers: 2 x 128 ReLU units, batch {budget.batch_size}"
-    plots = [
-        plot_step_losses({"": records}, args.out / "loss_curves.png", title=title),
-        plot_lines(
-            {
-                r.name: (
-                    range(1, len(r.step_losses[:FIRST_STEPS]) + 1),
-                    r.step_losses[:FIRST_STEPS],
-                )
-                for r in records
-            },
-            args.out / "first_steps.png",
-            title=f"The first {FIRST_STEPS} steps",
-            xlabel="step",
-            ylabel="training loss (log scale)",
-            log=True,
-        ),
-        plot_epoch_curves(
-            records,
-            {"val_accuracy": "test"},
-            args.out / "test_accuracy.png",
-            title=title,
-            ylabel="test accuracy",
-        ),
-    ]
-    rows = []
-    for record in records:
-        steps = record.steps_to(args.target_loss)
-        rows.append(
-            [
-                record.name,
-                choices[record.name][1],
-                steps if steps else "not reached",
-                record.final["train_loss"],
-                record.final["test_accuracy"],
-            ]
-        )
-    report = write_markdown_report(
-        args.out / "results.md",
-        "Lesson: optimizers",
-        f"{data.description}; {budget.describe()}, seed "
-        f"{args.seed}, the same initial weights for all. Steps until the training loss (mean "
-        f"over {smoothing_window(records[0].steps_per_epoch)} steps) reaches "
-        f"{args.target_loss:g}; final loss and accuracy evaluated after training.",
-        ["optimizer", "learning rate", "steps to target", "train loss", "test accuracy"],
-        rows,
-    )
-    print(report.read_text())
-    print("Plots: " + ", ".join(str(p) for p in plots))
-    return {"out": args.out, "records": records, "plots": plots, "report": report}
+    optimizers.main(argv, prog="python recipes/lessons/optimizers.py")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,107 +1,25 @@
 #!/usr/bin/env python3
 """Lesson: regularization, bias vs variance: no regularization, L2 and dropout on few images.
 
-    python recipes/lessons/regularization.py           # 500 images, 40 epochs
-    python recipes/lessons/regularization.py --full    # 2,000 images, 150 epochs
-
-Two hidden ReLU layers of 512 units, far more than a small training slice needs, trained with
-Adam: without regularization the net memorizes the slice (train accuracy near 1, a wide
-train/test gap: variance); L2 (--l2) and dropout (--dropout) narrow the gap. Writes
-`loss_curves.png` (train and test loss per epoch), `accuracy.png` and `results.md` (train and
-test accuracy and their gap, evaluated after training) to --out.
+The same as `classiczoo lesson regularization` (its flags: `--help`); the lesson is
+`components.lessons.regularization`.
 """
 
 from __future__ import annotations
 
-import keras
+import sys
 
-from components.cli import fraction, positive_float
-from components.experiments import (
-    Budget,
-    Variant,
-    budget_from_args,
-    lesson_parser,
-    load_fashion_mnist_slice,
-    make_mlp,
-    plot_epoch_curves,
-    train_variants,
-    write_markdown_report,
-)
-
-QUICK = Budget(train_images=500, test_images=2000, epochs=40, batch_size=32)
-FULL = Budget(train_images=2000, test_images=10_000, epochs=150, batch_size=32)
+from components.console import quiet_tensorflow
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = lesson_parser("regularization", __doc__.split("\n")[0], quick=QUICK, full=FULL)
-    parser.add_argument("--lr", type=positive_float, default=1e-3, help="Adam's rate (0.001)")
-    parser.add_argument("--l2", type=positive_float, default=1e-3, help="L2 coefficient (0.001)")
-    parser.add_argument("--dropout", type=fraction, default=0.5, help="dropout rate (0.5)")
-    args = parser.parse_args(argv)
-    budget = budget_from_args(args, QUICK, FULL)
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    quiet_tensorflow(verbose="--verbose" in argv)  # before anything imports TensorFlow
+    from components.lessons import regularization
 
-    data = load_fashion_mnist_slice(
-        budget.train_images, budget.test_images, data_dir=args.data_dir
-    )
-    settings = {
-        "none": {},
-        f"L2 {args.l2:g}": {"l2": args.l2},
-        f"dropout {args.dropout:g}": {"dropout": args.dropout},
-    }
-    variants = [
-        Variant(
-            name,
-            lambda options=options: make_mlp(
-                data.x_train.shape[1:], 10, hidden=(512, 512), **options
-            ),
-            lambda: keras.optimizers.Adam(args.lr),
-        )
-        for name, options in settings.items()
-    ]
-    records = train_variants(variants, data, budget, seed=args.seed)
-
-    title = f"Regularization: 2 x 512 ReLU units, {budget.train_images} training images"
-    plots = [
-        plot_epoch_curves(
-            records,
-            {"data_loss": "train", "val_data_loss": "test"},
-            args.out / "loss_curves.png",
-            title=title,
-            ylabel="cross-entropy",
-        ),
-        plot_epoch_curves(
-            records,
-            {"accuracy": "train", "val_accuracy": "test"},
-            args.out / "accuracy.png",
-            title=title,
-            ylabel="accuracy",
-        ),
-    ]
-    rows = [
-        [
-            r.name,
-            r.final["train_accuracy"],
-            r.final["test_accuracy"],
-            r.final["train_accuracy"] - r.final["test_accuracy"],
-            r.final["train_loss"],
-            r.final["test_loss"],
-        ]
-        for r in records
-    ]
-    report = write_markdown_report(
-        args.out / "results.md",
-        "Lesson: regularization (bias vs variance)",
-        f"{data.description}; {budget.describe()}, seed "
-        f"{args.seed}. Evaluated after training in inference mode (no dropout), the losses "
-        "without the L2 penalty. A low train accuracy is bias; a large gap between train and "
-        "test is variance.",
-        ["regularization", "train accuracy", "test accuracy", "gap", "train loss", "test loss"],
-        rows,
-    )
-    print(report.read_text())
-    print("Plots: " + ", ".join(str(p) for p in plots))
-    return {"out": args.out, "records": records, "plots": plots, "report": report}
+    regularization.main(argv, prog="python recipes/lessons/regularization.py")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -9,7 +9,7 @@ import pytest
 from keras import layers
 
 import zoo
-from components.search_space import FloatRange
+from components.tuning.search_space import FloatRange
 
 # One model per family (and the BN variants), narrow so that building is quick.
 FAMILIES = {

@@ -11,10 +11,11 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from components.callbacks import ActivationMonitor, GradientMonitor, activation_statistics
+from components.callbacks import ActivationMonitor, GradientMonitor
+from components.diagnostics import activation_statistics, plot_activation_histograms
+from components.experiments import initialization_experiment
 from components.initializers import get_initializer
 from components.optimizers import make_optimizer
-from components.plots import initialization_experiment, plot_activation_histograms
 from components.training import compile_classifier
 
 RNG = np.random.default_rng(0)
@@ -153,8 +154,8 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 import keras, numpy as np, zoo
 from components.callbacks import ActivationMonitor, GradientMonitor
-from components.distribute import select_strategy
-from components.loop import DistributedTrainer
+from components.training.distribute import select_strategy
+from components.training.loop import DistributedTrainer
 from components.optimizers import make_optimizer
 from components.training import compile_classifier
 

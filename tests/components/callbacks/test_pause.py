@@ -14,10 +14,10 @@ import tensorflow as tf
 
 import zoo
 from components.callbacks import Decision, LearningRateLogger, PauseEveryNSteps
-from components.loop import DistributedTrainer
 from components.optimizers import make_optimizer
 from components.schedules import make_schedule
 from components.training import compile_classifier
+from components.training.loop import DistributedTrainer
 
 
 class Scripted:
@@ -98,7 +98,7 @@ def test_stop_in_the_loop_then_resume_gives_the_uninterrupted_weights(tmp_path):
 
     first = trainer(tmp_path)
     pause = PauseEveryNSteps(
-        3, controller=Scripted(Decision(), Decision(action="stop")), save_fn=first.save_checkpoint
+        3, controller=Scripted(Decision(), Decision(action="stop")), loop=first
     )
     first.fit(_dataset(x, y), epochs=2, verbose=0, callbacks=[pause])
     assert pause.stopped_at_step == 6
@@ -124,7 +124,7 @@ MIRRORED_PAUSE = textwrap.dedent(
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras, numpy as np, zoo
     from components.callbacks import Decision, PauseEveryNSteps
-    from components.distribute import select_strategy
+    from components.training.distribute import select_strategy
     from components.optimizers import make_optimizer
     from components.training import compile_classifier
 

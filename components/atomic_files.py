@@ -1,0 +1,63 @@
+"""Writing a file so that it is complete or absent: a temporary file beside it, then a rename.
+
+Every file the project writes for people to keep (metadata.json, evaluation reports, markdown
+tables, PNG plots, search records) goes through `atomic_path`, so a crash or a full disk in the
+middle of a write never leaves a half-written file where a reader expects a whole one.
+The standard library has no such helper (`os.replace` is the atomic step it offers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yields a temporary path beside `path`; renames it over `path` if the block succeeds.
+
+    The temporary file keeps `path`'s suffix (matplotlib picks the format from it). If the
+    block raises, the temporary file is removed and `path` is left as it was. The parent
+    directory is created if missing.
+
+    Args:
+        path: the file to write.
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("complete or absent")
+    >>> target.read_text()
+    'complete or absent'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Writes `text` to `path` atomically; returns `path`."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+    return Path(path)
+
+
+def write_json_atomic(path: str | Path, payload) -> Path:
+    """Writes `payload` as indented JSON (and a final newline) to `path` atomically."""
+    return write_text_atomic(path, json.dumps(payload, indent=2, default=str) + "\n")
+
+
+__all__ = ["atomic_path", "write_json_atomic", "write_text_atomic"]

@@ -1,0 +1,107 @@
+"""A quiet console: TensorFlow's C++ start-up lines hidden unless the user asks for them.
+
+Importing TensorFlow on a machine without a GPU prints a dozen lines from its C++ runtime
+(oneDNN, "Could not find cuda drivers", CPU instructions, and "failed call to cuInit: ... UNKNOWN
+ERROR (303)" once devices are listed), several before absl's logging is initialized, where
+`TF_CPP_MIN_LOG_LEVEL` cannot reach them. They read as failures. `quiet_tensorflow` imports
+TensorFlow and lists its devices with the process's stderr captured, drops the lines in
+TensorFlow's C++ log format and passes every other line on; afterwards `TF_CPP_MIN_LOG_LEVEL=2`
+keeps later INFO and WARNING lines away (errors still show). A user who sets
+`TF_CPP_MIN_LOG_LEVEL` or passes `--verbose` to a command sees everything, as without this
+module. Neither TensorFlow nor absl offers a switch for the lines before `InitializeLog`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+
+LOG_LEVEL_VARIABLE = "TF_CPP_MIN_LOG_LEVEL"
+# Set beside TF_CPP_MIN_LOG_LEVEL when this module chose the level, so that a child process
+# (a worker of `classiczoo launch`) hides its start-up lines too instead of taking the level
+# for the user's.
+QUIET_MARKER_VARIABLE = "CLASSICZOO_QUIET_TENSORFLOW"
+QUIET_LOG_LEVEL = "2"
+
+_NOISE = (
+    # glog/absl format: severity letter, MMDD, time, thread id, file:line]
+    re.compile(r"^[IWE]\d{4} [\d:.]+\s+\d+ [\w./-]+:\d+\] "),
+    re.compile(r"^WARNING: All log messages before absl::InitializeLog\(\) is called"),
+    re.compile(r"^To enable the following instructions: .*compiler flags\.$"),
+)
+
+
+def is_startup_noise(line: str) -> bool:
+    """Whether `line` is one of TensorFlow's C++ log lines (or the notes that come with them).
+
+    Example:
+    >>> is_startup_noise("E0000 00:00:1795481136.428000    2449 cuda_platform.cc:52] "
+    ...                  "failed call to cuInit: UNKNOWN ERROR (303)")
+    True
+    >>> is_startup_noise("Traceback (most recent call last):")
+    False
+    """
+    return any(pattern.match(line) for pattern in _NOISE)
+
+
+def user_wants_tensorflow_logs(verbose: bool = False) -> bool:
+    """True when `verbose`, or when the user (not this module) set `TF_CPP_MIN_LOG_LEVEL`."""
+    user_set = LOG_LEVEL_VARIABLE in os.environ and not os.environ.get(QUIET_MARKER_VARIABLE)
+    return verbose or user_set
+
+
+@contextlib.contextmanager
+def captured_stderr_lines(keep=lambda line: True):
+    """Captures the process's file descriptor 2 (C++ code writes there, not to `sys.stderr`)
+    within the block; afterwards writes the captured lines that `keep` accepts to stderr."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines = capture.read().decode(errors="replace").splitlines()
+            kept = [line for line in lines if keep(line)]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+                sys.stderr.flush()
+
+
+def quiet_tensorflow(verbose: bool = False) -> None:
+    """Imports TensorFlow (and lists its devices) with its C++ start-up lines hidden.
+
+    Call it first thing in a command, before anything imports TensorFlow or Keras. It does
+    nothing where `user_wants_tensorflow_logs(verbose)`, or where TensorFlow is imported
+    already (its start-up lines are printed by then).
+
+    Args:
+        verbose: show TensorFlow's lines (a command's `--verbose`).
+    """
+    if user_wants_tensorflow_logs(verbose) or "tensorflow" in sys.modules:
+        return
+    os.environ[LOG_LEVEL_VARIABLE] = QUIET_LOG_LEVEL
+    os.environ[QUIET_MARKER_VARIABLE] = "1"
+    with captured_stderr_lines(keep=lambda line: not is_startup_noise(line)):
+        import tensorflow as tf
+
+        # Listing physical devices runs cuInit (its error line) without creating the eager
+        # context, so a MultiWorkerMirroredStrategy can still be made afterwards.
+        tf.config.list_physical_devices()
+
+
+__all__ = [
+    "LOG_LEVEL_VARIABLE",
+    "QUIET_MARKER_VARIABLE",
+    "captured_stderr_lines",
+    "is_startup_noise",
+    "quiet_tensorflow",
+    "user_wants_tensorflow_logs",
+]

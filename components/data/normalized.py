@@ -1,0 +1,105 @@
+"""A dataset loaded and its normalization fitted: what training, search and the LR range test
+start from.
+
+`load_normalized` loads a tfds image-classification dataset (`load_image_classification`) and
+fits the per-channel mean and std on its training part (`Preprocessing.fit`); `pipeline` then
+gives the batched input pipeline of any part with that normalization.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import tensorflow as tf
+
+from components.data.pipeline import Preprocessing, make_pipeline
+from components.data.tfds_loading import ImageClassificationData, load_image_classification
+
+PARTS = ("train", "validation", "test")
+
+
+@dataclasses.dataclass(frozen=True)
+class NormalizedData:
+    """The loaded splits and the normalization fitted on the training part.
+
+    Args:
+        data: the unbatched splits and what describes them.
+        preprocessing: the normalization (and resize) of the pipelines and the export.
+    """
+
+    data: ImageClassificationData
+    preprocessing: Preprocessing
+
+    @property
+    def model_input_shape(self) -> tuple[int, int, int]:
+        """The shape the model sees (after the resize, if any)."""
+        return self.preprocessing.output_shape(self.data.image_shape)
+
+    def pipeline(
+        self, part: str, batch_size: int, *, training: bool = False, seed: int | None = None
+    ) -> tf.data.Dataset | None:
+        """The batched pipeline of `part` (`train`, `validation`, `test`); None for a
+        validation part that is empty.
+
+        Args:
+            part: one of `PARTS`.
+            batch_size: the global batch size.
+            training: shuffle every epoch (the training part's pipeline).
+            seed: the shuffle's seed.
+        """
+        if part not in PARTS:
+            raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}.")
+        dataset = getattr(self.data, part)
+        if dataset is None:
+            return None
+        return make_pipeline(
+            dataset, self.preprocessing, batch_size=batch_size, training=training, seed=seed
+        )
+
+    def describe(self) -> str:
+        """One line: the splits' sizes, the image shape, the classes and the normalization."""
+        data = self.data
+        mean = ", ".join(f"{m:.4f}" for m in self.preprocessing.mean)
+        std = ", ".join(f"{s:.4f}" for s in self.preprocessing.std)
+        return (
+            f"Data: {data.name}: {data.num_train} train, {data.num_validation} validation, "
+            f"{data.num_test} test images of {data.image_shape}, {len(data.class_names)} "
+            f"classes; normalized with mean ({mean}), std ({std})."
+        )
+
+
+def load_normalized(
+    dataset: str,
+    *,
+    data_dir: str | Path | None = None,
+    train_split: str = "train",
+    test_split: str = "test",
+    val_split: float = 0.0,
+    resize: int | None = None,
+) -> NormalizedData:
+    """Loads a tfds image-classification dataset and fits its normalization on the train part.
+
+    Args:
+        dataset: the tfds name.
+        data_dir: the tfds data dir (None: tfds's own).
+        train_split, test_split: tfds splits (slicing allowed).
+        val_split: fraction of `train_split` held out for validation (its first examples).
+        resize: resize images to `resize` x `resize`, or None.
+
+    Example:
+    >>> data = load_normalized("fashion_mnist", val_split=0.1)  # doctest: +SKIP
+    >>> train = data.pipeline("train", 128, training=True, seed=0)  # doctest: +SKIP
+    """
+    data = load_image_classification(
+        dataset,
+        data_dir=data_dir,
+        train_split=train_split,
+        test_split=test_split,
+        val_split=val_split,
+    )
+    preprocessing = Preprocessing.fit(data.train, resize=(resize, resize) if resize else None)
+    return NormalizedData(data, preprocessing)
+
+
+__all__ = ["PARTS", "NormalizedData", "load_normalized"]

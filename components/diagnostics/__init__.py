@@ -1,0 +1,19 @@
+"""Looking inside a net: what its layers take and give, FLOPs, gradient checks, activations."""
+
+from components.diagnostics.activation_plots import plot_activation_histograms
+from components.diagnostics.activation_statistics import activation_statistics
+from components.diagnostics.flops import count_flops, count_graph_flops
+from components.diagnostics.gradcheck import GradientCheck, check_gradients
+from components.diagnostics.recording import activation_kind, leaf_layers, recording_calls
+
+__all__ = [
+    "GradientCheck",
+    "activation_kind",
+    "activation_statistics",
+    "check_gradients",
+    "count_flops",
+    "count_graph_flops",
+    "leaf_layers",
+    "plot_activation_histograms",
+    "recording_calls",
+]

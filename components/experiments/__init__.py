@@ -1,0 +1,66 @@
+"""The lessons' harness: small, quick experiments behind `components.lessons`.
+
+Everything the lessons share, one job per module: their flags and budgets (`arguments`), a
+Fashion-MNIST slice as arrays (`data`), the small nets they compare (`mlp`), a metric and a
+callback that record the loss of every step (`last_batch_loss`, `step_loss_recorder`), the
+training of each arm from one seed (`runner`), the numbers of their tables (`statistics`), the
+markdown table (`markdown`), their curves (`plots`) and the notes' initialization experiment
+(`initialization`). A lesson lists its variants and calls these.
+"""
+
+from components.experiments.arguments import (
+    FASHION_MNIST_TEST,
+    FASHION_MNIST_TRAIN,
+    Budget,
+    budget_from_args,
+    lesson_parser,
+)
+from components.experiments.data import LessonData, load_fashion_mnist_slice
+from components.experiments.initialization import (
+    NOTES_INITIALIZATION_SETTINGS,
+    initialization_experiment,
+    unit_gaussian_batch,
+)
+from components.experiments.last_batch_loss import LastBatchLoss
+from components.experiments.markdown import markdown_table, write_markdown_report
+from components.experiments.mlp import ACTIVATIONS, LEAKY_RELU_SLOPE, make_mlp
+from components.experiments.plots import plot_epoch_curves, plot_lines, plot_step_losses
+from components.experiments.runner import RunRecord, Variant, train_variant, train_variants
+from components.experiments.statistics import (
+    moving_average,
+    smoothing_window,
+    step_loss_noise,
+    steps_to_target,
+)
+from components.experiments.step_loss_recorder import StepLossRecorder
+
+__all__ = [
+    "ACTIVATIONS",
+    "FASHION_MNIST_TEST",
+    "FASHION_MNIST_TRAIN",
+    "LEAKY_RELU_SLOPE",
+    "NOTES_INITIALIZATION_SETTINGS",
+    "Budget",
+    "LastBatchLoss",
+    "LessonData",
+    "RunRecord",
+    "StepLossRecorder",
+    "Variant",
+    "budget_from_args",
+    "initialization_experiment",
+    "lesson_parser",
+    "load_fashion_mnist_slice",
+    "make_mlp",
+    "markdown_table",
+    "moving_average",
+    "plot_epoch_curves",
+    "plot_lines",
+    "plot_step_losses",
+    "smoothing_window",
+    "step_loss_noise",
+    "steps_to_target",
+    "train_variant",
+    "train_variants",
+    "unit_gaussian_batch",
+    "write_markdown_report",
+]

@@ -1,0 +1,227 @@
+"""The full evaluation report of exported SavedModels on a tfds split: `classiczoo evaluate`.
+
+For each model (loaded with `tf.saved_model.load`, never through the project's model classes):
+loss, top-1 and top-5 accuracy, per-class precision / recall / F1, the confusion matrix (text and
+PNG), calibration (expected calibration error and a reliability diagram PNG), a grid PNG of the
+most confident mistakes and the inference throughput. The JSON report goes beside the model
+(`<model dir>/evaluation-<dataset>-<split>.json`, written atomically; nothing else is written
+there); the PNGs and the text under the report directory (default `reports/<model>/<version>/`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import numpy as np
+
+from components.atomic_files import write_json_atomic, write_text_atomic
+from components.data.tfds_loading import ImageClassificationData, load_image_classification
+from components.export.evaluation import (
+    ConfidentMistakes,
+    classification_report,
+    format_confusion_matrix,
+    format_per_class,
+)
+from components.export.evaluation_plots import (
+    plot_confident_mistakes,
+    plot_confusion_matrix,
+    plot_reliability_diagram,
+)
+from components.export.metadata import library_versions
+from components.export.serving import SavedClassifier
+
+
+def split_tag(dataset: str, split: str) -> str:
+    """A file-name-safe tag for a dataset and a split like `train[:10%]`.
+
+    Example:
+    >>> split_tag("fashion_mnist", "test[:1000]")
+    'fashion_mnist-test_1000'
+    """
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{dataset}-{split}").strip("_")
+
+
+def default_report_dir(model_dir: Path) -> Path:
+    """`reports/<base name>/<version>` for `saved_models/<base name>/<version>`."""
+    model_dir = Path(model_dir)
+    if model_dir.name.isdigit():
+        return Path("reports") / model_dir.parent.name / model_dir.name
+    return Path("reports") / model_dir.name
+
+
+def evaluate_export(
+    classifier: SavedClassifier,
+    data: ImageClassificationData,
+    split: str,
+    *,
+    report_dir: Path,
+    batch_size: int = 256,
+    mistakes: int = 24,
+    bins: int = 15,
+    say=print,
+) -> dict:
+    """The report of one loaded classifier on `data.test`; writes the plots and the JSON.
+
+    Args:
+        classifier: the loaded export.
+        data: the dataset, its `test` part being the split evaluated.
+        split: the split's name, for the report and its file names.
+        report_dir: where the PNGs and the text go.
+        batch_size: images per call of the signature.
+        mistakes: images in the grid of confident mistakes.
+        bins: calibration bins.
+        say: prints a line.
+
+    Returns:
+        The report (the JSON's content) with `report_path` added.
+    """
+    kept = ConfidentMistakes(mistakes)
+    predictions = classifier.predict_dataset(
+        data.test,
+        data.num_test,
+        batch_size,
+        on_batch=lambda images, labels, out: kept.add(images, labels, out["probabilities"]),
+    )
+    class_names = classifier.class_names or data.class_names
+    report = classification_report(
+        predictions["logits"],
+        predictions["labels"],
+        class_names,
+        probabilities=predictions["probabilities"],
+        num_bins=bins,
+    )
+    tag = split_tag(data.name, split)
+    report_dir = Path(report_dir)
+    title = f"{classifier.name} on {data.name} {split}"
+    plots = {
+        "confusion_matrix": plot_confusion_matrix(
+            report["confusion_matrix"],
+            class_names,
+            report_dir / f"{tag}-confusion.png",
+            title=title,
+        ),
+        "reliability": plot_reliability_diagram(
+            report["calibration"], report_dir / f"{tag}-reliability.png", title=classifier.name
+        ),
+        "mistakes": plot_confident_mistakes(
+            kept.sorted(), class_names, report_dir / f"{tag}-mistakes.png"
+        ),
+    }
+    text = (
+        f"{title}\n\n{format_per_class(report)}\n\nConfusion matrix (rows: true class)\n"
+        f"{format_confusion_matrix(report['confusion_matrix'], class_names)}\n"
+    )
+    write_text_atomic(report_dir / f"{tag}-report.txt", text)
+    report = {
+        "model_dir": str(classifier.path),
+        "model": classifier.name,
+        "dataset": data.name,
+        "split": split,
+        **report,
+        "throughput": {
+            "images_per_second": round(predictions["images_per_second"], 1),
+            "batch_size": batch_size,
+            "signature": "serving_uint8",
+            "note": "model time per image after the first batch (tracing), this machine",
+        },
+        "plots": {k: str(v) for k, v in plots.items()},
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "versions": library_versions(),
+    }
+    report_path = classifier.path / f"evaluation-{tag}.json"
+    try:
+        write_json_atomic(report_path, report)
+    except OSError as err:  # a read-only model directory: keep the report with the plots
+        report_path = write_json_atomic(report_dir / f"evaluation-{tag}.json", report)
+        say(f"warning: cannot write beside the model ({err}); report in {report_path}")
+    top_k = next(k for k in report if k.startswith("top") and k.endswith("_accuracy"))
+    say(text)
+    say(
+        f"{classifier.path}: loss {report['loss']:.4f}, accuracy {report['accuracy']:.4f}, "
+        f"{top_k.replace('_', ' ')} {report[top_k]:.4f}, macro F1 {report['macro_f1']:.4f}, "
+        f"ECE {report['calibration']['ece']:.4f}, "
+        f"{report['throughput']['images_per_second']:.0f} images/s on {report['examples']} "
+        f"images of {data.name} {split}"
+    )
+    say(f"Report: {report_path}; plots and text in {report_dir}")
+    return {**report, "report_path": str(report_path)}
+
+
+def evaluate_exports(
+    model_dirs,
+    *,
+    dataset: str | None = None,
+    split: str = "test",
+    data_dir: str | Path | None = None,
+    batch_size: int = 256,
+    report_dir: str | Path | None = None,
+    mistakes: int = 24,
+    bins: int = 15,
+) -> list[dict]:
+    """Evaluates each export on `split` of its dataset; returns one report per model.
+
+    Every directory is checked (a SavedModel of this project's signatures, a dataset named,
+    images of the right shape, as many classes) before the long work starts.
+
+    Args:
+        model_dirs: SavedModel directories, or base directories (their newest version).
+        dataset: the tfds dataset (None: the one in each export's metadata).
+        split: the tfds split, slicing allowed.
+        data_dir: the tfds data dir.
+        batch_size, mistakes, bins: as for `evaluate_export`.
+        report_dir: where PNGs and text go (None: `reports/<model>/<version>`; given with
+            several models, a subdirectory per model).
+
+    Raises:
+        ValueError: a directory that is no SavedModel, no dataset known, or a dataset whose
+            images or classes do not fit the model, named with what was wrong.
+
+    Example:
+    >>> evaluate_exports(["saved_models/lenet5_bn"])  # doctest: +SKIP
+    """
+    if not model_dirs:
+        raise ValueError("No model directory given: name one or more SavedModels.")
+    classifiers = [SavedClassifier(model_dir) for model_dir in model_dirs]
+    results = []
+    for classifier in classifiers:
+        run = classifier.metadata.run if classifier.metadata is not None else None
+        name = dataset or (run.dataset if run is not None else None)
+        if not name:
+            raise ValueError(
+                f"{classifier.path} has no metadata.json naming its dataset: pass a dataset."
+            )
+        data = load_image_classification(
+            name, data_dir=data_dir, train_split=split, test_split=split
+        )
+        try:
+            classifier.check_images(np.zeros((1, *data.image_shape), np.uint8))
+        except ValueError as err:
+            raise ValueError(f"{name} images are {list(data.image_shape)}. {err}") from None
+        if classifier.class_names and len(classifier.class_names) != len(data.class_names):
+            raise ValueError(
+                f"{classifier.path} predicts {len(classifier.class_names)} classes, "
+                f"{name} has {len(data.class_names)}."
+            )
+        where = default_report_dir(classifier.path)
+        if report_dir is not None:
+            where = Path(report_dir)
+            if len(classifiers) > 1:
+                where = where / default_report_dir(classifier.path).relative_to("reports")
+        print(f"Evaluating {classifier.path} on {name} {split} ({data.num_test} images)")
+        results.append(
+            evaluate_export(
+                classifier,
+                data,
+                split,
+                report_dir=where,
+                batch_size=batch_size,
+                mistakes=mistakes,
+                bins=bins,
+            )
+        )
+    return results
+
+
+__all__ = ["default_report_dir", "evaluate_export", "evaluate_exports", "split_tag"]

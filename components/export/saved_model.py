@@ -1,0 +1,181 @@
+"""Export a classifier as a SavedModel in TF Serving's layout, with its metadata beside it.
+
+`saved_models/<model>/<version>/` holds `saved_model.pb`, `variables/` and `metadata.json`.
+Versions are integers; the next free one is taken and an existing version is never overwritten
+(the export is written to a temporary directory next to it and renamed into place).
+
+The serving functions take raw images, `[N, H, W, C]` in 0..255, and do the preprocessing in the
+graph, so a user needs only TensorFlow (`tf.saved_model.load`) to run the model:
+
+- `serving_default`: float32 images; `serving_uint8`: uint8 images.
+- Both return `probabilities` `[N, classes]`, `class_ids` `[N]` (int64) and `logits`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from components.data.pipeline import Preprocessing, preprocess_images
+from components.export.metadata import (
+    INPUT_NAME,
+    SIGNATURE_FLOAT,
+    SIGNATURE_UINT8,
+    ExportMetadata,
+    RunFacts,
+    ServingFacts,
+    write_metadata,
+)
+
+
+def list_versions(base_dir: str | Path) -> list[int]:
+    """The integer version directories under `base_dir`, ascending."""
+    base_dir = Path(base_dir)
+    if not base_dir.is_dir():
+        return []
+    return sorted(int(p.name) for p in base_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def resolve_model_dir(path: str | Path) -> Path:
+    """A SavedModel dir itself, or a TF Serving base dir (then its highest version).
+
+    Raises:
+        ValueError: `path` is neither.
+    """
+    path = Path(path)
+    if (path / "saved_model.pb").is_file():
+        return path
+    versions = [v for v in list_versions(path) if (path / str(v) / "saved_model.pb").is_file()]
+    if versions:
+        return path / str(versions[-1])
+    raise ValueError(
+        f"{path} is not a SavedModel directory (no saved_model.pb) nor a base directory with "
+        "integer version subdirectories that hold one, e.g. saved_models/lenet5_bn/1."
+    )
+
+
+def _serving_fn(model: keras.Model, preprocessing: Preprocessing, image_shape):
+    expected = "[N, " + ", ".join(str(d) for d in image_shape) + "]"
+    message = f"expected images of shape {expected} (batch, height, width, channels) in 0..255"
+
+    def serve(images):
+        # Signature wrappers do not check shapes themselves; without these the error would
+        # come from deep inside the model.
+        actual = tf.shape(images)
+        first_four = tf.pad(actual, [[0, 4]])[:4]  # comparable whatever the rank
+        fits = tf.logical_and(
+            tf.equal(tf.size(actual), 4),
+            tf.reduce_all(tf.equal(first_four[1:], tf.constant(image_shape))),
+        )
+        check = tf.debugging.Assert(fits, [message, "received shape", actual], summarize=8)
+        # The model must not run on a bad shape (oneDNN aborts the process on some), hence the
+        # explicit dependency rather than relying on the assert running at some point.
+        with tf.control_dependencies([check]):
+            images = tf.identity(images)
+        x = preprocess_images(images, preprocessing)
+        logits = tf.cast(model(x, training=False), tf.float32)
+        return {
+            "probabilities": tf.nn.softmax(logits, axis=-1),
+            "class_ids": tf.argmax(logits, axis=-1),
+            "logits": logits,
+        }
+
+    return serve
+
+
+def export_classifier(
+    model: keras.Model,
+    base_dir: str | Path,
+    *,
+    image_shape: tuple[int, int, int],
+    preprocessing: Preprocessing,
+    class_names: list[str],
+    run: RunFacts | None = None,
+) -> Path:
+    """Exports `model` (which outputs logits) as the next version under `base_dir`.
+
+    Args:
+        model: a Keras model taking preprocessed images and returning logits.
+        base_dir: e.g. `saved_models/lenet5_bn`; versions are created beneath it.
+        image_shape: the raw image shape `(H, W, C)` the serving functions accept.
+        preprocessing: the preprocessing applied in the graph before `model`.
+        class_names: names of the classes, in label order.
+        run: what made the model, for `metadata.json` (`components.export.metadata`); None
+            writes the serving facts alone.
+
+    Returns:
+        The new version directory.
+
+    Example:
+    >>> from components.data import Preprocessing
+    >>> inputs = keras.Input((28, 28, 1))
+    >>> model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(inputs)))
+    >>> export_classifier(model, "saved_models/tiny", image_shape=(28, 28, 1),
+    ...                   preprocessing=Preprocessing(mean=(0.5,), std=(0.25,)),
+    ...                   class_names=["cat", "dog"])
+    PosixPath('saved_models/tiny/1')
+    """
+    num_outputs = model.output_shape[-1]
+    if len(class_names) != num_outputs:
+        raise ValueError(f"{len(class_names)} class names for a model with {num_outputs} outputs.")
+    shape = (None, *image_shape)
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    serve = _serving_fn(model, preprocessing, tuple(image_shape))
+    # The first endpoint becomes `serving_default` for TF Serving and saved_model_cli.
+    archive.add_endpoint(
+        SIGNATURE_FLOAT, serve, input_signature=[tf.TensorSpec(shape, tf.float32, INPUT_NAME)]
+    )
+    archive.add_endpoint(
+        SIGNATURE_UINT8, serve, input_signature=[tf.TensorSpec(shape, tf.uint8, INPUT_NAME)]
+    )
+    metadata = ExportMetadata(
+        run=run,
+        serving=ServingFacts.for_images(image_shape, class_names, preprocessing.to_dict()),
+    )
+    return publish_saved_model(
+        base_dir, lambda path: archive.write_out(str(path), verbose=False), metadata
+    )
+
+
+def publish_saved_model(
+    base_dir: str | Path, write_saved_model: Callable[[Path], object], metadata: ExportMetadata
+) -> Path:
+    """Writes a SavedModel and its metadata.json as the next free version under `base_dir`.
+
+    Everything is written into a temporary directory beside the versions and renamed into
+    place at the end, so a version directory is complete or absent, and never overwritten.
+
+    Args:
+        base_dir: the TF Serving base directory, created if missing.
+        write_saved_model: writes a SavedModel at the path it is given.
+        metadata: what `metadata.json` says.
+
+    Returns:
+        The new version directory.
+    """
+    base_dir = Path(base_dir)
+    base_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(dir=base_dir, prefix=".export-"))
+    try:
+        write_saved_model(tmp_dir / "saved_model")
+        write_metadata(tmp_dir / "saved_model", metadata)
+        while True:
+            version = (list_versions(base_dir) or [0])[-1] + 1
+            target = base_dir / str(version)
+            try:
+                # mkdir fails if a version appeared meanwhile; rename then replaces our own
+                # empty directory only, so nothing existing is ever overwritten.
+                target.mkdir()
+            except FileExistsError:
+                continue
+            os.rename(tmp_dir / "saved_model", target)
+            return target
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)  # empty after a success

@@ -1,0 +1,138 @@
+"""N training workers on this machine as one MultiWorkerMirroredStrategy cluster, restarted
+from the chief's last checkpoint when one dies: `classiczoo launch`.
+
+Each worker runs the training command with its own `TF_CONFIG` (free localhost ports); their
+output is streamed with a `[worker i]` prefix. If a worker dies, all are stopped and restarted
+with `--resume`, up to `max_restarts` times; after that every worker is stopped and the
+failing worker's exit code returned. On a real cluster, start the training command on each
+machine with a `TF_CONFIG` such as `{"cluster": {"worker": ["host0:2222", "host1:2222"]},
+"task": {"type": "worker", "index": I}}` (I = 0 on the chief) and a checkpoint directory that
+every machine can read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from components.console import LOG_LEVEL_VARIABLE, QUIET_MARKER_VARIABLE
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports the OS reports free on localhost (held open together so they differ).
+
+    Example:
+    >>> len(set(free_ports(3)))
+    3
+    """
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _stream(prefix: str, pipe) -> None:
+    for line in iter(pipe.readline, ""):
+        sys.stdout.write(f"{prefix} {line}")
+        sys.stdout.flush()
+
+
+def worker_environment(cluster: dict, index: int) -> dict[str, str]:
+    """This process's environment with the worker's `TF_CONFIG`; a log level that the quiet
+    console chose (not the user) is left for the worker's own console to choose again."""
+    env = dict(os.environ)
+    if env.pop(QUIET_MARKER_VARIABLE, None):
+        env.pop(LOG_LEVEL_VARIABLE, None)
+    env["TF_CONFIG"] = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def start_workers(command: list[str], count: int) -> list[subprocess.Popen]:
+    """Starts `count` processes of `command`, each a worker of one localhost cluster."""
+    ports = free_ports(count)
+    cluster = {"worker": [f"localhost:{port}" for port in ports]}
+    workers = []
+    for index in range(count):
+        process = subprocess.Popen(
+            command,
+            env=worker_environment(cluster, index),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # so a worker's group can be stopped alone
+        )
+        threading.Thread(
+            target=_stream, args=(f"[worker {index}]", process.stdout), daemon=True
+        ).start()
+        print(f"[launcher] worker {index} pid {process.pid} on port {ports[index]}", flush=True)
+        workers.append(process)
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    """Kills every worker still running (its whole process group) and waits for all."""
+    for process in workers:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    for process in workers:
+        process.wait()
+
+
+def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 3) -> int:
+    """Runs `command` as `workers` workers until all finish; returns the exit code.
+
+    Args:
+        command: the training command, as words (it must accept `--resume`).
+        workers: processes, >= 1.
+        max_restarts: restarts of the whole cluster after a worker failed, >= 0.
+    """
+    if workers < 1 or max_restarts < 0:
+        raise ValueError(
+            f"need workers >= 1 and max_restarts >= 0, got {workers}, {max_restarts}."
+        )
+    restarts = 0
+    running = start_workers(command, workers)
+    try:
+        while True:
+            time.sleep(0.2)
+            codes = [p.poll() for p in running]
+            failed = [(i, c) for i, c in enumerate(codes) if c not in (None, 0)]
+            if not failed and all(c == 0 for c in codes):
+                print("[launcher] all workers finished", flush=True)
+                return 0
+            if not failed:
+                continue
+            index, code = failed[0]
+            print(f"[launcher] worker {index} exited with code {code}", flush=True)
+            stop_workers(running)
+            if restarts >= max_restarts:
+                print(f"[launcher] giving up after {restarts} restart(s)", flush=True)
+                return code if code > 0 else 1
+            restarts += 1
+            print(f"[launcher] restart {restarts}: all workers, resuming", flush=True)
+            if "--resume" not in command:
+                command = [*command, "--resume"]
+            running = start_workers(command, workers)
+    except KeyboardInterrupt:
+        stop_workers(running)
+        return 130
+
+
+__all__ = [
+    "free_ports",
+    "run_local_cluster",
+    "start_workers",
+    "stop_workers",
+    "worker_environment",
+]

@@ -1,0 +1,142 @@
+"""Every lesson on a tiny budget of the real Fashion-MNIST: its plots and its table."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import matplotlib.image
+import pytest
+
+from components.lessons import LESSONS as LESSON_NAMES
+from components.lessons import lesson_module
+from tests.conftest import REPO_ROOT
+
+TINY = ["--train-images=128", "--test-images=64", "--epochs=1"]
+# lesson: (extra flags, rows in results.md, PNGs, columns that hold numbers)
+LESSONS = {
+    "init": (
+        ["--examples=200", "--width=64", "--depth=4"],
+        10,
+        ["histograms.png", "std_per_layer.png"],
+        ["L1", "L2", "L3", "L4"],
+    ),
+    "activations": (
+        TINY,
+        6,
+        ["loss_curves.png", "test_accuracy.png"],
+        ["train loss", "test accuracy"],
+    ),
+    "optimizers": (
+        TINY,
+        6,
+        ["loss_curves.png", "first_steps.png", "test_accuracy.png"],
+        ["learning rate", "train loss", "test accuracy"],
+    ),
+    "batchnorm": (
+        [*TINY, "--learning-rates=0.1,1"],
+        4,
+        ["loss_curves.png", "test_accuracy.png"],
+        ["learning rate", "train loss", "test accuracy"],
+    ),
+    "regularization": (
+        TINY,
+        3,
+        ["loss_curves.png", "accuracy.png"],
+        ["train accuracy", "test accuracy", "gap", "train loss", "test loss"],
+    ),
+    "loss": (
+        TINY,
+        2,
+        ["loss_curves.png", "accuracy.png"],
+        ["final train loss (own)", "train accuracy", "test accuracy"],
+    ),
+    "minibatch": (
+        TINY,
+        3,
+        ["loss_curves.png"],
+        ["batch size", "steps per epoch", "loss noise", "seconds per epoch", "test accuracy"],
+    ),
+    "preprocessing": (
+        TINY,
+        4,
+        ["loss_curves.png", "test_accuracy.png"],
+        ["train loss", "train accuracy", "test accuracy"],
+    ),
+}
+
+
+def lesson(name: str):
+    return lesson_module(name)
+
+
+def read_table(path):
+    """The markdown table of `path`: header cells and rows of cells; checks its form."""
+    lines = [line for line in path.read_text().splitlines() if line.startswith("|")]
+    assert len(lines) >= 3, path.read_text()
+    header, separator, *rows = (line.strip("|").split(" | ") for line in lines)
+    header = [cell.strip() for cell in header]
+    assert lines[1] == "|" + "---|" * len(header)
+    rows = [[cell.strip() for cell in row] for row in rows]
+    assert all(len(row) == len(header) for row in rows), lines
+    return header, rows
+
+
+def test_every_lesson_has_a_recipe_and_a_test_here():
+    assert sorted(LESSON_NAMES) == sorted(LESSONS)
+
+
+def test_lesson_recipe_names_shadow_no_module():
+    # A script's directory comes first on sys.path: recipes/lessons/optimizers.py would hide
+    # any installed top-level module `optimizers` from everything the script imports.
+    names = sorted(p.stem for p in (REPO_ROOT / "recipes" / "lessons").glob("*.py"))
+    assert names == sorted(LESSONS)
+    for name in names:
+        assert importlib.util.find_spec(name) is None, f"recipes/lessons/{name}.py shadows {name}"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_lesson_writes_plots_and_table(name, fashion_mnist_data_dir, tmp_path):
+    flags, num_rows, pngs, numeric = LESSONS[name]
+    data = [] if name == "init" else [f"--data-dir={fashion_mnist_data_dir}"]
+    result = lesson(name).main([*flags, *data, f"--out={tmp_path / name}", "--seed=3"])
+    assert result["out"] == tmp_path / name
+    written = sorted(p.name for p in (tmp_path / name).iterdir())
+    assert written == sorted([*pngs, "results.md"])  # and no temporary files left behind
+    for png in pngs:
+        image = matplotlib.image.imread(tmp_path / name / png)
+        assert image.shape[0] >= 300 and image.shape[1] >= 400
+        assert image[..., :3].std() > 0.05  # not blank
+    header, rows = read_table(tmp_path / name / "results.md")
+    assert len(rows) == num_rows
+    for column in numeric:
+        for row in rows:
+            value = float(row[header.index(column)])
+            assert not math.isinf(value)
+            if "accuracy" in column and column != "gap":
+                assert 0 <= value <= 1
+    text = (tmp_path / name / "results.md").read_text()
+    assert text.startswith("# Lesson: ") and "seed 3" in text
+
+
+@pytest.mark.parametrize(
+    "name,flags,message",
+    [
+        ("activations", ["--epochs=0"], "must be a positive integer"),
+        ("activations", ["--train-images=70000"], "must be an integer in 1..60000"),
+        ("optimizers", ["--adaptive-lr=-1"], "must be a positive number"),
+        ("batchnorm", ["--learning-rates=0.1,x"], "comma-separated positive numbers"),
+        ("regularization", ["--dropout=1"], "must be in [0, 1)"),
+        ("loss", ["--margin=0"], "must be a positive number"),
+        ("minibatch", ["--batch-sizes=1,0"], "comma-separated positive integers or 'full'"),
+        ("preprocessing", ["--epsilon=0"], "must be a positive number"),
+        ("init", ["--depth=0"], "must be an integer in 1..50"),
+        ("init", ["--seed=-2"], "must be an integer >= 0"),
+    ],
+)
+def test_bad_flags_are_refused_before_anything_runs(name, flags, message, capsys, tmp_path):
+    with pytest.raises(SystemExit):
+        lesson(name).main([*flags, f"--out={tmp_path}"])
+    assert message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

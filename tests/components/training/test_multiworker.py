@@ -1,0 +1,116 @@
+"""MultiWorkerMirroredStrategy with worker processes on localhost, and surviving a SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+# The installed commands, as `classiczoo launch` and `classiczoo train` run them.
+LAUNCH = [sys.executable, "-m", "zoo.cli", "launch"]
+TRAIN = [sys.executable, "-m", "zoo.cli", "train"]
+
+
+def _args(data_dir, workdir, name, *extra):
+    return [
+        f"--data-dir={data_dir}",
+        "--model-arg=sync_batch_norm=true",  # batch statistics over the global batch
+        f"--export-dir={workdir / name / 'saved_models'}",
+        f"--log-dir={workdir / name / 'logs'}",
+        f"--checkpoint-dir={workdir / name / 'checkpoints'}",
+        *extra,
+    ]
+
+
+def _history(workdir, name):
+    path = workdir / name / "saved_models" / "lenet5_bn" / "1" / "metadata.json"
+    return json.loads(path.read_text())["metrics"]["history"]
+
+
+@pytest.mark.e2e
+def test_two_workers_match_one_worker(fashion_mnist_data_dir, tmp_path):
+    # Both runs also pause every 5 steps; the first pause sets the learning rate (chief asks,
+    # every worker applies it at the same step), later ones time out and continue.
+    control = tmp_path / "control"
+    extra = [
+        "--train-split=train[:1024]",
+        "--test-split=test[:256]",
+        "--epochs=3",
+        "--pause-every=5",
+        "--pause-control=file",
+        f"--pause-file={control}",
+        "--pause-timeout=0.5",
+    ]
+    env = dict(os.environ)
+    control.write_text("lr=0.001")
+    two = subprocess.run(
+        [*LAUNCH, "--workers=2", "--max-restarts=0", "--",
+         *_args(fashion_mnist_data_dir, tmp_path, "two", *extra)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert two.returncode == 0, two.stdout[-4000:]
+    # Each worker hides TensorFlow's C++ start-up lines, as the command it runs does.
+    assert "cuInit" not in two.stdout and "oneDNN" not in two.stdout
+    digests = re.findall(r"Final weights sha256: (\w+) \(task (\d)\)", two.stdout)
+    assert sorted(task for _, task in digests) == ["0", "1"]
+    assert digests[0][0] == digests[1][0]  # both workers end with identical weights
+    assert "MultiWorkerMirroredStrategy with 2 replica(s) (2 workers" in two.stdout
+    for worker in (0, 1):
+        assert f"[worker {worker}] Set learning rate 0.001 at step 5" in two.stdout
+
+    control.write_text("lr=0.001")
+    one = subprocess.run(
+        [*TRAIN, "--loop=custom", *_args(fashion_mnist_data_dir, tmp_path, "one", *extra)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert one.returncode == 0, one.stderr[-4000:]
+    assert "Set learning rate 0.001 at step 5" in one.stdout
+    two_losses, one_losses = _history(tmp_path, "two")["loss"], _history(tmp_path, "one")["loss"]
+    assert two_losses == pytest.approx(one_losses, rel=1e-2)
+    assert two_losses[-1] < two_losses[0]
+
+
+@pytest.mark.e2e
+def test_sigkilled_worker_restarts_and_the_job_resumes(fashion_mnist_data_dir, tmp_path):
+    extra = [
+        "--train-split=train[:2048]",
+        "--test-split=test[:256]",
+        "--epochs=2",
+        "--batch-size=32",  # 64 steps an epoch
+        "--checkpoint-every=10",
+    ]
+    launcher = subprocess.Popen(
+        [*LAUNCH, "--workers=2", "--max-restarts=2", "--",
+         *_args(fashion_mnist_data_dir, tmp_path, "job", *extra)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ),
+    )  # fmt: skip
+    lines, pids, saved, killed_after = [], {}, [], None
+    for line in launcher.stdout:
+        lines.append(line)
+        if match := re.search(r"\[launcher\] worker (\d) pid (\d+)", line):
+            pids[int(match.group(1))] = int(match.group(2))
+        saved += [int(s) for s in re.findall(r"Checkpoint saved at step (\d+)", line)]
+        if killed_after is None and saved and saved[-1] >= 20:
+            killed_after = saved[-1]
+            os.killpg(pids[1], signal.SIGKILL)  # worker 1, mid-run, no warning
+    assert launcher.wait(timeout=600) == 0, "".join(lines)[-4000:]
+    output = "".join(lines)
+    assert killed_after is not None, "the job ended before the kill"
+    assert "[launcher] worker 1 exited with code -9" in output
+    assert "[launcher] restart 1: all workers, resuming" in output
+    resumed = int(re.search(r"Resumed from step (\d+)", output).group(1))
+    # At most one checkpoint interval is lost: the restart resumes from the last checkpoint
+    # the first run saved (at or after the one seen before the kill).
+    first_run = output.split("[launcher] restart 1")[0]
+    saved_first = [int(s) for s in re.findall(r"Checkpoint saved at step (\d+)", first_run)]
+    assert resumed == max(saved_first) >= killed_after
+    assert "[launcher] all workers finished" in output
+    metadata = json.loads((tmp_path / "job/saved_models/lenet5_bn/1/metadata.json").read_text())
+    assert metadata["hyperparameters"]["strategy"] == "MultiWorkerMirroredStrategy"
+    assert not (tmp_path / "job" / "checkpoints").exists()  # removed after the successful end

@@ -1,0 +1,84 @@
+"""`classiczoo`: the commands a pip user has, their help, and their refusals."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+import components
+from zoo import cli
+from zoo.cli.launch import worker_command
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"classiczoo {components.__version__}"
+
+
+def test_top_level_help_lists_every_command(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in ("train", "evaluate", "ensemble", "tune", "models", "lr-find", "launch", "lesson"):
+        assert f"\n  {name} " in out
+
+
+@pytest.mark.parametrize(
+    "command,flag",
+    [
+        ("train", "--deterministic"),
+        ("evaluate", "--report-dir"),
+        ("ensemble", "--method"),
+        ("tune", "--max-trials"),
+        ("models", "list|describe"),
+        ("lr-find", "--min-lr"),
+        ("launch", "--workers"),
+        ("lesson", "NAME"),
+    ],
+)
+def test_every_command_has_help(command, flag, capsys):
+    assert cli.main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: classiczoo {command}") and flag in out
+
+
+def test_an_unknown_command_is_refused(capsys):
+    assert cli.main(["fit"]) == 2
+    assert "invalid choice: 'fit'" in capsys.readouterr().err
+
+
+def test_models_list_and_describe(capsys):
+    assert cli.main(["models", "list", "lenet*"]) == 0
+    out = capsys.readouterr().out
+    assert "lenet5 " in out and "61,706" in out and "vgg" not in out
+    assert cli.main(["models", "describe", "lenet5_bn", "--small-only"]) == 0
+    assert "recipe defaults: adam lr 0.003 (cosine)" in capsys.readouterr().out
+    assert cli.main(["models", "describe", "lenet7"]) == 2
+    assert "unknown model 'lenet7'" in capsys.readouterr().err
+
+
+def test_lesson_help_and_a_tiny_lesson(capsys, tmp_path):
+    assert cli.main(["lesson", "init", "--help"]) == 0
+    assert "usage: classiczoo lesson init" in capsys.readouterr().out
+    out = tmp_path / "init"
+    flags = ["--examples=40", "--width=8", "--depth=2", f"--out={out}"]
+    assert cli.main(["lesson", "init", *flags]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "histograms.png", "results.md", "std_per_layer.png"
+    ]  # fmt: skip
+
+
+def test_the_launcher_runs_the_installed_train_command_as_workers():
+    command = worker_command(["--", "--model", "lenet5_bn", "--epochs", "3"])
+    assert command[:4] == [sys.executable, "-m", "zoo.cli", "train"]
+    assert command[4:] == ["--model", "lenet5_bn", "--epochs", "3", "--strategy", "multiworker"]
+    assert worker_command(["--strategy=default"])[-1] == "--strategy=default"
+
+
+def test_bad_input_is_one_line_and_verbose_keeps_the_traceback(capsys, tmp_path):
+    assert cli.main(["evaluate", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("classiczoo evaluate: error: ") and "not a SavedModel" in err
+    assert "Traceback" not in err
+    with pytest.raises(ValueError, match="not a SavedModel"):
+        cli.main(["evaluate", str(tmp_path), "--verbose"])

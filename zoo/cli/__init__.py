@@ -1,0 +1,114 @@
+"""`classiczoo`: the commands a pip user has, the same thin layer as the recipes.
+
+    classiczoo train --model vgg11_bn --val-split 0.1     # train, export, evaluate
+    classiczoo evaluate saved_models/vgg11_bn             # the full report of an export
+    classiczoo ensemble saved_models/a saved_models/b --method weighted --export
+    classiczoo tune --model lenet5_bn --tuner random --max-trials 10
+    classiczoo models list | describe NAME
+    classiczoo lr-find --model lenet5_bn
+    classiczoo launch --workers 2 -- --model lenet5_bn --epochs 3
+    classiczoo lesson init                                # the notes' experiments
+
+Each command is a module here with `build_parser(prog)` and `run(parser, args, command)`;
+`main` picks one, hides TensorFlow's start-up lines (`components.console`; `--verbose` shows
+them) and turns the errors of bad input into one line on stderr (`--verbose`: the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import sys
+
+import components
+from components.console import quiet_tensorflow
+
+# command: (module, one line of help, whether it imports TensorFlow)
+COMMANDS = {
+    "train": ("train", "train a zoo model, export it as a SavedModel, evaluate it", True),
+    "evaluate": ("evaluate", "evaluate exported SavedModels: metrics, plots, report", True),
+    "ensemble": ("ensemble", "compare exports with their ensemble; export it as one", True),
+    "tune": ("tune", "search a model's hyperparameters with keras-tuner", True),
+    "models": ("models", "list the zoo's models, or describe one", True),
+    "lr-find": ("lr_find", "learning-rate range test of a model: plot and suggestion", True),
+    "launch": ("launch", "run train as N local workers of one multi-worker cluster", False),
+    "lesson": ("lesson", "rerun an experiment of the course notes", True),
+}
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    listing = "\n".join(f"  {name:<10}{help_}" for name, (_, help_, _) in COMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="classiczoo",
+        description="Classic CNNs, LeNet to GoogLeNet, and the textbook techniques for "
+        "training them, as Keras 3 parts.",
+        epilog=f"commands:\n{listing}\n\n'classiczoo COMMAND --help' for a command's flags.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"classiczoo {components.__version__}"
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
+    )
+    parser.add_argument("command", choices=COMMANDS, metavar="COMMAND", help="see below")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
+
+
+@contextlib.contextmanager
+def reported_errors(prog: str, verbose: bool = False):
+    """Within the block, bad input (ValueError, OSError) ends the command with its message on
+    one line of stderr and exit code 1, an interrupt with 130; `verbose` keeps tracebacks."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted.", file=sys.stderr)
+        raise SystemExit(130) from None
+    except (ValueError, OSError) as err:  # bad input: its message says what and what is valid
+        if verbose:
+            raise
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def run_command(name: str, argv: list[str], *, prog: str, verbose: bool = False) -> int:
+    """Runs command `name` with the words `argv`; returns its exit code.
+
+    Args:
+        name: one of `COMMANDS`.
+        argv: the command's own words (after its name).
+        prog: how its command line starts (`"classiczoo train"`, `"python recipes/train.py"`),
+            for usage lines and the metadata's `command`.
+        verbose: TensorFlow's start-up lines and tracebacks (also `--verbose` in `argv`).
+    """
+    module_name, _, uses_tensorflow = COMMANDS[name]
+    verbose = verbose or "--verbose" in argv
+    if uses_tensorflow:
+        quiet_tensorflow(verbose)
+    module = importlib.import_module(f"zoo.cli.{module_name}")
+    parser = module.build_parser(prog=prog)
+    args = parser.parse_args(argv)
+    with reported_errors(prog, verbose):
+        return module.run(parser, args, [*prog.split(), *argv])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`classiczoo [--version] [--verbose] COMMAND ...`; returns the exit code.
+
+    Args:
+        argv: the words after `classiczoo` (default: the process's).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        top = _top_parser().parse_args(argv)
+        return run_command(
+            top.command, top.args, prog=f"classiczoo {top.command}", verbose=top.verbose
+        )
+    except SystemExit as exit_:  # argparse's --help (0) and usage errors (2), reported errors
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+
+
+__all__ = ["COMMANDS", "main", "reported_errors", "run_command"]

@@ -1,0 +1,53 @@
+"""`classiczoo evaluate`: the full report of exported SavedModels on a tfds split.
+
+Loss, top-1/top-5 accuracy, per-class precision/recall/F1, confusion matrix (text and PNG),
+calibration (ECE and a reliability diagram), the most confident mistakes (PNG) and the
+inference throughput; the JSON report beside each model, the pictures in --report-dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from components.arg_types import positive_int
+from components.export.evaluation_report import evaluate_exports
+
+DESCRIPTION = "Evaluate exported SavedModels on a tfds split: a full report with plots."
+
+
+def build_parser(prog: str = "classiczoo evaluate") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    parser.add_argument(
+        "model_dirs", nargs="+", type=Path, help="SavedModel dirs, or base dirs (newest version)"
+    )
+    parser.add_argument("--dataset", help="tfds dataset; default: from the export's metadata")
+    parser.add_argument("--split", default="test", help="tfds split, slicing allowed")
+    parser.add_argument("--data-dir", help="tfds data dir; default tfds's own")
+    parser.add_argument("--batch-size", type=positive_int, default=256)
+    parser.add_argument(
+        "--report-dir", type=Path, help="PNGs and text; default reports/<model>/<version>"
+    )
+    parser.add_argument("--mistakes", type=positive_int, default=24, help="images in the grid")
+    parser.add_argument("--bins", type=positive_int, default=15, help="calibration bins")
+    parser.add_argument(
+        "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
+    )
+    return parser
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+    evaluate_exports(
+        args.model_dirs,
+        dataset=args.dataset,
+        split=args.split,
+        data_dir=args.data_dir,
+        batch_size=args.batch_size,
+        report_dir=args.report_dir,
+        mistakes=args.mistakes,
+        bins=args.bins,
+    )
+    return 0
+
+
+__all__ = ["DESCRIPTION", "build_parser", "run"]

@@ -1,0 +1,51 @@
+"""`classiczoo launch`: N workers of `classiczoo train` on this machine as one
+MultiWorkerMirroredStrategy cluster, restarted with --resume when one dies.
+
+    classiczoo launch --workers 2 -- --model lenet5_bn --epochs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from components.arg_types import non_negative_int, positive_int
+from components.training.local_cluster import run_local_cluster
+
+DESCRIPTION = "Start N training workers on this machine as one multi-worker cluster."
+
+
+def build_parser(prog: str = "classiczoo launch") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=DESCRIPTION,
+        epilog="Everything after -- goes to each worker's `classiczoo train`.",
+    )
+    parser.add_argument("--workers", type=positive_int, default=2, help="number of workers")
+    parser.add_argument(
+        "--max-restarts", type=non_negative_int, default=3, help="restarts after failures"
+    )
+    parser.add_argument("train_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--verbose", action="store_true", help="TensorFlow's start-up lines in the workers"
+    )
+    return parser
+
+
+def worker_command(train_args: list[str], verbose: bool = False) -> list[str]:
+    """The command each worker runs: this Python's `classiczoo train` with `train_args`."""
+    train_args = [a for a in train_args if a != "--"]
+    if not any(a == "--strategy" or a.startswith("--strategy=") for a in train_args):
+        train_args = [*train_args, "--strategy", "multiworker"]
+    if verbose and "--verbose" not in train_args:
+        train_args = [*train_args, "--verbose"]
+    return [sys.executable, "-m", "zoo.cli", "train", *train_args]
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+    return run_local_cluster(
+        worker_command(args.train_args, args.verbose), args.workers, args.max_restarts
+    )
+
+
+__all__ = ["DESCRIPTION", "build_parser", "run", "worker_command"]

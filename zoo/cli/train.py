@@ -1,0 +1,199 @@
+"""`classiczoo train`: train a zoo model on a tfds dataset, export it, report its metrics.
+
+Flags left unset take the model's own defaults (`zoo.get_defaults`). The export goes to
+`<export-dir>/<model>/<next version>/` with `metadata.json` beside the SavedModel.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import zoo
+from components.arg_types import (
+    fraction,
+    key_value,
+    names_from,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+from components.optimizers import OPTIMIZERS
+from components.schedules import LR_SCHEDULES
+from components.training.config import (
+    LOOPS,
+    MONITORS,
+    PAUSE_CONTROLS,
+    PAUSE_ON_TIMEOUT,
+    PRECISIONS,
+    SCALES,
+    ConfigError,
+    TrainConfig,
+)
+from components.training.distribute import STRATEGIES
+
+DESCRIPTION = "Train a zoo model on a tfds dataset, export it as a SavedModel, report its metrics."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of `classiczoo train`, one per `TrainConfig` field."""
+    models = zoo.list_models()
+    parser.add_argument("--model", default="lenet5_bn", help=f"one of: {', '.join(models)}")
+    parser.add_argument("--dataset", default="fashion_mnist", help="a tfds image dataset")
+    parser.add_argument("--epochs", type=positive_int, help="default: the model's")
+    parser.add_argument("--batch-size", type=positive_int, help="global batch; default: model's")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the model's")
+    parser.add_argument("--lr", type=positive_float, help="learning rate; default: the model's")
+    parser.add_argument("--lr-schedule", choices=LR_SCHEDULES, help="default: the model's")
+    parser.add_argument("--weight-decay", type=non_negative_float, default=0.0)
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="TensorFlow's op determinism: the same seed gives the same weights (slower)",
+    )
+    parser.add_argument("--val-split", type=fraction, default=0.0, help="fraction of train")
+    parser.add_argument("--train-split", default="train", help="tfds split, e.g. 'train[:5000]'")
+    parser.add_argument("--test-split", default="test")
+    parser.add_argument("--resize", type=positive_int, help="resize images to SIZE x SIZE")
+    parser.add_argument("--data-dir", help="tfds data dir; default tfds's own")
+    parser.add_argument("--scale", choices=SCALES, help="model scale; default: by input size")
+    parser.add_argument("--width", type=positive_float, help="width multiplier of the model")
+    parser.add_argument(
+        "--model-arg",
+        type=key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a model option, e.g. aux_classifiers=true; repeatable",
+    )
+    parser.add_argument(
+        "--strategy",
+        default="auto",
+        choices=STRATEGIES,
+        help="auto: TF_CONFIG set -> multiworker; >1 GPU -> mirrored; 1 GPU -> onedevice",
+    )
+    parser.add_argument(
+        "--loop",
+        default="auto",
+        choices=LOOPS,
+        help="fit: Keras model.fit; custom: the project's strategy.run loop (auto: custom "
+        "under multiworker, where model.fit fails, and when resuming; else fit)",
+    )
+    parser.add_argument("--scale-lr", action="store_true", help="lr x number of replicas")
+    parser.add_argument("--precision", default="float32", choices=PRECISIONS)
+    parser.add_argument("--jit-compile", action="store_true", help="compile steps with XLA")
+    parser.add_argument(
+        "--checkpoint-dir", type=Path, help="default checkpoints/<model>; removed after success"
+    )
+    parser.add_argument(
+        "--checkpoint-every", type=positive_int, help="steps between checkpoints (default: epoch)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir"
+    )
+    parser.add_argument(
+        "--monitor",
+        type=names_from(MONITORS, "monitor"),
+        default=[],
+        help="comma-separated: gradients, activations (TensorBoard, CSV, warnings)",
+    )
+    parser.add_argument(
+        "--monitor-every", type=positive_int, default=100, help="steps between monitor looks"
+    )
+    parser.add_argument(
+        "--pause-every", type=positive_int, metavar="N", help="pause every N steps to decide"
+    )
+    parser.add_argument(
+        "--pause-control",
+        choices=PAUSE_CONTROLS,
+        help="who decides at a pause: prompt (default on a terminal), file, auto (continue)",
+    )
+    parser.add_argument(
+        "--pause-file",
+        type=Path,
+        help="control file for --pause-control file (default: <checkpoint-dir>.control)",
+    )
+    parser.add_argument(
+        "--pause-timeout", type=positive_float, help="seconds to wait for the control file"
+    )
+    parser.add_argument(
+        "--pause-on-timeout",
+        choices=PAUSE_ON_TIMEOUT,
+        default="continue",
+        help="what a control-file pause does when nobody answers in time",
+    )
+    parser.add_argument("--export-dir", default="saved_models", type=Path)
+    parser.add_argument("--log-dir", type=Path, help="default logs/<model>/<time>")
+
+
+def build_parser(prog: str = "classiczoo train") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    add_arguments(parser)
+    parser.add_argument(
+        "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
+    )
+    return parser
+
+
+def config_from_args(args: argparse.Namespace, command: list[str]) -> TrainConfig:
+    """The `TrainConfig` of parsed flags, checked against the registry.
+
+    Raises:
+        ConfigError: a bad combination (unknown model or option, a pause control without
+            --pause-every, ...).
+    """
+    config = TrainConfig(
+        model=args.model,
+        dataset=args.dataset,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        lr_schedule=args.lr_schedule,
+        weight_decay=args.weight_decay,
+        seed=args.seed,
+        deterministic=args.deterministic,
+        val_split=args.val_split,
+        train_split=args.train_split,
+        test_split=args.test_split,
+        resize=args.resize,
+        data_dir=args.data_dir,
+        scale=args.scale,
+        width=args.width,
+        model_options=dict(args.model_arg),
+        strategy=args.strategy,
+        loop=args.loop,
+        scale_lr=args.scale_lr,
+        precision=args.precision,
+        jit_compile=args.jit_compile,
+        checkpoint_dir=args.checkpoint_dir,
+        checkpoint_every=args.checkpoint_every,
+        resume=args.resume,
+        monitor=tuple(args.monitor),
+        monitor_every=args.monitor_every,
+        pause_every=args.pause_every,
+        pause_control=args.pause_control,
+        pause_file=args.pause_file,
+        pause_timeout=args.pause_timeout,
+        pause_on_timeout=args.pause_on_timeout,
+        export_dir=args.export_dir,
+        log_dir=args.log_dir,
+        command=tuple(command),
+    )
+    config.resolve(zoo.registry)  # an unknown model or option is refused here, at once
+    return config
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+    """Trains; 0 when the run finished or stopped cleanly at a pause (resume it later)."""
+    try:
+        config = config_from_args(args, command)
+    except ConfigError as err:
+        parser.error(str(err))
+    zoo.train(config)
+    return 0
+
+
+__all__ = ["DESCRIPTION", "add_arguments", "build_parser", "config_from_args", "run"]
