@@ -52,6 +52,18 @@ class ModelEntry:
     name: str
     build: Callable[..., keras.Model]
     defaults: ModelDefaults
+    options: tuple[str, ...]
+
+
+def _keyword_options(build: Callable, keyword_only: bool) -> tuple[str, ...]:
+    parameters = inspect.signature(build).parameters.values()
+    return tuple(
+        p.name
+        for p in parameters
+        if p.name not in ("input_shape", "num_classes")
+        and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        and (p.kind is p.KEYWORD_ONLY or not keyword_only)
+    )
 
 
 _MODELS: dict[str, ModelEntry] = {}
@@ -71,18 +83,35 @@ def resolve_scale(scale: str, input_shape: tuple[int, int, int]) -> str:
     return "paper" if min(input_shape[:2]) >= PAPER_SCALE_MIN_SIZE else "small"
 
 
-def register_model(fn: Callable | None = None, *, defaults: ModelDefaults | None = None):
+def register_model(
+    fn: Callable | None = None,
+    *,
+    defaults: ModelDefaults | None = None,
+    options_from: Callable | None = None,
+):
     """Registers a model function under its own name; usable as `@register_model` or with args.
 
     The function takes `input_shape`, `num_classes` and its own keyword arguments and returns a
     `keras.Model` that outputs logits.
+
+    Args:
+        fn: the model function (when used without arguments).
+        defaults: its `ModelDefaults`.
+        options_from: a builder whose keyword-only parameters are the model's options, for a
+            model function that passes `**options` on (the VGG variants); default: the model
+            function's own parameters.
     """
 
     def decorate(build: Callable) -> Callable:
         name = build.__name__
         if name in _MODELS:
             raise ValueError(f"Model {name!r} is registered twice.")
-        _MODELS[name] = ModelEntry(name, build, defaults or ModelDefaults())
+        options = (
+            _keyword_options(options_from, keyword_only=True)
+            if options_from is not None
+            else _keyword_options(build, keyword_only=False)
+        )
+        _MODELS[name] = ModelEntry(name, build, defaults or ModelDefaults(), options)
         return build
 
     return decorate(fn) if fn is not None else decorate
@@ -142,8 +171,7 @@ def create(
 
 def model_options(name: str) -> list[str]:
     """The keyword options a model takes besides `input_shape` and `num_classes`."""
-    parameters = inspect.signature(_entry(name).build).parameters
-    return [k for k in parameters if k not in ("input_shape", "num_classes")]
+    return list(_entry(name).options)
 
 
 def check_activation(activation: str) -> str:

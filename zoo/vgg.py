@@ -39,20 +39,21 @@ SEARCH_SPACE = SearchSpace(
 
 
 def _vgg(
-    name: str,
-    input_shape,
-    num_classes,
+    config: str,
+    input_shape=(28, 28, 1),
+    num_classes=10,
     *,
-    batch_norm: bool,
-    scale: str,
-    width: float | None,
-    dropout: float,
-    activation: str,
-    kernel_initializer,
+    scale: str = "auto",
+    width: float | None = None,
+    dropout: float = 0.5,
+    batch_norm: bool = False,
+    activation: str = "relu",
+    kernel_initializer=None,
 ) -> keras.Model:
-    """Builds configuration `name` of Table 1; every variant below takes these options.
+    """Builds `config` of Table 1 ("vgg11", ...); its keyword options are every variant's.
 
     Args:
+        config: a key of `CONFIGS`.
         scale: `"paper"` (224x224x3), `"small"` (28-32 px) or `"auto"` (by input size).
         width: multiplies every width (default 1 paper, 0.5 small).
         dropout: rate after each hidden dense layer (the paper: 0.5).
@@ -66,13 +67,13 @@ def _vgg(
     scale = resolve_scale(scale, input_shape)
     paper = scale == "paper"
     width = width if width is not None else (1.0 if paper else SMALL_WIDTH)
-    model_name = f"{name}_bn" if batch_norm else name
+    model_name = f"{config}_bn" if batch_norm else config
     # None: He in the convolutions (VGGBlock's default), Keras's Glorot in the dense layers.
     conv_init = kernel_initializer or "he_normal"
     dense_init = kernel_initializer or "glorot_uniform"
     inputs = keras.Input(shape=input_shape, name="images")
     x = inputs
-    for i, (num_convs, filters) in enumerate(zip(CONFIGS[name], BLOCK_WIDTHS, strict=True)):
+    for i, (num_convs, filters) in enumerate(zip(CONFIGS[config], BLOCK_WIDTHS, strict=True)):
         x = VGGBlock(
             num_convs,
             max(1, int(filters * width)),
@@ -112,203 +113,53 @@ def _defaults(batch_norm: bool) -> ModelDefaults:
     )
 
 
-# One small function per variant, as timm's vgg.py: each is findable by its name, and the
-# CONFIGS table decides the architecture. Options: see `_vgg`.
-@register_model(defaults=_defaults(batch_norm=False))
-def vgg11(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=False,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
+# One small function per variant, as timm's vgg.py: each is findable by its name, the CONFIGS
+# table decides the architecture, and `_vgg`'s keyword options are theirs.
+
+
+@register_model(defaults=_defaults(batch_norm=False), options_from=_vgg)
+def vgg11(input_shape=(28, 28, 1), num_classes=10, **options) -> keras.Model:
     """VGG-11, configuration A."""
-    return _vgg(
-        "vgg11",
-        input_shape,
-        num_classes,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return _vgg("vgg11", input_shape, num_classes, **options)
 
 
-@register_model(defaults=_defaults(batch_norm=False))
-def vgg13(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=False,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
+@register_model(defaults=_defaults(batch_norm=False), options_from=_vgg)
+def vgg13(input_shape=(28, 28, 1), num_classes=10, **options) -> keras.Model:
     """VGG-13, configuration B."""
-    return _vgg(
-        "vgg13",
-        input_shape,
-        num_classes,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return _vgg("vgg13", input_shape, num_classes, **options)
 
 
-@register_model(defaults=_defaults(batch_norm=False))
-def vgg16(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=False,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
+@register_model(defaults=_defaults(batch_norm=False), options_from=_vgg)
+def vgg16(input_shape=(28, 28, 1), num_classes=10, **options) -> keras.Model:
     """VGG-16, configuration D."""
-    return _vgg(
-        "vgg16",
-        input_shape,
-        num_classes,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return _vgg("vgg16", input_shape, num_classes, **options)
 
 
-@register_model(defaults=_defaults(batch_norm=False))
-def vgg19(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=False,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
+@register_model(defaults=_defaults(batch_norm=False), options_from=_vgg)
+def vgg19(input_shape=(28, 28, 1), num_classes=10, **options) -> keras.Model:
     """VGG-19, configuration E."""
-    return _vgg(
-        "vgg19",
-        input_shape,
-        num_classes,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return _vgg("vgg19", input_shape, num_classes, **options)
 
 
-@register_model(defaults=_defaults(batch_norm=True))
-def vgg11_bn(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=True,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
+@register_model(defaults=_defaults(batch_norm=True), options_from=_vgg)
+def vgg11_bn(input_shape=(28, 28, 1), num_classes=10, **options) -> keras.Model:
     """VGG-11, configuration A, BatchNorm after each convolution."""
-    return _vgg(
-        "vgg11",
-        input_shape,
-        num_classes,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return _vgg("vgg11", input_shape, num_classes, **{"batch_norm": True, **options})
 
 
-@register_model(defaults=_defaults(batch_norm=True))
-def vgg13_bn(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=True,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
+@register_model(defaults=_defaults(batch_norm=True), options_from=_vgg)
+def vgg13_bn(input_shape=(28, 28, 1), num_classes=10, **options) -> keras.Model:
     """VGG-13, configuration B, BatchNorm after each convolution."""
-    return _vgg(
-        "vgg13",
-        input_shape,
-        num_classes,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return _vgg("vgg13", input_shape, num_classes, **{"batch_norm": True, **options})
 
 
-@register_model(defaults=_defaults(batch_norm=True))
-def vgg16_bn(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=True,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
+@register_model(defaults=_defaults(batch_norm=True), options_from=_vgg)
+def vgg16_bn(input_shape=(28, 28, 1), num_classes=10, **options) -> keras.Model:
     """VGG-16, configuration D, BatchNorm after each convolution."""
-    return _vgg(
-        "vgg16",
-        input_shape,
-        num_classes,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return _vgg("vgg16", input_shape, num_classes, **{"batch_norm": True, **options})
 
 
-@register_model(defaults=_defaults(batch_norm=True))
-def vgg19_bn(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    scale="auto",
-    width=None,
-    dropout=0.5,
-    batch_norm=True,
-    activation="relu",
-    kernel_initializer=None,
-) -> keras.Model:
+@register_model(defaults=_defaults(batch_norm=True), options_from=_vgg)
+def vgg19_bn(input_shape=(28, 28, 1), num_classes=10, **options) -> keras.Model:
     """VGG-19, configuration E, BatchNorm after each convolution."""
-    return _vgg(
-        "vgg19",
-        input_shape,
-        num_classes,
-        scale=scale,
-        width=width,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-    )
+    return _vgg("vgg19", input_shape, num_classes, **{"batch_norm": True, **options})

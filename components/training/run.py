@@ -197,7 +197,8 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
     say(
         f"Model: {config.model}, {model.count_params():,} parameters; {config.optimizer} lr "
         f"{learning_rate} ({config.lr_schedule}), weight decay {config.weight_decay}, "
-        f"{config.epochs} epochs, batch {config.batch_size}, seed {config.seed}"
+        f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}, batch {config.batch_size}, "
+        f"seed {config.seed}"
         f"{' (deterministic)' if config.deterministic else ''}, precision {config.precision}."
     )
     trainer = None

@@ -49,3 +49,14 @@ def test_register_model_decorator(monkeypatch):
     assert zoo.create("tiny_test_net").input_shape == (None, 8, 8, 1)
     with pytest.raises(ValueError, match="registered twice"):
         zoo.register_model(tiny_test_net)
+
+
+def test_options_can_come_from_the_builder_a_variant_passes_them_to():
+    # Each VGG variant is `def vggN(input_shape, num_classes, **options)` over `_vgg`.
+    assert zoo.model_options("vgg16_bn") == [
+        "scale", "width", "dropout", "batch_norm", "activation", "kernel_initializer"
+    ]  # fmt: skip
+    assert zoo.create("vgg11", batch_norm=True).name == "vgg11_bn"
+    assert zoo.create("vgg11_bn", batch_norm=False).name == "vgg11"
+    with pytest.raises(ValueError, match="Model 'vgg16' has no option depth"):
+        zoo.create("vgg16", depth=3)

@@ -24,21 +24,21 @@ import sys
 import components
 from components.console import quiet_tensorflow
 
-# command: (module, one line of help, whether it imports TensorFlow)
+# command: (module, one line of help)
 COMMANDS = {
-    "train": ("train", "train a zoo model, export it as a SavedModel, evaluate it", True),
-    "evaluate": ("evaluate", "evaluate exported SavedModels: metrics, plots, report", True),
-    "ensemble": ("ensemble", "compare exports with their ensemble; export it as one", True),
-    "tune": ("tune", "search a model's hyperparameters with keras-tuner", True),
-    "models": ("models", "list the zoo's models, or describe one", True),
-    "lr-find": ("lr_find", "learning-rate range test of a model: plot and suggestion", True),
-    "launch": ("launch", "run train as N local workers of one multi-worker cluster", False),
-    "lesson": ("lesson", "rerun an experiment of the course notes", True),
+    "train": ("train", "train a zoo model, export it as a SavedModel, evaluate it"),
+    "evaluate": ("evaluate", "evaluate exported SavedModels: metrics, plots, report"),
+    "ensemble": ("ensemble", "compare exports with their ensemble; export it as one"),
+    "tune": ("tune", "search a model's hyperparameters with keras-tuner"),
+    "models": ("models", "list the zoo's models, or describe one"),
+    "lr-find": ("lr_find", "learning-rate range test of a model: plot and suggestion"),
+    "launch": ("launch", "run train as N local workers of one multi-worker cluster"),
+    "lesson": ("lesson", "rerun an experiment of the course notes"),
 }
 
 
 def _top_parser() -> argparse.ArgumentParser:
-    listing = "\n".join(f"  {name:<10}{help_}" for name, (_, help_, _) in COMMANDS.items())
+    listing = "\n".join(f"  {name:<10}{help_}" for name, (_, help_) in COMMANDS.items())
     parser = argparse.ArgumentParser(
         prog="classiczoo",
         description="Classic CNNs, LeNet to GoogLeNet, and the textbook techniques for "
@@ -83,10 +83,9 @@ def run_command(name: str, argv: list[str], *, prog: str, verbose: bool = False)
             for usage lines and the metadata's `command`.
         verbose: TensorFlow's start-up lines and tracebacks (also `--verbose` in `argv`).
     """
-    module_name, _, uses_tensorflow = COMMANDS[name]
+    module_name, _ = COMMANDS[name]
     verbose = verbose or "--verbose" in argv
-    if uses_tensorflow:
-        quiet_tensorflow(verbose)
+    quiet_tensorflow(verbose)  # every command's modules import TensorFlow
     module = importlib.import_module(f"zoo.cli.{module_name}")
     parser = module.build_parser(prog=prog)
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ Flags left unset take the model's own defaults (`zoo.get_defaults`). The export 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import zoo
@@ -34,6 +35,8 @@ from components.training.config import (
 from components.training.distribute import STRATEGIES
 
 DESCRIPTION = "Train a zoo model on a tfds dataset, export it as a SavedModel, report its metrics."
+# Flags named otherwise than their TrainConfig field; every other flag is its field's name.
+FIELD_OF_FLAG = {"lr": "learning_rate", "model_arg": "model_options"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -144,43 +147,12 @@ def config_from_args(args: argparse.Namespace, command: list[str]) -> TrainConfi
         ConfigError: a bad combination (unknown model or option, a pause control without
             --pause-every, ...).
     """
+    fields = {field.name for field in dataclasses.fields(TrainConfig)}
+    values = {FIELD_OF_FLAG.get(k, k): v for k, v in vars(args).items()}
+    values["model_options"] = dict(values["model_options"])  # [(KEY, VALUE)] from --model-arg
+    values["monitor"] = tuple(values["monitor"])
     config = TrainConfig(
-        model=args.model,
-        dataset=args.dataset,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        optimizer=args.optimizer,
-        learning_rate=args.lr,
-        lr_schedule=args.lr_schedule,
-        weight_decay=args.weight_decay,
-        seed=args.seed,
-        deterministic=args.deterministic,
-        val_split=args.val_split,
-        train_split=args.train_split,
-        test_split=args.test_split,
-        resize=args.resize,
-        data_dir=args.data_dir,
-        scale=args.scale,
-        width=args.width,
-        model_options=dict(args.model_arg),
-        strategy=args.strategy,
-        loop=args.loop,
-        scale_lr=args.scale_lr,
-        precision=args.precision,
-        jit_compile=args.jit_compile,
-        checkpoint_dir=args.checkpoint_dir,
-        checkpoint_every=args.checkpoint_every,
-        resume=args.resume,
-        monitor=tuple(args.monitor),
-        monitor_every=args.monitor_every,
-        pause_every=args.pause_every,
-        pause_control=args.pause_control,
-        pause_file=args.pause_file,
-        pause_timeout=args.pause_timeout,
-        pause_on_timeout=args.pause_on_timeout,
-        export_dir=args.export_dir,
-        log_dir=args.log_dir,
-        command=tuple(command),
+        **{k: v for k, v in values.items() if k in fields}, command=tuple(command)
     )
     config.resolve(zoo.registry)  # an unknown model or option is refused here, at once
     return config

@@ -9,6 +9,7 @@ the same command again resumes the search there. The best model is exported to
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 from pathlib import Path
 
@@ -67,28 +68,9 @@ def build_parser(prog: str = "classiczoo tune") -> argparse.ArgumentParser:
 
 def config_from_args(args: argparse.Namespace, command: list[str]) -> TuneConfig:
     """The `TuneConfig` of parsed flags; raises `ConfigError` for a bad combination."""
+    fields = {field.name for field in dataclasses.fields(TuneConfig)}
     config = TuneConfig(
-        model=args.model,
-        dataset=args.dataset,
-        tuner=args.tuner,
-        max_trials=args.max_trials,
-        epochs=args.epochs,
-        executions_per_trial=args.executions_per_trial,
-        hyperband_factor=args.hyperband_factor,
-        val_split=args.val_split,
-        train_split=args.train_split,
-        test_split=args.test_split,
-        data_dir=args.data_dir,
-        resize=args.resize,
-        scale=args.scale,
-        width=args.width,
-        strategy=args.strategy,
-        seed=args.seed,
-        directory=args.directory,
-        overwrite=args.overwrite,
-        export_dir=args.export_dir,
-        top=args.top,
-        command=tuple(command),
+        **{k: v for k, v in vars(args).items() if k in fields}, command=tuple(command)
     )
     check_model_options(zoo.registry, config.model, config.model_options())
     return config

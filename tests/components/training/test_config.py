@@ -9,7 +9,7 @@ import pytest
 
 import zoo
 from components.training.config import MODEL_DEFAULT_FIELDS, ConfigError, TrainConfig
-from zoo.cli.train import build_parser, config_from_args
+from zoo.cli.train import FIELD_OF_FLAG, build_parser, config_from_args
 
 
 def _flags_of(parser) -> set[str]:
@@ -18,8 +18,8 @@ def _flags_of(parser) -> set[str]:
 
 def test_every_flag_is_a_field_and_every_field_a_flag():
     fields = {f.name for f in dataclasses.fields(TrainConfig)} - {"command"}
-    renamed = {"lr": "learning_rate", "model_arg": "model_options"}
-    flags = {renamed.get(flag, flag) for flag in _flags_of(build_parser())}
+    assert FIELD_OF_FLAG == {"lr": "learning_rate", "model_arg": "model_options"}
+    flags = {FIELD_OF_FLAG.get(flag, flag) for flag in _flags_of(build_parser())}
     assert flags == fields
 
 

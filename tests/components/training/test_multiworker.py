@@ -40,7 +40,7 @@ def test_two_workers_match_one_worker(fashion_mnist_data_dir, tmp_path):
     extra = [
         "--train-split=train[:1024]",
         "--test-split=test[:256]",
-        "--epochs=3",
+        "--epochs=2",
         "--pause-every=5",
         "--pause-control=file",
         f"--pause-file={control}",
