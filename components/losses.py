@@ -1,8 +1,10 @@
-"""Losses the lessons compare with softmax cross-entropy.
+"""Losses: the multiclass SVM the lessons compare with softmax cross-entropy, and softmax
+cross-entropy for class ids and targets alike.
 
 Softmax cross-entropy itself is Keras's `SparseCategoricalCrossentropy(from_logits=True)`: it
 computes `logsumexp(s) - s_y` in the numerically stable form (subtracting the maximum score),
-so the project uses it as it is (`components.training.compile_classifier`).
+so the project uses it as it is (`components.training.compile_classifier`), except where the
+training labels are targets (MixUp, CutMix, label smoothing): `SoftmaxCrossentropy`.
 """
 
 from __future__ import annotations
@@ -51,3 +53,58 @@ class MulticlassSVM(keras.losses.Loss):
 
     def get_config(self):
         return {**super().get_config(), "margin": self.margin}
+
+
+def is_target(y_true, y_pred) -> bool:
+    """Whether labels are targets `[N, K]` (else class ids `[N]` or `[N, 1]`), by their shape."""
+    return len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] != 1
+
+
+@keras.saving.register_keras_serializable(package="classiczoo")
+class SoftmaxCrossentropy(keras.losses.Loss):
+    """Softmax cross-entropy from logits, for class ids or for target distributions.
+
+    Training with MixUp, CutMix or label smoothing feeds one-hot (or mixed) targets `[N, K]`;
+    validation and test keep class ids `[N]`. Keras has a loss for each form
+    (`CategoricalCrossentropy`, `SparseCategoricalCrossentropy`) but not one for both, which a
+    compiled model needs when its training and validation labels differ in form; this one picks
+    by the labels' rank. Label smoothing (Szegedy et al. 2016, section 7: targets
+    `(1 - e) y + e / K`) applies to targets only, so validation and test report the plain
+    cross-entropy, comparable across runs and with `classiczoo evaluate`.
+
+    Args:
+        label_smoothing: e in [0, 1).
+        reduction, name, dtype: as for any Keras loss.
+
+    Example:
+    >>> loss = SoftmaxCrossentropy()
+    >>> logits = np.array([[2.0, 0.0], [0.0, 2.0]])
+    >>> bool(np.isclose(loss(np.array([0, 1]), logits), loss(np.eye(2), logits)))
+    True
+    """
+
+    def __init__(
+        self,
+        label_smoothing: float = 0.0,
+        reduction="sum_over_batch_size",
+        name="softmax_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
+        if not 0 <= label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        y_pred = ops.convert_to_tensor(y_pred)
+        if is_target(y_true, y_pred):
+            return keras.losses.categorical_crossentropy(
+                ops.cast(y_true, y_pred.dtype),
+                y_pred,
+                from_logits=True,
+                label_smoothing=self.label_smoothing,
+            )
+        return keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}

@@ -29,7 +29,7 @@ _NAMES = {
     "resolve_scale": "zoo.registry",
     "describe": "zoo.cards",
     "TrainConfig": "components.training.config",
-    "TrainResult": "components.training.run",
+    "TrainResult": "components.training.result",
     "TuneConfig": "components.tuning.search",
     "TuneResult": "components.tuning.search",
 }
@@ -37,7 +37,7 @@ _SUBMODULES = ("registry", "cards", "cli", *FAMILIES)
 
 if TYPE_CHECKING:  # what static tools see; at run time `__getattr__` loads these on first use
     from components.training.config import TrainConfig
-    from components.training.run import TrainResult
+    from components.training.result import TrainResult
     from components.tuning.search import TuneConfig, TuneResult
     from zoo.cards import describe
     from zoo.registry import (

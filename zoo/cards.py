@@ -33,6 +33,8 @@ def describe(name: str, *, scales: tuple[str, ...] = ("small", "paper")) -> dict
             "lr_schedule": defaults.lr_schedule,
             "epochs": defaults.epochs,
             "batch_size": defaults.batch_size,
+            "augment": defaults.augment,
+            "label_smoothing": defaults.label_smoothing,
         },
         "search_space": defaults.search_space.to_dict(),
         "default_input_shape": list(defaults.input_shape),
@@ -70,7 +72,8 @@ def format_card(card: dict) -> str:
     d = card["recipe_defaults"]
     lines.append(
         f"  recipe defaults: {d['optimizer']} lr {d['learning_rate']} ({d['lr_schedule']}), "
-        f"batch {d['batch_size']}, {d['epochs']} epochs"
+        f"batch {d['batch_size']}, {d['epochs']} epochs, augment {d['augment']}"
+        + (f", label smoothing {d['label_smoothing']:g}" if d["label_smoothing"] else "")
     )
     lines.append(f"  search space: {SearchSpace.from_dict(card['search_space']).describe()}")
     return "\n".join(lines)

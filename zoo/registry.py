@@ -25,6 +25,9 @@ class ModelDefaults:
         lr_schedule: recipe default, one of `components.schedules.LR_SCHEDULES`.
         epochs: recipe default number of epochs.
         batch_size: recipe default global batch size.
+        augment: the training augmentation policy that reaches the model's best
+            (`components.data.augmentation`; `"none"`: none).
+        label_smoothing: recipe default label smoothing of the training targets.
         paper: the paper the model follows.
         paper_input_shape: input of the paper's configuration, or None where the model has
             one scale only.
@@ -41,6 +44,8 @@ class ModelDefaults:
     lr_schedule: str = "constant"
     epochs: int = 10
     batch_size: int = 256
+    augment: str = "none"
+    label_smoothing: float = 0.0
     paper: str = ""
     paper_input_shape: tuple[int, int, int] | None = None
     paper_num_classes: int = 1000

@@ -1,5 +1,11 @@
 """Data: tfds loading (with the offline Fashion-MNIST preparation) and the input pipeline."""
 
+from components.data.augmentation import (
+    POLICIES,
+    Augmenter,
+    needs_soft_labels,
+    parse_augment,
+)
 from components.data.fashion_mnist_offline import (
     FASHION_MNIST_FILES,
     FashionMNISTFileError,
@@ -15,6 +21,8 @@ from components.data.tfds_loading import (
 )
 
 __all__ = [
+    "POLICIES",
+    "Augmenter",
     "FASHION_MNIST_FILES",
     "DataUnavailableError",
     "FashionMNISTFileError",
@@ -25,6 +33,8 @@ __all__ = [
     "load_image_classification",
     "load_normalized",
     "make_pipeline",
+    "needs_soft_labels",
+    "parse_augment",
     "prepare_fashion_mnist_offline",
     "preprocess_images",
 ]

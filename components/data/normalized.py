@@ -13,6 +13,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
+from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.pipeline import Preprocessing, make_pipeline
 from components.data.tfds_loading import ImageClassificationData, load_image_classification
 
@@ -37,7 +38,14 @@ class NormalizedData:
         return self.preprocessing.output_shape(self.data.image_shape)
 
     def pipeline(
-        self, part: str, batch_size: int, *, training: bool = False, seed: int | None = None
+        self,
+        part: str,
+        batch_size: int,
+        *,
+        training: bool = False,
+        seed: int | None = None,
+        augment: str | None = None,
+        soft_labels: bool = False,
     ) -> tf.data.Dataset | None:
         """The batched pipeline of `part` (`train`, `validation`, `test`); None for a
         validation part that is empty.
@@ -46,15 +54,31 @@ class NormalizedData:
             part: one of `PARTS`.
             batch_size: the global batch size.
             training: shuffle every epoch (the training part's pipeline).
-            seed: the shuffle's seed.
+            seed: the shuffle's and the augmentation's seed.
+            augment: an augmentation policy (`components.data.augmentation`), for the
+                training part only.
+            soft_labels: one-hot labels (for MixUp, CutMix or label smoothing); the training
+                part only.
         """
         if part not in PARTS:
             raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}.")
+        steps = parse_augment(augment)
+        soft_labels = soft_labels or needs_soft_labels(steps)  # MixUp and CutMix mix labels
+        if (steps or soft_labels) and part != "train":
+            raise ValueError(
+                f"augmentation and soft labels are for the training part only, not {part!r}."
+            )
         dataset = getattr(self.data, part)
         if dataset is None:
             return None
         return make_pipeline(
-            dataset, self.preprocessing, batch_size=batch_size, training=training, seed=seed
+            dataset,
+            self.preprocessing,
+            batch_size=batch_size,
+            training=training,
+            seed=seed,
+            augment=Augmenter(steps, self.model_input_shape, seed=seed) if steps else None,
+            one_hot_classes=len(self.data.class_names) if soft_labels else None,
         )
 
     def describe(self) -> str:

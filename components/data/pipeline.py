@@ -92,15 +92,24 @@ class Preprocessing:
         )
 
 
-def preprocess_images(images: tf.Tensor, preprocessing: Preprocessing) -> tf.Tensor:
-    """Raw images (uint8 or float in 0..255, `[..., H, W, C]`) to normalized float32."""
+def resize_images(images: tf.Tensor, preprocessing: Preprocessing) -> tf.Tensor:
+    """Raw images to float32 pixels in 0..255, resized if the preprocessing says so."""
     x = tf.cast(images, tf.float32)
     if preprocessing.resize is not None:
         x = tf.image.resize(x, preprocessing.resize, method="bilinear")
-    x = x * preprocessing.scale
+    return x
+
+
+def normalize_images(pixels: tf.Tensor, preprocessing: Preprocessing) -> tf.Tensor:
+    """Float pixels in 0..255 to `(pixels * scale - mean) / std`, per channel."""
     mean = tf.constant(preprocessing.mean, tf.float32)
     std = tf.constant(preprocessing.std, tf.float32)
-    return (x - mean) / std
+    return (pixels * preprocessing.scale - mean) / std
+
+
+def preprocess_images(images: tf.Tensor, preprocessing: Preprocessing) -> tf.Tensor:
+    """Raw images (uint8 or float in 0..255, `[..., H, W, C]`) to normalized float32."""
+    return normalize_images(resize_images(images, preprocessing), preprocessing)
 
 
 def make_pipeline(
@@ -112,6 +121,8 @@ def make_pipeline(
     seed: int | None = None,
     cache: bool = True,
     cache_budget_bytes: int = DEFAULT_CACHE_BUDGET_BYTES,
+    augment=None,
+    one_hot_classes: int | None = None,
 ) -> tf.data.Dataset:
     """Builds a batched, prefetched input pipeline from unbatched `(uint8 image, label)`.
 
@@ -125,6 +136,10 @@ def make_pipeline(
         cache: cache in memory: after preprocessing if that fits in `cache_budget_bytes`, else
             the raw uint8 images, preprocessed per batch.
         cache_budget_bytes: memory allowed for the preprocessed cache.
+        augment: a `components.data.augmentation.Augmenter`, run on each batch's pixels (in
+            0..255, after any resize, before the normalization), in parallel; None: none.
+        one_hot_classes: give labels as one-hot targets over this many classes (what MixUp,
+            CutMix and label smoothing train on); None: class ids.
 
     Example:
     >>> train = make_pipeline(data.train, prep, batch_size=256, training=True)  # doctest: +SKIP
@@ -137,11 +152,14 @@ def make_pipeline(
     preprocessed_bytes = max(num_examples, 0) * int(np.prod(out_shape)) * 4
     fits = num_examples >= 0 and preprocessed_bytes <= cache_budget_bytes
 
-    def preprocess(images, labels):
-        return preprocess_images(images, preprocessing), labels
+    # With augmentation the cache holds pixels, normalized after the augmentation of each batch.
+    staged = resize_images if augment is not None else preprocess_images
+
+    def stage(images, labels):
+        return staged(images, preprocessing), labels
 
     if cache and fits:
-        dataset = dataset.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE).cache()
+        dataset = dataset.map(stage, num_parallel_calls=tf.data.AUTOTUNE).cache()
         per_batch = False
     else:
         if cache:
@@ -152,5 +170,13 @@ def make_pipeline(
         dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size)
     if per_batch:
-        dataset = dataset.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(stage, num_parallel_calls=tf.data.AUTOTUNE)
+    if one_hot_classes is not None:
+        dataset = dataset.map(lambda x, y: (x, tf.one_hot(y, one_hot_classes)))
+    if augment is not None:
+        dataset = dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(
+            lambda x, y: (normalize_images(x, preprocessing), y),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     return dataset.prefetch(tf.data.AUTOTUNE)

@@ -1,12 +1,10 @@
 """Exported models: SavedModels with their metadata, loading them, evaluating them, and
 ensembles of them saved as one SavedModel."""
 
+from components.export.combination import METHODS, check_method, combine
 from components.export.ensemble import (
-    METHODS,
     EnsembleModule,
     check_members_agree,
-    check_method,
-    combine,
     export_ensemble,
     fit_weights,
 )
@@ -34,6 +32,7 @@ from components.export.saved_model import (
     resolve_model_dir,
 )
 from components.export.serving import SavedClassifier
+from components.export.tta import TTA_MODES, check_tta, combine_views, tta_views
 
 __all__ = [
     "INPUT_NAME",
@@ -43,6 +42,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SIGNATURE_FLOAT",
     "SIGNATURE_UINT8",
+    "TTA_MODES",
     "DataSplits",
     "EnsembleModule",
     "ExportMetadata",
@@ -54,7 +54,9 @@ __all__ = [
     "ServingFacts",
     "check_members_agree",
     "check_method",
+    "check_tta",
     "combine",
+    "combine_views",
     "export_classifier",
     "export_ensemble",
     "fit_weights",
@@ -63,4 +65,5 @@ __all__ = [
     "load_metadata",
     "publish_saved_model",
     "resolve_model_dir",
+    "tta_views",
 ]

@@ -1,21 +1,12 @@
-"""Ensembles of exported classifiers: combination rules, fitted weights, one SavedModel for all.
+"""Ensembles of exported classifiers: fitted weights, and one SavedModel for all.
 
 The members are SavedModels loaded with `tf.saved_model.load` (see
-`components.export.serving`), each taking raw images and returning `logits`. Rules, for
-members' logits `z_i` and weights `w_i`:
-
-- `mean-probs`: `p = mean_i softmax(z_i)`;
-- `mean-logits`: `p = softmax(mean_i z_i)`;
-- `weighted`: `p = sum_i w_i softmax(z_i)`, `w` on the simplex (given, or fitted by
-  `fit_weights` on a validation split to minimize its cross-entropy);
-- `vote`: majority vote of the members' top-1 classes; `p = (votes + mean_i softmax(z_i)) /
-  (members + 1)`, which keeps the vote's order, breaks ties by the mean probability and stays a
-  distribution (so the loss and calibration remain defined).
-
-Every rule returns `probabilities`, `class_ids = argmax p` and `logits = log p` (a softmax of
-them gives `p` back), so an ensemble answers exactly like a single exported model.
-`EnsembleModule` holds the members' graphs and is saved by `export_ensemble` as one SavedModel
-with the single model's signatures (`serving_default` float32, `serving_uint8`).
+`components.export.serving`), each taking raw images and returning `logits`; the rules that
+combine them (`mean-probs`, `mean-logits`, `weighted`, `vote`) are
+`components.export.combination`'s, and `weighted`'s weights are given or fitted by
+`fit_weights` on a validation split. `EnsembleModule` holds the members' graphs and is saved by
+`export_ensemble` as one SavedModel with the single model's signatures (`serving_default`
+float32, `serving_uint8`), optionally with test-time augmentation in the graph.
 """
 
 from __future__ import annotations
@@ -26,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from components.export.combination import check_method, combine
 from components.export.metadata import (
     INPUT_NAME,
     SIGNATURE_FLOAT,
@@ -37,69 +29,7 @@ from components.export.metadata import (
     ServingFacts,
 )
 from components.export.saved_model import publish_saved_model
-
-METHODS = ("mean-probs", "mean-logits", "weighted", "vote")
-
-
-def check_method(method: str, weights: Sequence[float] | None, members: int) -> np.ndarray:
-    """Validates a rule and its weights; returns the weights normalized to sum to 1.
-
-    Raises:
-        ValueError: unknown method, fewer than two members, weights of the wrong count, negative
-            or all zero.
-    """
-    if method not in METHODS:
-        raise ValueError(f"Unknown ensemble method {method!r}; choose one of {list(METHODS)}.")
-    if members < 2:
-        raise ValueError(f"An ensemble needs at least two members, got {members}.")
-    if weights is None:
-        return np.full(members, 1.0 / members)
-    weights = np.asarray(weights, np.float64)
-    if weights.shape != (members,):
-        raise ValueError(f"{weights.size} weights given for {members} members: give one each.")
-    if (weights < 0).any() or not np.isfinite(weights).all() or weights.sum() <= 0:
-        raise ValueError(f"Weights must be finite, >= 0 and not all 0, got {weights.tolist()}.")
-    return weights / weights.sum()
-
-
-def combine(member_logits, method: str, weights=None) -> dict[str, tf.Tensor]:
-    """The ensemble's outputs from its members' logits (TensorFlow ops: eager or in a graph).
-
-    Args:
-        member_logits: `[members, N, classes]` (a tensor, array, or list of `[N, classes]`).
-        method: one of `METHODS`.
-        weights: `[members]`, summing to 1 (used by `weighted` only).
-
-    Returns:
-        `probabilities [N, classes]`, `class_ids [N]` (int64) and `logits [N, classes]`.
-
-    Example:
-    >>> logits_a, logits_b = np.array([[2.0, 0.0]]), np.array([[0.0, 2.0]])
-    >>> out = combine(np.stack([logits_a, logits_b]), "mean-probs")
-    >>> out["probabilities"].numpy().round(3).tolist()
-    [[0.5, 0.5]]
-    """
-    z = tf.cast(tf.convert_to_tensor(member_logits), tf.float32)
-    members = tf.shape(z)[0]
-    probs = tf.nn.softmax(z, axis=-1)
-    if method == "mean-logits":
-        logits = tf.reduce_mean(z, axis=0)
-        p = tf.nn.softmax(logits, axis=-1)
-    else:
-        if method == "mean-probs":
-            p = tf.reduce_mean(probs, axis=0)
-        elif method == "weighted":
-            w = tf.cast(tf.convert_to_tensor(weights), tf.float32)
-            p = tf.einsum("m,mnk->nk", w, probs)
-        elif method == "vote":
-            votes = tf.reduce_sum(tf.one_hot(tf.argmax(z, axis=-1), tf.shape(z)[-1]), axis=0)
-            n = tf.cast(members, tf.float32)
-            p = (votes + tf.reduce_mean(probs, axis=0)) / (n + 1.0)
-        else:
-            raise ValueError(f"Unknown ensemble method {method!r}; choose one of {list(METHODS)}.")
-        # log of a probability that underflowed to 0 would be -inf: floor it far below any other.
-        logits = tf.math.log(tf.maximum(p, 1e-30))
-    return {"probabilities": p, "class_ids": tf.argmax(p, axis=-1), "logits": logits}
+from components.export.tta import check_tta, combine_views, tta_views
 
 
 def fit_weights(
@@ -151,12 +81,15 @@ class EnsembleModule(tf.Module):
         method: one of `METHODS`.
         weights: normalized weights (stored as a variable in the SavedModel).
         image_shape: `(H, W, C)` of the members' input.
+        tta: test-time augmentation (`components.export.tta`): the rule's probabilities are
+            averaged over the views of each image.
     """
 
-    def __init__(self, members, method: str, weights, image_shape):
+    def __init__(self, members, method: str, weights, image_shape, tta: str = "none"):
         super().__init__(name="ensemble")
         self.members = list(members)
         self.method = method
+        self.tta = check_tta(tta)
         self.weights = tf.Variable(
             np.asarray(weights, np.float32), trainable=False, name="member_weights"
         )
@@ -170,11 +103,16 @@ class EnsembleModule(tf.Module):
     def _serve(self, images):
         # Each member checks the image shape in its own graph, with the expected shape in the
         # message; the members do their own preprocessing.
-        logits = [
-            member.signatures[SIGNATURE_FLOAT](**{INPUT_NAME: images})["logits"]
-            for member in self.members
-        ]
-        return combine(tf.stack(logits), self.method, self.weights)
+        answers = []
+        for view in tta_views(images, self.tta):
+            logits = [
+                member.signatures[SIGNATURE_FLOAT](**{INPUT_NAME: view})["logits"]
+                for member in self.members
+            ]
+            answers.append(combine(tf.stack(logits), self.method, self.weights))
+        if len(answers) == 1:
+            return answers[0]
+        return combine_views([answer["logits"] for answer in answers])
 
 
 def check_members_agree(classifiers) -> None:
@@ -220,6 +158,7 @@ def export_ensemble(
     splits: dict[str, str] | None = None,
     data: DataSplits | None = None,
     command: str = "",
+    tta: str = "none",
 ) -> Path:
     """Saves the members and the rule as one SavedModel, the next version under `base_dir`.
 
@@ -237,6 +176,7 @@ def export_ensemble(
         metrics: what it scored (None: not measured; `test` is then empty).
         dataset, splits, data: the data it was measured on (None: the first member's).
         command: the command line that made it (empty when made from Python).
+        tta: test-time augmentation inside the graph (`"none"`, `"flip"`).
 
     Example (needs two exports; `classiczoo ensemble ... --export` calls it):
     >>> members = [SavedClassifier(d) for d in ("saved_models/a", "saved_models/b")]
@@ -246,7 +186,7 @@ def export_ensemble(
     weights = check_method(method, weights, len(classifiers))
     first = classifiers[0]
     image_shape = tuple(first.input_shape[1:])
-    module = EnsembleModule([c.module for c in classifiers], method, weights, image_shape)
+    module = EnsembleModule([c.module for c in classifiers], method, weights, image_shape, tta)
     signatures = {SIGNATURE_FLOAT: module.serve_float, SIGNATURE_UINT8: module.serve_uint8}
     members = []
     for c in classifiers:
@@ -271,7 +211,7 @@ def export_ensemble(
         ensemble={"method": method, "weights": [float(w) for w in weights], "members": members},
     )
     metadata = ExportMetadata(
-        run=run, serving=ServingFacts.for_images(image_shape, first.class_names)
+        run=run, serving=ServingFacts.for_images(image_shape, first.class_names, tta=tta)
     )
     return publish_saved_model(
         base_dir,

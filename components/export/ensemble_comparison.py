@@ -13,18 +13,15 @@ import shlex
 from pathlib import Path
 
 import numpy as np
+import tensorflow as tf
 
 from components.data.tfds_loading import load_image_classification
-from components.export.ensemble import (
-    check_members_agree,
-    check_method,
-    combine,
-    export_ensemble,
-    fit_weights,
-)
-from components.export.evaluation import classification_report, softmax
+from components.export.combination import check_method, combine
+from components.export.ensemble import check_members_agree, export_ensemble, fit_weights
+from components.export.evaluation import classification_report
 from components.export.metadata import DataSplits, Metrics
 from components.export.serving import SavedClassifier
+from components.export.tta import check_tta, combine_views
 
 
 @dataclasses.dataclass
@@ -78,6 +75,25 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _view_logits(classifiers, split, images, count, batch_size, tta):
+    """`[views, members, N, classes]` logits of a split, and its labels."""
+    views = [images]
+    if tta == "flip":  # unbatched images [H, W, C]: width is axis 1
+        views.append(images.map(lambda x, y: (tf.reverse(x, axis=[1]), y)))
+    logits, labels = [], None
+    for v, view in enumerate(views):
+        outputs = []
+        for classifier in classifiers:
+            print(f"{classifier.path} on {split}{' (mirrored)' if v else ''} ({count} images)")
+            out = classifier.predict_dataset(view, count, batch_size)
+            if labels is not None and not np.array_equal(labels, out["labels"]):
+                raise ValueError(f"the {split} split was read in a different order.")
+            labels = out["labels"]
+            outputs.append(out["logits"])
+        logits.append(np.stack(outputs))
+    return np.stack(logits), labels
+
+
 def _row(name: str, test: dict, validation: dict | None) -> dict:
     return {
         "name": name,
@@ -104,6 +120,7 @@ def compare_ensemble(
     export_dir: str | Path = "saved_models",
     name: str | None = None,
     command: tuple[str, ...] | None = None,
+    tta: str = "none",
 ) -> EnsembleComparison:
     """Scores each member and the ensemble on the test (and validation) split; exports it.
 
@@ -120,11 +137,15 @@ def compare_ensemble(
         export: write the ensemble as one SavedModel under
             `<export_dir>/<name or ensemble-<member models>>/<version>`.
         command: the command line, for the export's metadata.
+        tta: test-time augmentation (`"flip"`): every member and the ensemble answer with the
+            mean probabilities over the views of each image, the ensemble's rule applied per
+            view; an export has it in its graph.
 
     Raises:
         ValueError: fewer than two members, members that disagree on input, classes or
             splits, no validation split to fit weights on, no dataset known.
     """
+    check_tta(tta)
     classifiers = [SavedClassifier(d) for d in model_dirs]
     check_members_agree(classifiers)
     check_method(method, weights, len(classifiers))
@@ -158,44 +179,56 @@ def compare_ensemble(
     )
     logits, labels = {}, {}
     for split, (images, count) in splits.items():
-        outputs = []
-        for classifier in classifiers:
-            print(f"{classifier.path} on {split} ({count} images)")
-            out = classifier.predict_dataset(images, count, batch_size)
-            outputs.append(out["logits"])
-            if split in labels and not np.array_equal(labels[split], out["labels"]):
-                raise ValueError(f"the {split} split was read in a different order.")
-            labels[split] = out["labels"]
-        logits[split] = np.stack(outputs)  # [members, N, classes]
+        logits[split], labels[split] = _view_logits(
+            classifiers, split, images, count, batch_size, tta
+        )
+
+    def members_answer(member_logits):  # [views, N, K] -> one member's (TTA) answer
+        return combine_views(list(member_logits))
+
+    def ensemble_answer(view_logits, weights):  # [views, members, N, K]: the rule per view
+        per_view = [combine(v, method, weights) for v in view_logits]
+        if len(per_view) == 1:
+            return per_view[0]
+        return combine_views([answer["logits"] for answer in per_view])
 
     if method == "weighted":
         if weights is not None:
             weights = check_method(method, weights, len(classifiers))
         else:
-            weights = fit_weights(softmax(logits["validation"]), labels["validation"])
+            validation = logits["validation"]
+            probabilities = np.stack(
+                [members_answer(validation[:, i])["probabilities"].numpy()
+                 for i in range(len(classifiers))]
+            )  # fmt: skip
+            weights = fit_weights(probabilities, labels["validation"])
             print(
                 "Weights fitted on the validation split: "
                 + ", ".join(f"{n} {w:.3f}" for n, w in zip(names, weights, strict=True))
             )
     class_names = classifiers[0].class_names
 
-    def report(split, member_logits, rule=None):
-        if rule is None:
-            return classification_report(member_logits, labels[split], class_names)
-        out = combine(member_logits, rule, weights)
+    def report(split, answer):
         return classification_report(
-            out["logits"].numpy(), labels[split], class_names,
-            probabilities=out["probabilities"].numpy(),
+            answer["logits"].numpy(), labels[split], class_names,
+            probabilities=answer["probabilities"].numpy(),
         )  # fmt: skip
 
     rows = []
     for i, classifier in enumerate(classifiers):
-        test = report("test", logits["test"][i])
-        val = report("validation", logits["validation"][i]) if "validation" in logits else None
+        test = report("test", members_answer(logits["test"][:, i]))
+        val = (
+            report("validation", members_answer(logits["validation"][:, i]))
+            if "validation" in logits
+            else None
+        )
         rows.append(_row(f"{classifier.name} ({classifier.path})", test, val))
-    ensemble_test = report("test", logits["test"], method)
-    ensemble_val = report("validation", logits["validation"], method) if val_split else None
-    rows.append(_row(f"ensemble {method}", ensemble_test, ensemble_val))
+    ensemble_test = report("test", ensemble_answer(logits["test"], weights))
+    ensemble_val = (
+        report("validation", ensemble_answer(logits["validation"], weights)) if val_split else None
+    )
+    suffix = "" if tta == "none" else f", TTA {tta}"
+    rows.append(_row(f"ensemble {method}{suffix}", ensemble_test, ensemble_val))
     print(format_table(rows))
     result = EnsembleComparison(rows, None if weights is None else list(map(float, weights)))
     if export:
@@ -216,13 +249,14 @@ def compare_ensemble(
             data=DataSplits(train_split, val_split, test_split),
             metrics=metrics,
             command=shlex.join(command or ("classiczoo", "ensemble", *map(str, model_dirs))),
+            tta=tta,
         )
         # The export must answer as the combination computed here: check on a few test images.
         images, _ = next(data.test.batch(64).as_numpy_iterator())
         exported = SavedClassifier(result.export_dir).predict(images)
         np.testing.assert_allclose(
             exported["probabilities"],
-            combine(logits["test"][:, : len(images)], method, weights)["probabilities"],
+            ensemble_answer(logits["test"][:, :, : len(images)], weights)["probabilities"],
             atol=1e-5,
             err_msg=f"the exported ensemble {result.export_dir} disagrees with its members",
         )

@@ -31,6 +31,7 @@ from components.export.evaluation_plots import (
 )
 from components.export.metadata import library_versions
 from components.export.serving import SavedClassifier
+from components.export.tta import check_tta
 
 
 def split_tag(dataset: str, split: str) -> str:
@@ -60,6 +61,7 @@ def evaluate_export(
     batch_size: int = 256,
     mistakes: int = 24,
     bins: int = 15,
+    tta: str = "none",
     say=print,
 ) -> dict:
     """The report of one loaded classifier on `data.test`; writes the plots and the JSON.
@@ -72,6 +74,8 @@ def evaluate_export(
         batch_size: images per call of the signature.
         mistakes: images in the grid of confident mistakes.
         bins: calibration bins.
+        tta: test-time augmentation (`components.export.tta`): `"flip"` scores the mean
+            probabilities of each image and its mirror; its files get a `-tta_flip` tag.
         say: prints a line.
 
     Returns:
@@ -83,6 +87,7 @@ def evaluate_export(
         data.num_test,
         batch_size,
         on_batch=lambda images, labels, out: kept.add(images, labels, out["probabilities"]),
+        tta=tta,
     )
     class_names = classifier.class_names or data.class_names
     report = classification_report(
@@ -92,9 +97,9 @@ def evaluate_export(
         probabilities=predictions["probabilities"],
         num_bins=bins,
     )
-    tag = split_tag(data.name, split)
+    tag = split_tag(data.name, split) + ("" if tta == "none" else f"-tta_{tta}")
     report_dir = Path(report_dir)
-    title = f"{classifier.name} on {data.name} {split}"
+    title = f"{classifier.name} on {data.name} {split}" + ("" if tta == "none" else f", TTA {tta}")
     plots = {
         "confusion_matrix": plot_confusion_matrix(
             report["confusion_matrix"],
@@ -119,12 +124,14 @@ def evaluate_export(
         "model": classifier.name,
         "dataset": data.name,
         "split": split,
+        "tta": tta,
         **report,
         "throughput": {
             "images_per_second": round(predictions["images_per_second"], 1),
             "batch_size": batch_size,
             "signature": "serving_uint8",
-            "note": "model time per image after the first batch (tracing), this machine",
+            "note": "model time per image after the first batch (tracing), this machine"
+            + ("; each image runs twice (TTA)" if tta != "none" else ""),
         },
         "plots": {k: str(v) for k, v in plots.items()},
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
@@ -143,7 +150,7 @@ def evaluate_export(
         f"{top_k.replace('_', ' ')} {report[top_k]:.4f}, macro F1 {report['macro_f1']:.4f}, "
         f"ECE {report['calibration']['ece']:.4f}, "
         f"{report['throughput']['images_per_second']:.0f} images/s on {report['examples']} "
-        f"images of {data.name} {split}"
+        f"images of {data.name} {split}" + ("" if tta == "none" else f" (TTA {tta})")
     )
     say(f"Report: {report_path}; plots and text in {report_dir}")
     return {**report, "report_path": str(report_path)}
@@ -159,6 +166,7 @@ def evaluate_exports(
     report_dir: str | Path | None = None,
     mistakes: int = 24,
     bins: int = 15,
+    tta: str = "none",
 ) -> list[dict]:
     """Evaluates each export on `split` of its dataset; returns one report per model.
 
@@ -173,6 +181,7 @@ def evaluate_exports(
         batch_size, mistakes, bins: as for `evaluate_export`.
         report_dir: where PNGs and text go (None: `reports/<model>/<version>`; given with
             several models, a subdirectory per model).
+        tta: test-time augmentation (`"none"`, `"flip"`).
 
     Raises:
         ValueError: a directory that is no SavedModel, no dataset known, or a dataset whose
@@ -183,6 +192,7 @@ def evaluate_exports(
     """
     if not model_dirs:
         raise ValueError("No model directory given: name one or more SavedModels.")
+    check_tta(tta)
     classifiers = [SavedClassifier(model_dir) for model_dir in model_dirs]
     results = []
     for classifier in classifiers:
@@ -219,6 +229,7 @@ def evaluate_exports(
                 batch_size=batch_size,
                 mistakes=mistakes,
                 bins=bins,
+                tta=tta,
             )
         )
     return results

@@ -12,7 +12,8 @@ through `load_metadata`, so no reader needs to guess at keys. The JSON is flat:
   ensemble), `search` (tune only), `ensemble` (ensembles only), `command`, `versions`, `created`;
 - what the SavedModel serves: `input` (`name`, `shape`, `dtypes`, `value_range`), `signatures`,
   `outputs`, `class_names`, `preprocessing` (the normalization in the graph; null for an
-  ensemble, whose members hold their own).
+  ensemble, whose members hold their own), `tta` (test-time augmentation in the graph:
+  `none` or `flip`).
 
 An export made without a run (`export_classifier` called directly with no `run`) has only the
 serving keys and `schema_version`. Files of classiczoo 0.1, which had no `schema_version`, are
@@ -114,6 +115,8 @@ class Hyperparameters:
         precision: the Keras dtype policy; jit_compile: XLA.
         deterministic: op determinism was on.
         model_options: the options given to the model's builder.
+        augment: the training pipeline's augmentation policy (`none`, `standard`, ...).
+        label_smoothing: of the training targets.
         best_epoch: for a tuned model, the epoch whose weights were kept (else None).
         tuned: for a tuned model, the values the search chose (else None).
     """
@@ -132,6 +135,8 @@ class Hyperparameters:
     jit_compile: bool
     deterministic: bool
     model_options: dict
+    augment: str = "none"
+    label_smoothing: float = 0.0
     best_epoch: int | None = None
     tuned: dict | None = None
 
@@ -189,6 +194,7 @@ class ServingFacts:
         outputs: the output names.
         class_names: the class of each output index.
         preprocessing: `Preprocessing.to_dict()` of the graph's normalization, or None.
+        tta: the test-time augmentation inside the graph (`"none"`, `"flip"`).
     """
 
     input: dict
@@ -196,10 +202,11 @@ class ServingFacts:
     outputs: list[str]
     class_names: list[str]
     preprocessing: dict | None = None
+    tta: str = "none"
 
     @classmethod
     def for_images(
-        cls, image_shape, class_names, preprocessing: dict | None = None
+        cls, image_shape, class_names, preprocessing: dict | None = None, tta: str = "none"
     ) -> ServingFacts:
         """The facts of this project's signatures for raw images of `image_shape`.
 
@@ -218,6 +225,7 @@ class ServingFacts:
             outputs=list(OUTPUT_NAMES),
             class_names=list(class_names),
             preprocessing=preprocessing,
+            tta=tta,
         )
 
 

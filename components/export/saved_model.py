@@ -32,6 +32,7 @@ from components.export.metadata import (
     ServingFacts,
     write_metadata,
 )
+from components.export.tta import check_tta, combine_views, tta_views
 
 
 def list_versions(base_dir: str | Path) -> list[int]:
@@ -60,7 +61,7 @@ def resolve_model_dir(path: str | Path) -> Path:
     )
 
 
-def _serving_fn(model: keras.Model, preprocessing: Preprocessing, image_shape):
+def _serving_fn(model: keras.Model, preprocessing: Preprocessing, image_shape, tta: str):
     expected = "[N, " + ", ".join(str(d) for d in image_shape) + "]"
     message = f"expected images of shape {expected} (batch, height, width, channels) in 0..255"
 
@@ -78,8 +79,13 @@ def _serving_fn(model: keras.Model, preprocessing: Preprocessing, image_shape):
         # explicit dependency rather than relying on the assert running at some point.
         with tf.control_dependencies([check]):
             images = tf.identity(images)
-        x = preprocess_images(images, preprocessing)
-        logits = tf.cast(model(x, training=False), tf.float32)
+        views = [
+            tf.cast(model(preprocess_images(view, preprocessing), training=False), tf.float32)
+            for view in tta_views(images, tta)
+        ]
+        if len(views) > 1:
+            return combine_views(views)
+        logits = views[0]
         return {
             "probabilities": tf.nn.softmax(logits, axis=-1),
             "class_ids": tf.argmax(logits, axis=-1),
@@ -97,6 +103,7 @@ def export_classifier(
     preprocessing: Preprocessing,
     class_names: list[str],
     run: RunFacts | None = None,
+    tta: str = "none",
 ) -> Path:
     """Exports `model` (which outputs logits) as the next version under `base_dir`.
 
@@ -108,6 +115,8 @@ def export_classifier(
         class_names: names of the classes, in label order.
         run: what made the model, for `metadata.json` (`components.export.metadata`); None
             writes the serving facts alone.
+        tta: test-time augmentation inside the graph (`components.export.tta`): `"flip"`
+            answers with the mean probabilities of each image and its mirror; `"none"`.
 
     Returns:
         The new version directory.
@@ -121,13 +130,14 @@ def export_classifier(
     ...                   class_names=["cat", "dog"])
     PosixPath('saved_models/tiny/1')
     """
+    check_tta(tta)
     num_outputs = model.output_shape[-1]
     if len(class_names) != num_outputs:
         raise ValueError(f"{len(class_names)} class names for a model with {num_outputs} outputs.")
     shape = (None, *image_shape)
     archive = keras.export.ExportArchive()
     archive.track(model)
-    serve = _serving_fn(model, preprocessing, tuple(image_shape))
+    serve = _serving_fn(model, preprocessing, tuple(image_shape), tta)
     # The first endpoint becomes `serving_default` for TF Serving and saved_model_cli.
     archive.add_endpoint(
         SIGNATURE_FLOAT, serve, input_signature=[tf.TensorSpec(shape, tf.float32, INPUT_NAME)]
@@ -137,7 +147,9 @@ def export_classifier(
     )
     metadata = ExportMetadata(
         run=run,
-        serving=ServingFacts.for_images(image_shape, class_names, preprocessing.to_dict()),
+        serving=ServingFacts.for_images(
+            image_shape, class_names, preprocessing.to_dict(), tta=tta
+        ),
     )
     return publish_saved_model(
         base_dir, lambda path: archive.write_out(str(path), verbose=False), metadata

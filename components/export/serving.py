@@ -19,6 +19,7 @@ from components.export.metadata import (
     load_metadata,
 )
 from components.export.saved_model import resolve_model_dir
+from components.export.tta import combine_views, tta_views
 
 
 class SavedClassifier:
@@ -85,8 +86,14 @@ class SavedClassifier:
                 "(batch, height, width, channels), uint8 or float in 0..255."
             )
 
-    def predict(self, images) -> dict[str, np.ndarray]:
-        """`probabilities`, `class_ids` and `logits` for a batch of raw images (uint8 or float)."""
+    def predict(self, images, tta: str = "none") -> dict[str, np.ndarray]:
+        """`probabilities`, `class_ids` and `logits` for a batch of raw images (uint8 or float).
+
+        Args:
+            images: `[N, H, W, C]` in 0..255.
+            tta: `"flip"`: the mean probabilities of each image and its mirror
+                (`components.export.tta`); `"none"`.
+        """
         images = tf.convert_to_tensor(images)
         if not (images.dtype.is_floating or images.dtype.is_integer) or images.dtype.is_bool:
             raise ValueError(
@@ -94,12 +101,15 @@ class SavedClassifier:
                 f"{images.dtype.name}."
             )
         self.check_images(images)
-        if images.dtype == tf.uint8 and SIGNATURE_UINT8 in self.module.signatures:
-            outputs = self.module.signatures[SIGNATURE_UINT8](**{self.input_name: images})
-        else:
-            images = tf.cast(images, tf.float32)
-            outputs = self.module.signatures[SIGNATURE_FLOAT](**{self.input_name: images})
+        views = [self._call(view) for view in tta_views(images, tta)]
+        outputs = views[0] if len(views) == 1 else combine_views([v["logits"] for v in views])
         return {k: v.numpy() for k, v in outputs.items()}
+
+    def _call(self, images):
+        if images.dtype == tf.uint8 and SIGNATURE_UINT8 in self.module.signatures:
+            return self.module.signatures[SIGNATURE_UINT8](**{self.input_name: images})
+        images = tf.cast(images, tf.float32)
+        return self.module.signatures[SIGNATURE_FLOAT](**{self.input_name: images})
 
     def predict_dataset(
         self,
@@ -109,6 +119,7 @@ class SavedClassifier:
         *,
         on_batch: Callable[[np.ndarray, np.ndarray, dict], None] | None = None,
         progress: bool = True,
+        tta: str = "none",
     ) -> dict[str, np.ndarray | float]:
         """Runs the model over an unbatched `(image, label)` dataset, with a progress bar.
 
@@ -118,6 +129,7 @@ class SavedClassifier:
             batch_size: images per call of the signature.
             on_batch: called with `(images, labels, outputs)` after every batch.
             progress: show the Keras progress bar.
+            tta: test-time augmentation, as for `predict`.
 
         Returns:
             `logits`, `probabilities`, `class_ids`, `labels` (NumPy, in dataset order),
@@ -131,7 +143,7 @@ class SavedClassifier:
         labels, seconds, timed, first = [], 0.0, 0, None
         for images, batch_labels in dataset.batch(batch_size).as_numpy_iterator():
             start = time.perf_counter()
-            outputs = self.predict(images)
+            outputs = self.predict(images, tta=tta)
             elapsed = time.perf_counter() - start
             if first is None:
                 first = (elapsed, len(batch_labels))

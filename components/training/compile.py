@@ -11,6 +11,9 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from components.losses import SoftmaxCrossentropy
+from components.metrics import ArgmaxAccuracy
+
 # GoogLeNet's auxiliary classifiers count with this weight in the training loss (the paper).
 AUX_LOSS_WEIGHT = 0.3
 
@@ -21,6 +24,8 @@ def compile_classifier(
     *,
     aux_loss_weight: float = AUX_LOSS_WEIGHT,
     jit_compile: bool | str = "auto",
+    soft_labels: bool = False,
+    label_smoothing: float = 0.0,
 ) -> keras.Model:
     """Compiles a logits-output classifier with softmax cross-entropy and accuracy.
 
@@ -35,10 +40,18 @@ def compile_classifier(
         optimizer: the optimizer; None for a model that is only evaluated.
         aux_loss_weight: weight of each auxiliary loss.
         jit_compile: Keras's `compile(jit_compile=...)`: XLA on, off or Keras's choice.
+        soft_labels: the training labels are targets `[N, K]` (MixUp, CutMix, label
+            smoothing) while validation keeps class ids: `SoftmaxCrossentropy` and
+            `ArgmaxAccuracy`, which take both.
+        label_smoothing: of the targets (implies `soft_labels`).
     """
     num_outputs = len(model.outputs)
-    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    if soft_labels or label_smoothing:
+        loss = SoftmaxCrossentropy(label_smoothing)
+        accuracy = ArgmaxAccuracy(name="accuracy")
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
     if num_outputs == 1:
         model.compile(
             optimizer=optimizer or "sgd", loss=loss, metrics=[accuracy], jit_compile=jit_compile

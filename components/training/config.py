@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
+from components.data.augmentation import parse_augment
+from components.export.tta import TTA_MODES
 from components.optimizers.factory import OPTIMIZERS
 from components.schedules import LR_SCHEDULES
 from components.training.distribute import STRATEGIES
@@ -28,7 +30,15 @@ PAUSE_CONTROLS = ("prompt", "file", "auto")
 PAUSE_ON_TIMEOUT = ("continue", "stop")
 SCALES = ("auto", "paper", "small")
 # The fields that default to the model's own value.
-MODEL_DEFAULT_FIELDS = ("epochs", "batch_size", "optimizer", "learning_rate", "lr_schedule")
+MODEL_DEFAULT_FIELDS = (
+    "epochs",
+    "batch_size",
+    "optimizer",
+    "learning_rate",
+    "lr_schedule",
+    "augment",
+    "label_smoothing",
+)
 
 
 class ConfigError(ValueError):
@@ -80,6 +90,10 @@ class TrainConfig:
         epochs, batch_size, optimizer, learning_rate, lr_schedule: None takes the model's
             defaults; `batch_size` is global (over all replicas).
         weight_decay: decoupled weight decay, >= 0 (biases and BatchNorm excluded).
+        augment: the training pipeline's augmentation policy (`components.data.augmentation`:
+            `none`, `flip`, `crop`, `standard`, `erasing`, `mixup`, `cutmix`, or a comma
+            list); None takes the model's.
+        label_smoothing: of the training targets, in [0, 1); None takes the model's.
         seed: seeds Python, NumPy, TensorFlow, Keras and the shuffle, >= 0.
         deterministic: also turn on TensorFlow's op determinism, so that two runs with the same
             seed give identical weights (`components.training.reproducibility`).
@@ -108,6 +122,7 @@ class TrainConfig:
         pause_timeout: seconds to wait for the control file (None: forever).
         pause_on_timeout: `continue` or `stop` when nobody answers in time.
         export_dir: base directory of exports (`<export_dir>/<model>/<version>`).
+        export_tta: test-time augmentation inside the exported graph (`none`, `flip`).
         log_dir: TensorBoard logs (None: `logs/<model>/<time>`).
         command: the command line that made this run, as words, for the metadata and the
             resume hint (None: the `classiczoo train` command of these fields).
@@ -130,6 +145,8 @@ class TrainConfig:
     learning_rate: float | None = None
     lr_schedule: str | None = None
     weight_decay: float = 0.0
+    augment: str | None = None
+    label_smoothing: float | None = None
     seed: int = 0
     deterministic: bool = False
     val_split: float = 0.0
@@ -156,6 +173,7 @@ class TrainConfig:
     pause_timeout: float | None = None
     pause_on_timeout: str = "continue"
     export_dir: str | Path = Path("saved_models")
+    export_tta: str = "none"
     log_dir: str | Path | None = None
     command: tuple[str, ...] | None = None
 
@@ -184,6 +202,16 @@ class TrainConfig:
         _choice("scale", self.scale, SCALES)
         _choice("pause_control", self.pause_control, PAUSE_CONTROLS)
         _choice("pause_on_timeout", self.pause_on_timeout, PAUSE_ON_TIMEOUT, optional=False)
+        _choice("export_tta", self.export_tta, TTA_MODES, optional=False)
+        if self.augment is not None:
+            try:
+                parse_augment(self.augment)
+            except ValueError as err:
+                raise ConfigError(str(err)) from None
+        if self.label_smoothing is not None and not (
+            isinstance(self.label_smoothing, (int, float)) and 0 <= self.label_smoothing < 1
+        ):
+            raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}.")
         if not isinstance(self.weight_decay, (int, float)) or not self.weight_decay >= 0:
             raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay!r}.")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:

@@ -25,6 +25,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from components.losses import SoftmaxCrossentropy
+from components.metrics import argmax_accuracy
 from components.training.checkpointing import checkpoint_manager
 from components.training.compile import AUX_LOSS_WEIGHT
 
@@ -45,6 +47,7 @@ class DistributedTrainer:
         chief: whether this process is the chief (it alone keeps checkpoints).
         task_id: this worker's index, for its temporary directory.
         aux_loss_weight: weight of each auxiliary head's loss.
+        label_smoothing: of training targets `[N, K]` (class ids are never smoothed).
 
     Example:
     >>> from components.optimizers import make_optimizer
@@ -67,6 +70,7 @@ class DistributedTrainer:
         chief: bool = True,
         task_id: int = 0,
         aux_loss_weight: float = AUX_LOSS_WEIGHT,
+        label_smoothing: float = 0.0,
     ):
         if checkpoint_every is not None and checkpoint_every <= 0:
             raise ValueError(
@@ -86,7 +90,8 @@ class DistributedTrainer:
             model.optimizer = optimizer  # what callbacks (TensorBoard's lr, the pause) look at
             # Build the optimizer's slots now, in the strategy's scope, not inside a step.
             self.optimizer.build(model.trainable_variables)
-        self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+        # Class ids or targets (MixUp, CutMix, label smoothing), as compile_classifier's loss.
+        self.loss_fn = SoftmaxCrossentropy(label_smoothing, reduction=None)
         self.resumed_step = 0
         self._last_saved_step = -1
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
@@ -139,8 +144,7 @@ class DistributedTrainer:
         total = per_example
         for aux in outputs[1:]:
             total = total + self.aux_loss_weight * self.loss_fn(y, tf.cast(aux, tf.float32))
-        correct = tf.cast(tf.equal(tf.argmax(logits, -1), tf.cast(y, tf.int64)), tf.float32)
-        return total, correct
+        return total, argmax_accuracy(y, logits)
 
     def _regularization(self):
         losses = [tf.cast(loss, tf.float32) for loss in self.model.losses]

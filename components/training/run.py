@@ -9,9 +9,6 @@ The registry is passed in (`zoo.registry`), so components never import `zoo`.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import shlex
 import shutil
 import sys
 import tempfile
@@ -29,9 +26,9 @@ from components.callbacks import (
     TrainingCheckpoint,
     default_controller,
 )
+from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData, load_normalized
-from components.data.pipeline import Preprocessing
-from components.export.metadata import DataSplits, Hyperparameters, Metrics, RunFacts
+from components.export.metadata import DataSplits, Hyperparameters, RunFacts
 from components.export.saved_model import export_classifier
 from components.optimizers import make_optimizer
 from components.schedules import make_schedule, plateau_callback
@@ -48,56 +45,7 @@ from components.training.distribute import (
 from components.training.loop import DistributedTrainer
 from components.training.metrics import run_metrics
 from components.training.reproducibility import make_deterministic, seed_everything
-
-
-@dataclasses.dataclass
-class TrainResult:
-    """What a training run leaves.
-
-    Args:
-        config: the run's config, resolved (the model's defaults filled in).
-        history: Keras's per-epoch History (`loss`, `accuracy`, `val_*`, `learning_rate`).
-        metrics: train, validation and test figures (None if the run stopped early).
-        export_dir: the SavedModel's version directory (None if the run stopped early).
-        model: the trained model; the inference model (main head only) once finished.
-        preprocessing: the normalization the model expects (also in the export's graph).
-        stopped_at_step: the step a pause or a NaN stopped the run at (None: it finished).
-        checkpoint_dir: where the run's checkpoints are (removed once it finished).
-        monitors: the gradient and activation monitors, by name.
-        pause: the pause callback, if any (its decisions).
-        weights_sha256: a digest of the final weights (equal on every worker).
-    """
-
-    config: TrainConfig
-    history: dict[str, list[float]]
-    metrics: Metrics | None
-    export_dir: Path | None
-    model: keras.Model
-    preprocessing: Preprocessing
-    stopped_at_step: int | None
-    checkpoint_dir: Path
-    monitors: dict
-    pause: PauseEveryNSteps | None
-    weights_sha256: str
-
-    @property
-    def completed(self) -> bool:
-        """Whether the run trained to its last epoch and exported."""
-        return self.stopped_at_step is None
-
-    @property
-    def resume_command(self) -> str:
-        """The command that continues this run from its checkpoint."""
-        command = list(self.config.command or ("classiczoo", "train"))
-        return shlex.join(command if "--resume" in command else [*command, "--resume"])
-
-
-def weights_digest(model: keras.Model) -> str:
-    """sha256 of all weights' bytes (16 hex digits): equal on every worker when in sync."""
-    digest = hashlib.sha256()
-    for weight in model.weights:
-        digest.update(keras.ops.convert_to_numpy(weight).tobytes())
-    return digest.hexdigest()[:16]
+from components.training.result import TrainResult, weights_digest
 
 
 def train_model(config: TrainConfig, registry: ModelRegistry) -> TrainResult:
@@ -171,8 +119,23 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
         resize=config.resize,
     )
     say(data.describe())
-    train = data.pipeline("train", config.batch_size, training=True, seed=config.seed)
+    soft_labels = needs_soft_labels(parse_augment(config.augment), config.label_smoothing)
+    train = data.pipeline(
+        "train",
+        config.batch_size,
+        training=True,
+        seed=config.seed,
+        augment=config.augment,
+        soft_labels=soft_labels,
+    )
     validation = data.pipeline("validation", config.batch_size)
+    if config.augment != "none" or config.label_smoothing:
+        steps = parse_augment(config.augment)
+        augmenter = Augmenter(steps, data.model_input_shape) if steps else None
+        say(
+            f"Augmentation of the training split: {augmenter.describe() if augmenter else 'none'}"
+            f"; label smoothing {config.label_smoothing:g}."
+        )
 
     with strategy.scope():
         model = registry.create(
@@ -193,7 +156,13 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
             )
         optimizer = make_optimizer(config.optimizer, rate, weight_decay=config.weight_decay)
         if loop == "fit":
-            compile_classifier(model, optimizer, jit_compile=config.jit_compile)
+            compile_classifier(
+                model,
+                optimizer,
+                jit_compile=config.jit_compile,
+                soft_labels=soft_labels,
+                label_smoothing=config.label_smoothing,
+            )
     say(
         f"Model: {config.model}, {model.count_params():,} parameters; {config.optimizer} lr "
         f"{learning_rate} ({config.lr_schedule}), weight decay {config.weight_decay}, "
@@ -212,10 +181,11 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
             checkpoint_every=config.checkpoint_every,
             chief=chief,
             task_id=task_id(),
+            label_smoothing=config.label_smoothing,
         )
-    callbacks, monitors, pause = _callbacks(
-        config, say, chief, strategy, trainer, train, validation
-    )
+    # The monitors look at a batch as it is: class ids, no augmentation.
+    look = validation if validation is not None else data.pipeline("train", config.batch_size)
+    callbacks, monitors, pause = _callbacks(config, say, chief, strategy, trainer, look)
 
     start = time.time()
     if trainer is None:
@@ -262,7 +232,7 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
     return _evaluate_and_export(result, data, strategy, loop, trainer, train_seconds, say)
 
 
-def _callbacks(config, say, chief, strategy, trainer, train, validation):
+def _callbacks(config, say, chief, strategy, trainer, look):
     """The run's callbacks, its monitors by name, and its pause callback (or None)."""
     callbacks = []
     if chief:  # only the chief writes logs
@@ -270,12 +240,12 @@ def _callbacks(config, say, chief, strategy, trainer, train, validation):
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.log_dir)))
     callbacks.append(LearningRateLogger())
     if config.lr_schedule == "plateau":
-        callbacks.append(plateau_callback("val_loss" if validation is not None else "loss"))
+        callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
     if trainer is None:
         callbacks.append(TrainingCheckpoint(str(config.checkpoint_dir), config.checkpoint_every))
     monitors = {}
     if config.monitor:
-        x_look, y_look = next(iter(validation if validation is not None else train))
+        x_look, y_look = next(iter(look))
         if "gradients" in config.monitor:
             monitors["gradients"] = GradientMonitor(
                 (x_look.numpy(), y_look.numpy()),
@@ -353,6 +323,8 @@ def _evaluate_and_export(
             jit_compile=config.jit_compile,
             deterministic=config.deterministic,
             model_options=config.all_model_options(),
+            augment=config.augment,
+            label_smoothing=config.label_smoothing,
         ),
     )
     chief = is_chief()
@@ -365,6 +337,7 @@ def _evaluate_and_export(
         preprocessing=data.preprocessing,
         class_names=data.data.class_names,
         run=facts,
+        tta=config.export_tta,
     )
     if not chief:
         shutil.rmtree(export_base, ignore_errors=True)
@@ -382,4 +355,4 @@ def _evaluate_and_export(
     return result
 
 
-__all__ = ["TrainResult", "train_model", "weights_digest"]
+__all__ = ["TrainResult", "train_model"]

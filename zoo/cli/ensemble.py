@@ -12,8 +12,9 @@ import argparse
 from pathlib import Path
 
 from components.arg_types import fraction, non_negative_float, positive_int
-from components.export.ensemble import METHODS
+from components.export.combination import METHODS
 from components.export.ensemble_comparison import compare_ensemble
+from components.export.tta import TTA_MODES
 
 DESCRIPTION = (
     "Ensemble exported classifiers; compare the members and the ensemble; export it as one model."
@@ -40,6 +41,12 @@ def build_parser(prog: str = "classiczoo ensemble") -> argparse.ArgumentParser:
     parser.add_argument("--export", action="store_true", help="export the ensemble SavedModel")
     parser.add_argument("--export-dir", type=Path, default=Path("saved_models"))
     parser.add_argument("--name", help="export base name; default ensemble-<member models>")
+    parser.add_argument(
+        "--tta",
+        choices=TTA_MODES,
+        default="none",
+        help="test-time augmentation of members and ensemble (and in the export's graph)",
+    )
     parser.add_argument(
         "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
     )
@@ -79,6 +86,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
         export_dir=args.export_dir,
         name=args.name,
         command=tuple(command),
+        tta=args.tta,
     )
     return 0
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from components.arg_types import positive_int
 from components.export.evaluation_report import evaluate_exports
+from components.export.tta import TTA_MODES
 
 DESCRIPTION = "Evaluate exported SavedModels on a tfds split: a full report with plots."
 
@@ -31,6 +32,12 @@ def build_parser(prog: str = "classiczoo evaluate") -> argparse.ArgumentParser:
     parser.add_argument("--mistakes", type=positive_int, default=24, help="images in the grid")
     parser.add_argument("--bins", type=positive_int, default=15, help="calibration bins")
     parser.add_argument(
+        "--tta",
+        choices=TTA_MODES,
+        default="none",
+        help="test-time augmentation: flip = mean probabilities of each image and its mirror",
+    )
+    parser.add_argument(
         "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
     )
     return parser
@@ -46,6 +53,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
         report_dir=args.report_dir,
         mistakes=args.mistakes,
         bins=args.bins,
+        tta=args.tta,
     )
     return 0
 

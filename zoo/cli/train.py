@@ -20,6 +20,8 @@ from components.arg_types import (
     positive_float,
     positive_int,
 )
+from components.data.augmentation import POLICIES, parse_augment
+from components.export.tta import TTA_MODES
 from components.optimizers import OPTIMIZERS
 from components.schedules import LR_SCHEDULES
 from components.training.config import (
@@ -39,6 +41,15 @@ DESCRIPTION = "Train a zoo model on a tfds dataset, export it as a SavedModel, r
 FIELD_OF_FLAG = {"lr": "learning_rate", "model_arg": "model_options"}
 
 
+def augmentation_policy(text: str) -> str:
+    """An argparse type: a policy `parse_augment` reads, kept as written."""
+    try:
+        parse_augment(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `classiczoo train`, one per `TrainConfig` field."""
     models = zoo.list_models()
@@ -50,6 +61,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=positive_float, help="learning rate; default: the model's")
     parser.add_argument("--lr-schedule", choices=LR_SCHEDULES, help="default: the model's")
     parser.add_argument("--weight-decay", type=non_negative_float, default=0.0)
+    parser.add_argument(
+        "--augment",
+        type=augmentation_policy,
+        help=f"training augmentation: {', '.join(POLICIES)}, or a comma list "
+        "(e.g. standard,erasing); default: the model's",
+    )
+    parser.add_argument(
+        "--label-smoothing", type=fraction, help="of the training targets; default: the model's"
+    )
     parser.add_argument("--seed", type=non_negative_int, default=0)
     parser.add_argument(
         "--deterministic",
@@ -128,6 +148,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="what a control-file pause does when nobody answers in time",
     )
     parser.add_argument("--export-dir", default="saved_models", type=Path)
+    parser.add_argument(
+        "--export-tta",
+        choices=TTA_MODES,
+        default="none",
+        help="test-time augmentation inside the exported graph (flip: image and mirror)",
+    )
     parser.add_argument("--log-dir", type=Path, help="default logs/<model>/<time>")
 
 

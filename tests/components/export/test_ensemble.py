@@ -14,14 +14,8 @@ import tensorflow as tf
 
 from components.data import Preprocessing
 from components.export import SIGNATURE_FLOAT, SIGNATURE_UINT8, export_classifier
-from components.export.ensemble import (
-    METHODS,
-    check_members_agree,
-    check_method,
-    combine,
-    export_ensemble,
-    fit_weights,
-)
+from components.export.combination import METHODS, check_method, combine
+from components.export.ensemble import check_members_agree, export_ensemble, fit_weights
 from components.export.serving import SavedClassifier
 from tests.conftest import make_run_facts
 

@@ -16,7 +16,8 @@ import tensorflow_datasets as tfds
 import zoo
 from components.data import Preprocessing
 from components.export import export_classifier
-from components.export.ensemble import combine, fit_weights
+from components.export.combination import combine
+from components.export.ensemble import fit_weights
 from components.export.ensemble_comparison import compare_ensemble
 from components.export.evaluation_report import evaluate_exports
 from components.export.serving import SavedClassifier

@@ -1,0 +1,113 @@
+"""Augmentation: Keras's layers in the training pipeline only, policies by name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from components.data import Augmenter, Preprocessing, make_pipeline, parse_augment
+from components.data.augmentation import POLICIES, crop_padding, needs_soft_labels
+
+PREP = Preprocessing(mean=(0.3,), std=(0.4,))
+
+
+def _dataset(n=64, shape=(28, 28, 1)):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (n, *shape), dtype=np.uint8)
+    images[:, :, : shape[1] // 2] = 0  # left half black: a mirror image is told apart
+    return tf.data.Dataset.from_tensor_slices((images, np.arange(n) % 10))
+
+
+@pytest.mark.parametrize(
+    "text,steps",
+    [
+        ("none", ()),
+        ("flip", ("flip",)),
+        ("standard", ("flip", "crop")),
+        ("erasing,standard", ("flip", "crop", "erasing")),
+        ("crop, mixup", ("crop", "mixup")),
+        ("cutmix", ("cutmix",)),
+    ],
+)
+def test_policies_by_name(text, steps):
+    assert parse_augment(text) == steps
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("rotate", "unknown augmentation 'rotate'; valid: none, flip, crop, standard"),
+        ("flip,none", "'none' cannot be combined"),
+        ("mixup,cutmix", "choose one of mixup and cutmix"),
+        (" , ", "unknown augmentation ' , '"),
+    ],
+)
+def test_bad_policies_are_refused_with_the_valid_ones(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_augment(text)
+
+
+def test_every_named_policy_parses():
+    for name in POLICIES:
+        parse_augment(name)
+
+
+def test_augmented_batches_differ_between_epochs_and_plain_ones_do_not():
+    plain = make_pipeline(_dataset(), PREP, batch_size=32, training=False)
+    augmented = make_pipeline(
+        _dataset(), PREP, batch_size=32, training=False,
+        augment=Augmenter(parse_augment("standard,erasing"), (28, 28, 1), seed=0),
+    )  # fmt: skip
+    first, second = (np.concatenate([x for x, _ in augmented.as_numpy_iterator()]) for _ in "ab")
+    assert not np.allclose(first, second)  # new random draws every epoch
+    reference = np.concatenate([x for x, _ in plain.as_numpy_iterator()])
+    again = np.concatenate([x for x, _ in plain.as_numpy_iterator()])
+    np.testing.assert_array_equal(reference, again)
+    assert first.shape == reference.shape
+    # Augmented pixels are normalized after the augmentation, as the plain ones are.
+    assert abs(first.mean() - reference.mean()) < 0.5 and 0.5 < first.std() < 2.0
+
+
+def test_flip_mirrors_and_crop_shifts_with_black_borders():
+    images = np.full((16, 28, 28, 1), 200.0, np.float32)
+    images[:, :, :14] = 0.0
+    flip = Augmenter(("flip",), (28, 28, 1), seed=1)
+    flipped, _ = flip(tf.constant(images), tf.zeros(16, tf.int64))
+    flipped = flipped.numpy()
+    mirrored = [np.array_equal(f, images[0][:, ::-1]) for f in flipped]
+    unchanged = [np.array_equal(f, images[0]) for f in flipped]
+    assert all(m or u for m, u in zip(mirrored, unchanged, strict=True))
+    assert 0 < sum(mirrored) < 16  # half of them, more or less
+    crop = Augmenter(("crop",), (28, 28, 1), seed=2)
+    shifted, _ = crop(tf.constant(np.full((16, 28, 28, 1), 255.0, np.float32)), tf.zeros(16))
+    shifted = shifted.numpy()
+    assert shifted.shape == (16, 28, 28, 1) and set(np.unique(shifted)) <= {0.0, 255.0}
+    black_rows = (shifted == 0).all(axis=(2, 3)).sum(axis=1)  # per image: all-black rows
+    assert black_rows.max() <= crop_padding((28, 28, 1)) and black_rows.max() > 0
+
+
+def test_mixing_gives_target_labels_that_sum_to_one():
+    assert needs_soft_labels(parse_augment("mixup")) and needs_soft_labels((), 0.1)
+    assert not needs_soft_labels(parse_augment("standard"))
+    pipeline = make_pipeline(
+        _dataset(), PREP, batch_size=32, training=True, seed=0, one_hot_classes=10,
+        augment=Augmenter(parse_augment("cutmix"), (28, 28, 1), seed=0),
+    )  # fmt: skip
+    _, labels = next(iter(pipeline))
+    assert labels.shape == (32, 10)
+    np.testing.assert_allclose(labels.numpy().sum(axis=1), 1.0, atol=1e-5)
+    assert (labels.numpy().max(axis=1) < 1.0).any()  # some are mixed
+
+
+def test_only_the_training_part_is_augmented(fashion_mnist_data_dir):
+    from components.data import load_normalized
+
+    data = load_normalized(
+        "fashion_mnist", data_dir=fashion_mnist_data_dir, train_split="train[:256]",
+        test_split="test[:64]",
+    )  # fmt: skip
+    assert data.pipeline("train", 64, augment="standard") is not None
+    for part in ("validation", "test"):
+        with pytest.raises(ValueError, match="for the training part only"):
+            data.pipeline(part, 64, augment="flip")
