@@ -4,8 +4,10 @@
     python benchmarks/results_table.py [--export-dir saved_models] [--split test]
 
 One row per exported version under --export-dir that has an evaluation report for the split:
-budget, training time, validation and test accuracy, top-5, macro F1, calibration error and
-inference throughput, next to the published Fashion-MNIST result where there is one. The
+budget (epochs, optimizer, augmentation), training time, validation and test accuracy, the test
+accuracy with test-time augmentation (`classiczoo evaluate --tta flip`, where its report
+exists), top-5, macro F1, calibration error and inference throughput, next to the published
+Fashion-MNIST result where there is one. The
 metadata is read through `components.export.load_metadata`, the one schema every export writes.
 """
 
@@ -28,10 +30,18 @@ def rows(export_dir: Path, dataset: str, split: str) -> list[dict]:
         for version in list_versions(base):
             path = base / str(version)
             report_path = path / f"evaluation-{dataset}-{split}.json"
+            tta_path = path / f"evaluation-{dataset}-{split}-tta_flip.json"
             metadata = load_metadata(path)
             if report_path.is_file() and metadata is not None and metadata.run is not None:
-                report = json.loads(report_path.read_text())
-                found.append({"path": path, "run": metadata.run, "report": report})
+                found.append(
+                    {
+                        "path": path,
+                        "run": metadata.run,
+                        "tta_in_graph": metadata.serving.tta,
+                        "report": json.loads(report_path.read_text()),
+                        "tta": json.loads(tta_path.read_text()) if tta_path.is_file() else None,
+                    }
+                )
     return found
 
 
@@ -45,13 +55,19 @@ def format_row(item: dict) -> str:
         seconds = "-"
     else:
         hyper = run.hyperparameters
-        budget = f"{hyper.epochs} ep, {hyper.optimizer} {hyper.learning_rate}"
+        budget = f"{hyper.epochs} ep, {hyper.optimizer} {hyper.learning_rate}, aug {hyper.augment}"
+        if hyper.label_smoothing:
+            budget += f", ls {hyper.label_smoothing:g}"
         seconds = "-" if run.metrics.train_seconds is None else f"{run.metrics.train_seconds:.0f}"
+    if item["tta_in_graph"] != "none":
+        budget += f", TTA {item['tta_in_graph']} in the graph"
+    tta = "-" if item["tta"] is None else f"{item['tta']['accuracy']:.4f}"
     name = f"{run.model} v{item['path'].name}"
     published = PUBLISHED.get(run.model)
     return (
         f"| {name} | {budget} | {seconds} | "
         f"{'-' if validation is None else f'{validation:.4f}'} | **{report['accuracy']:.4f}** | "
+        f"{tta} | "
         f"{report['top5_accuracy']:.4f} | {report['macro_f1']:.4f} | "
         f"{report['calibration']['ece']:.4f} | {report['throughput']['images_per_second']:,.0f} | "
         f"{'-' if published is None else published} |"
@@ -65,10 +81,10 @@ def main() -> None:
     parser.add_argument("--split", default="test")
     args = parser.parse_args()
     print(
-        "| model | budget | train s | val acc | test acc | top-5 | macro F1 | ECE | "
+        "| model | budget | train s | val acc | test acc | TTA test | top-5 | macro F1 | ECE | "
         "images/s | published |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for item in rows(args.export_dir, args.dataset, args.split):
         print(format_row(item))
 

@@ -84,6 +84,8 @@ class Augmenter:
         steps: from `parse_augment`.
         image_shape: `(H, W, C)` of the images it gets (after any resize).
         seed: seeds every layer (each its own).
+        value_range: the pixels' range, for the random values of `erasing` (0..255 in the
+            training pipeline; (0, 1) for images scaled to [0, 1]). Padding is 0, black.
 
     Example:
     >>> augment = Augmenter(parse_augment("standard"), (28, 28, 1), seed=0)
@@ -92,7 +94,7 @@ class Augmenter:
     ((8, 28, 28, 1), 'RandomFlip(horizontal), ZeroPadding2D(4) + RandomCrop(28x28)')
     """
 
-    def __init__(self, steps, image_shape, seed: int | None = None):
+    def __init__(self, steps, image_shape, seed: int | None = None, value_range=VALUE_RANGE):
         height, width = image_shape[:2]
         self.steps = tuple(steps)
         seeds = {step: None if seed is None else seed + i for i, step in enumerate(STEPS)}
@@ -111,7 +113,7 @@ class Augmenter:
             self.layers["erasing"] = keras.layers.RandomErasing(
                 factor=ERASING_PROBABILITY,
                 scale=ERASING_SCALE,
-                value_range=VALUE_RANGE,
+                value_range=tuple(value_range),
                 seed=seeds["erasing"],
             )
         if "mixup" in self.steps:

@@ -15,6 +15,7 @@ from components.experiments.arguments import (
     budget_from_args,
     lesson_parser,
 )
+from components.experiments.cnn import make_small_cnn
 from components.experiments.data import LessonData, load_fashion_mnist_slice
 from components.experiments.initialization import (
     NOTES_INITIALIZATION_SETTINGS,
@@ -51,6 +52,7 @@ __all__ = [
     "lesson_parser",
     "load_fashion_mnist_slice",
     "make_mlp",
+    "make_small_cnn",
     "markdown_table",
     "moving_average",
     "plot_epoch_curves",

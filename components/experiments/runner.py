@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from components.experiments.arguments import Budget
 from components.experiments.data import LessonData
@@ -30,6 +31,8 @@ class Variant:
         make_optimizer: returns a new optimizer.
         loss: the loss (default softmax cross-entropy on logits).
         batch_size: overrides the budget's batch size.
+        augment: applied to each training batch `(images, labels)` in tf.data (e.g. a
+            `components.data.Augmenter`); None: the arrays as they are.
     """
 
     name: str
@@ -37,6 +40,7 @@ class Variant:
     make_optimizer: Callable[[], keras.optimizers.Optimizer]
     loss: keras.losses.Loss | None = None
     batch_size: int | None = None
+    augment: Callable | None = None
 
 
 @dataclasses.dataclass
@@ -103,10 +107,17 @@ def train_variant(
     )
     batch_size = min(variant.batch_size or budget.batch_size, len(data.x_train))
     recorder = StepLossRecorder()
+    inputs = {"x": data.x_train, "y": data.y_train, "batch_size": batch_size}
+    if variant.augment is not None:  # shuffled and augmented anew every epoch, in tf.data
+        inputs = {
+            "x": tf.data.Dataset.from_tensor_slices((data.x_train, data.y_train))
+            .shuffle(len(data.x_train), seed=seed)
+            .batch(batch_size)
+            .map(variant.augment, num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE)
+        }
     history = model.fit(
-        data.x_train,
-        data.y_train,
-        batch_size=batch_size,
+        **inputs,
         epochs=budget.epochs,
         validation_data=(data.x_test, data.y_test),
         callbacks=[recorder, keras.callbacks.TerminateOnNaN()],

@@ -25,6 +25,7 @@ LESSONS = {
     "loss": "softmax cross-entropy vs the multiclass SVM loss",
     "minibatch": "batch size 1, 32 and the full batch: noise, time, accuracy",
     "preprocessing": "raw, standardized, PCA- and ZCA-whitened inputs",
+    "augmentation": "a small CNN on few images with and without augmentation: the gap",
 }
 
 

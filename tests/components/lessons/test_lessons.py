@@ -63,6 +63,12 @@ LESSONS = {
         ["loss_curves.png", "test_accuracy.png"],
         ["train loss", "train accuracy", "test accuracy"],
     ),
+    "augmentation": (
+        TINY,
+        3,
+        ["accuracy.png", "loss_curves.png"],
+        ["train accuracy", "held-out accuracy", "gap", "held-out loss"],
+    ),
 }
 
 
