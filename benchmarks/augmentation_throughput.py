@@ -7,7 +7,7 @@ augmented pipeline flips and shifts every batch in tf.data (Keras's `RandomFlip`
 epoch in one run, the first epoch of each is discarded, and the ratio of median images/s is
 reported. Target (issue 13): ratio >= 0.90.
 
-    python benchmarks/augmentation_throughput.py [--epochs 6] [--model vgg11_bn] [--augment standard]
+    python benchmarks/augmentation_throughput.py [--epochs 6] [--model vgg11_bn]
 """
 
 from __future__ import annotations
