@@ -159,6 +159,8 @@ def test_evaluation_reports_the_exported_accuracy(trained, fashion_mnist_data_di
         (["--monitor", "weights"], "unknown monitor 'weights'; valid: gradients, activations"),
         (["--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
         (["--pause-control", "file"], "pause_control needs pause_every"),
+        (["--augment", "rotate"], "unknown augmentation 'rotate'; valid: none, flip, crop"),
+        (["--export-tta", "rotate"], "invalid choice: 'rotate'"),
     ],
 )
 def test_bad_flags_are_refused_before_anything_starts(args, message, tmp_path, capsys):
@@ -240,3 +242,40 @@ def test_monitors_from_the_run(fashion_mnist_data_dir, tmp_path):
     assert len(result.monitors["activations"].history) == 2
     assert (tmp_path / "logs" / "gradients.csv").read_text().startswith("step,layer,grad_norm")
     assert list((tmp_path / "logs" / "activations").glob("events.out.tfevents.*"))
+
+
+@pytest.mark.e2e
+def test_augmented_soft_label_run_in_the_custom_loop_exports_tta(fashion_mnist_data_dir, tmp_path):
+    result = zoo.train(
+        model="lenet5_bn",
+        data_dir=str(fashion_mnist_data_dir),
+        train_split="train[:1024]",
+        test_split="test[:256]",
+        val_split=0.25,
+        epochs=2,
+        augment="standard,mixup",
+        label_smoothing=0.1,
+        loop="custom",
+        export_tta="flip",
+        export_dir=tmp_path / "saved_models",
+        log_dir=tmp_path / "logs",
+    )
+    metadata = json.loads((result.export_dir / "metadata.json").read_text())
+    assert metadata["hyperparameters"]["augment"] == "standard,mixup"
+    assert metadata["hyperparameters"]["label_smoothing"] == 0.1
+    assert metadata["tta"] == "flip"
+    # Validation keeps class ids: its accuracy and plain loss are there, and learning shows.
+    assert result.history["val_accuracy"][-1] > 0.4
+    assert result.history["loss"][-1] < result.history["loss"][0]
+    # No augmentation in the export: the same answer twice, the mean over the mirror (TTA).
+    images = np.random.default_rng(0).integers(0, 256, (8, 28, 28, 1), dtype=np.uint8)
+    loaded = tf.saved_model.load(str(result.export_dir))
+    serve = loaded.signatures["serving_uint8"]
+    first = serve(images=tf.constant(images))["probabilities"].numpy()
+    np.testing.assert_array_equal(first, serve(images=tf.constant(images))["probabilities"])
+    logits = [
+        result.model(preprocess_images(view, result.preprocessing), training=False).numpy()
+        for view in (images, images[:, :, ::-1])
+    ]
+    want = np.mean([tf.nn.softmax(z).numpy() for z in logits], axis=0)
+    np.testing.assert_allclose(first, want, atol=1e-5)
