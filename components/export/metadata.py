@@ -117,7 +117,8 @@ class Hyperparameters:
         model_options: the options given to the model's builder.
         augment: the training pipeline's augmentation policy (`none`, `standard`, ...).
         label_smoothing: of the training targets.
-        best_epoch: for a tuned model, the epoch whose weights were kept (else None).
+        best_epoch: the epoch whose weights were kept where it is not the last (a tuned
+            model, a run with `restore_best`), else None.
         tuned: for a tuned model, the values the search chose (else None).
     """
 

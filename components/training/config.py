@@ -98,6 +98,9 @@ class TrainConfig:
         deterministic: also turn on TensorFlow's op determinism, so that two runs with the same
             seed give identical weights (`components.training.reproducibility`).
         val_split: fraction of `train_split` held out for validation, in [0, 1).
+        restore_best: keep the weights of the epoch with the best validation accuracy, not
+            the last (Keras's `EarlyStopping(restore_best_weights=True)`, never stopping);
+            needs `val_split`.
         train_split, test_split: tfds splits, slicing allowed (`"train[:5000]"`).
         resize: resize images to `resize` x `resize` (in the pipeline and the export), or None.
         data_dir: the tfds data dir (None: tfds's own).
@@ -150,6 +153,7 @@ class TrainConfig:
     seed: int = 0
     deterministic: bool = False
     val_split: float = 0.0
+    restore_best: bool = False
     train_split: str = "train"
     test_split: str = "test"
     resize: int | None = None
@@ -223,6 +227,8 @@ class TrainConfig:
             raise ConfigError(
                 f"unknown monitor {', '.join(map(repr, unknown))}; valid: {', '.join(MONITORS)}."
             )
+        if self.restore_best and not self.val_split:
+            raise ConfigError("restore_best needs val_split > 0: the best epoch is chosen on it.")
         if self.pause_control and not self.pause_every:
             raise ConfigError("pause_control needs pause_every (pause every N steps).")
         clash = sorted({"scale", "width"} & set(self.model_options))

@@ -31,19 +31,22 @@ def run_metrics(
     *,
     test: dict,
     train_seconds: float | None,
+    epoch: int = -1,
 ) -> Metrics:
-    """The metrics of a finished run: the last epoch's train and validation figures, the test
-    figures and the per-epoch history.
+    """The metrics of a finished run: the train and validation figures of the epoch whose
+    weights it kept (the last, or the best with `restore_best`), the test figures and the
+    per-epoch history.
 
     Args:
         history: Keras's `History.history` (per-epoch lists).
         model: the model trained (its heads name the figures).
         test: the test split's figures (`loss`, `accuracy`, ...).
         train_seconds: wall time of training.
+        epoch: the index of the epoch whose weights the model holds (-1: the last).
     """
     names = main_head_names(history, model)
     renamed = {names[k]: [float(x) for x in v] for k, v in history.items() if k in names}
-    train, validation = split_figures({k: v[-1] for k, v in history.items() if v}, model)
+    train, validation = split_figures({k: v[epoch] for k, v in history.items() if v}, model)
     return Metrics(
         test={k: float(v) for k, v in test.items()},
         train=train,

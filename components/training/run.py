@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from components.callbacks import (
@@ -185,7 +186,9 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
         )
     # The monitors look at a batch as it is: class ids, no augmentation.
     look = validation if validation is not None else data.pipeline("train", config.batch_size)
-    callbacks, monitors, pause = _callbacks(config, say, chief, strategy, trainer, look)
+    callbacks, monitors, pause = _callbacks(
+        config, say, chief, strategy, trainer, look, _validation_accuracy_key(model, trainer)
+    )
 
     start = time.time()
     if trainer is None:
@@ -232,13 +235,27 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
     return _evaluate_and_export(result, data, strategy, loop, trainer, train_seconds, say)
 
 
-def _callbacks(config, say, chief, strategy, trainer, look):
+def _validation_accuracy_key(model, trainer) -> str:
+    """What the main head's validation accuracy is logged as: Keras names it after the head
+    where there are auxiliary heads; the project's loop logs it as `val_accuracy`."""
+    if trainer is not None or len(model.outputs) == 1:
+        return "val_accuracy"
+    return f"val_{model.output_names[0]}_accuracy"
+
+
+def _callbacks(config, say, chief, strategy, trainer, look, accuracy_key):
     """The run's callbacks, its monitors by name, and its pause callback (or None)."""
     callbacks = []
     if chief:  # only the chief writes logs
         say(f"TensorBoard logs: {config.log_dir}  (tensorboard --logdir {config.log_dir})")
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.log_dir)))
     callbacks.append(LearningRateLogger())
+    if config.restore_best:  # Keras's, told never to stop early
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                accuracy_key, mode="max", patience=config.epochs, restore_best_weights=True
+            )
+        )
     if config.lr_schedule == "plateau":
         callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
     if trainer is None:
@@ -299,7 +316,16 @@ def _evaluate_and_export(
     else:
         test_figures = trainer.evaluate(test)
     print(f"Final weights sha256: {result.weights_sha256} (task {task_id()})")
-    metrics = run_metrics(result.history, model, test=test_figures, train_seconds=train_seconds)
+    key = _validation_accuracy_key(model, trainer)
+    # restore_best keeps the first epoch of the best validation accuracy (Keras's rule).
+    best = int(np.argmax(result.history[key])) if config.restore_best else None
+    metrics = run_metrics(
+        result.history,
+        model,
+        test=test_figures,
+        train_seconds=train_seconds,
+        epoch=-1 if best is None else best,
+    )
     facts = RunFacts(
         kind="train",
         model=config.model,
@@ -325,6 +351,7 @@ def _evaluate_and_export(
             model_options=config.all_model_options(),
             augment=config.augment,
             label_smoothing=config.label_smoothing,
+            best_epoch=None if best is None else best + 1,
         ),
     )
     chief = is_chief()

@@ -77,6 +77,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="TensorFlow's op determinism: the same seed gives the same weights (slower)",
     )
     parser.add_argument("--val-split", type=fraction, default=0.0, help="fraction of train")
+    parser.add_argument(
+        "--restore-best",
+        action="store_true",
+        help="keep the epoch with the best validation accuracy (needs --val-split)",
+    )
     parser.add_argument("--train-split", default="train", help="tfds split, e.g. 'train[:5000]'")
     parser.add_argument("--test-split", default="test")
     parser.add_argument("--resize", type=positive_int, help="resize images to SIZE x SIZE")

@@ -99,6 +99,7 @@ def test_resolve_refuses_what_the_registry_does_not_know(fields, message):
         ({"augment": "mixup,cutmix"}, "choose one of mixup and cutmix"),
         ({"label_smoothing": 1.0}, "label_smoothing must be in [0, 1), got 1.0"),
         ({"export_tta": "rotate"}, "export_tta must be one of none, flip"),
+        ({"restore_best": True}, "restore_best needs val_split > 0"),
     ],
 )
 def test_bad_fields_are_refused_with_what_is_valid(fields, message):

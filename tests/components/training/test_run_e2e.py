@@ -14,10 +14,10 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 import zoo
-from components.data import preprocess_images
+from components.data import load_normalized, preprocess_images
 from components.export import load_metadata
 from components.export.evaluation_report import evaluate_exports
-from components.training import ConfigError, TrainConfig
+from components.training import ConfigError, TrainConfig, compile_classifier
 from zoo import cli
 
 # Runs with TensorFlow alone, and proves it: no module of the project gets imported.
@@ -252,11 +252,12 @@ def test_augmented_soft_label_run_in_the_custom_loop_exports_tta(fashion_mnist_d
         train_split="train[:1024]",
         test_split="test[:256]",
         val_split=0.25,
-        epochs=2,
+        epochs=3,
         augment="standard,mixup",
         label_smoothing=0.1,
         loop="custom",
         export_tta="flip",
+        restore_best=True,
         export_dir=tmp_path / "saved_models",
         log_dir=tmp_path / "logs",
     )
@@ -264,8 +265,19 @@ def test_augmented_soft_label_run_in_the_custom_loop_exports_tta(fashion_mnist_d
     assert metadata["hyperparameters"]["augment"] == "standard,mixup"
     assert metadata["hyperparameters"]["label_smoothing"] == 0.1
     assert metadata["tta"] == "flip"
+    # restore_best: the weights, and the recorded figures, of the best validation epoch.
+    best = int(np.argmax(result.history["val_accuracy"]))
+    assert metadata["hyperparameters"]["best_epoch"] == best + 1
+    assert result.metrics.validation["accuracy"] == max(result.history["val_accuracy"])
+    data = load_normalized(
+        "fashion_mnist", data_dir=fashion_mnist_data_dir, train_split="train[:1024]",
+        val_split=0.25,
+    )  # fmt: skip
+    compile_classifier(result.model)
+    kept = result.model.evaluate(data.pipeline("validation", 128), return_dict=True, verbose=0)
+    assert kept["accuracy"] == pytest.approx(result.metrics.validation["accuracy"], abs=1e-6)
     # Validation keeps class ids: its accuracy and plain loss are there, and learning shows.
-    assert result.history["val_accuracy"][-1] > 0.4
+    assert max(result.history["val_accuracy"]) > 0.4
     assert result.history["loss"][-1] < result.history["loss"][0]
     # No augmentation in the export: the same answer twice, the mean over the mirror (TTA).
     images = np.random.default_rng(0).integers(0, 256, (8, 28, 28, 1), dtype=np.uint8)
