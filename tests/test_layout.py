@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,19 @@ def test_recipes_are_thin_scripts():
         assert lines < (120 if path.name == "train.py" else 40), path
     train = (REPO_ROOT / "recipes" / "train.py").read_text()
     assert "zoo.train(config)" in train and "config_from_args" in train
+
+
+def test_no_ignore_rule_hides_source():
+    """A .gitignore rule meant for run output (`tuning/`) once hid the package
+    `components/tuning/`: green here, missing in CI's clean clone."""
+    git = shutil.which("git")
+    if git is None or not (REPO_ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    sources = [str(p.relative_to(REPO_ROOT)) for p in _python_files(*PACKAGES, "tests", "recipes")]
+    ignored = subprocess.run(
+        [git, "check-ignore", "--no-index", *sources],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert ignored == []

@@ -7,7 +7,7 @@ Fashion-MNIST (or on generated data) and writes PNG plots and a markdown table t
 
 Example:
 >>> sorted(LESSONS)[:3]
-['activations', 'batchnorm', 'init']
+['activations', 'augmentation', 'batchnorm']
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ SEARCH_RECORD = "search.json"
 class SearchDirectoryError(ValueError):
     """A tuning directory holds a different search, or something that is no search."""
 
+
 def make_tuner(
     kind: str,
     hypermodel: keras_tuner.HyperModel,
@@ -100,6 +101,7 @@ def make_tuner(
     tuner.oracle.max_trials = max_trials  # the base Oracle stops there; Hyperband has no flag
     return tuner
 
+
 def claim_search_directory(
     directory: str | Path, record: dict, *, overwrite: bool = False
 ) -> bool:
@@ -148,12 +150,14 @@ def claim_search_directory(
     write_json_atomic(record_path, record)
     return False
 
+
 def _cell(value) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
 
 def top_trials_table(oracle: keras_tuner.Oracle, num_trials: int = 5) -> str:
     """The best completed trials as a text table: trial id, score, each hyperparameter.
@@ -192,6 +196,7 @@ def top_trials_table(oracle: keras_tuner.Oracle, num_trials: int = 5) -> str:
     for row in [header, *rows]:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)
+
 
 def trial_metrics(trial: keras_tuner.engine.trial.Trial) -> dict[str, float]:
     """The metrics keras-tuner recorded for a trial (those of its best epoch), by name.

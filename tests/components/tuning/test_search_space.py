@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+
 from components.tuning.search_space import FloatRange, SearchSpace
 
 

@@ -13,7 +13,6 @@ import keras_tuner
 import numpy as np
 import pytest
 import tensorflow as tf
-from components.tuning.search_space import FloatRange, SearchSpace
 from keras import layers
 
 from components.data import Preprocessing
@@ -28,6 +27,7 @@ from components.tuning import (
     top_trials_table,
     trial_metrics,
 )
+from components.tuning.search_space import FloatRange, SearchSpace
 
 PREP = Preprocessing(mean=(0.5,), std=(0.25,))
 SPACE = SearchSpace(
