@@ -128,6 +128,10 @@ def lenet5(
         lr_schedule="cosine",
         epochs=3,
         batch_size=128,
+        # Measured (docs/RESULTS.md): `standard` augmentation over 30 epochs gave 0.8811 test
+        # accuracy against 0.9073 without it in 3: 61k parameters underfit, more varied data
+        # does not help them.
+        augment="none",
         paper="LeCun et al. 1998; BatchNorm: Ioffe & Szegedy 2015",
         search_space=SEARCH_SPACE,
     )

@@ -5,9 +5,12 @@ A policy names what is done to each training batch, in tf.data, before the norma
 pixel values in 0..255:
 
 - `flip`: `keras.layers.RandomFlip("horizontal")`, a mirror image half the time;
-- `crop`: `keras.layers.ZeroPadding2D` by 4 pixels (an eighth of larger images), then
-  `keras.layers.RandomCrop` back to the size: a random shift with black borders, the CIFAR
-  recipe of the ResNet and WRN papers;
+- `crop`: the ResNet and WRN papers' CIFAR recipe, pad by 4 pixels (an eighth of larger
+  images) and crop a random window of the original size: a random shift of up to 4 pixels with
+  black borders, drawn for each image. It is `keras.layers.RandomTranslation` with constant 0
+  fill and nearest interpolation: `ZeroPadding2D` + `RandomCrop` would do the same, but Keras's
+  `RandomCrop` draws one window per batch, every image of a batch shifted alike
+  (keras-team/keras#16399);
 - `standard`: `flip` and `crop`;
 - `erasing`: `keras.layers.RandomErasing`, a random rectangle of 2 to 40 % of the image filled
   with noise, half the time (Zhong et al. 2017, "Random Erasing Data Augmentation");
@@ -91,7 +94,7 @@ class Augmenter:
     >>> augment = Augmenter(parse_augment("standard"), (28, 28, 1), seed=0)
     >>> images, labels = augment(tf.zeros((8, 28, 28, 1)), tf.zeros((8,), tf.int64))
     >>> tuple(images.shape), augment.describe()
-    ((8, 28, 28, 1), 'RandomFlip(horizontal), ZeroPadding2D(4) + RandomCrop(28x28)')
+    ((8, 28, 28, 1), 'RandomFlip(horizontal), RandomTranslation(up to 4 px, black borders)')
     """
 
     def __init__(self, steps, image_shape, seed: int | None = None, value_range=VALUE_RANGE):
@@ -103,11 +106,13 @@ class Augmenter:
             self.layers["flip"] = keras.layers.RandomFlip("horizontal", seed=seeds["flip"])
         if "crop" in self.steps:
             self.padding = crop_padding(image_shape)
-            self.layers["crop"] = keras.Sequential(
-                [
-                    keras.layers.ZeroPadding2D(self.padding),
-                    keras.layers.RandomCrop(height, width, seed=seeds["crop"]),
-                ]
+            self.layers["crop"] = keras.layers.RandomTranslation(
+                height_factor=self.padding / height,
+                width_factor=self.padding / width,
+                fill_mode="constant",
+                interpolation="nearest",  # whole-pixel shifts, no blur
+                fill_value=0.0,
+                seed=seeds["crop"],
             )
         if "erasing" in self.steps:
             self.layers["erasing"] = keras.layers.RandomErasing(
@@ -135,10 +140,7 @@ class Augmenter:
         """The layers in words, for the run's log."""
         words = {
             "flip": lambda: "RandomFlip(horizontal)",
-            "crop": lambda: (
-                f"ZeroPadding2D({self.padding}) + RandomCrop"
-                f"({self.layers['crop'].layers[-1].height}x{self.layers['crop'].layers[-1].width})"
-            ),
+            "crop": lambda: f"RandomTranslation(up to {self.padding} px, black borders)",
             "erasing": lambda: f"RandomErasing(p={ERASING_PROBABILITY}, area {ERASING_SCALE})",
             "mixup": lambda: f"MixUp(alpha={MIXUP_ALPHA})",
             "cutmix": lambda: f"CutMix(factor={CUTMIX_FACTOR})",

@@ -6,8 +6,8 @@
 With little data a CNN overfits: it learns the training images, not the classes (CS231n, "Data
 augmentation"; d2l 14.1). A small CNN (two conv blocks, no dropout) is trained on a small slice
 of Fashion-MNIST three ways from the same initial weights: as it is, with `standard`
-augmentation (a horizontal flip and a random shift of up to 4 pixels, Keras's `RandomFlip`,
-`ZeroPadding2D` + `RandomCrop`), and with `standard,erasing` (plus `RandomErasing`). The
+augmentation (a horizontal flip and a random shift of up to 4 pixels: Keras's `RandomFlip` and
+`RandomTranslation`), and with `standard,erasing` (plus `RandomErasing`). The
 augmented nets see a new version of every image each epoch, in tf.data, and none at test time.
 Writes `accuracy.png` (train and held-out accuracy per epoch), `loss_curves.png` and
 `results.md` (accuracies after training, in inference mode, and their gap) to --out.

@@ -85,6 +85,13 @@ def test_flip_mirrors_and_crop_shifts_with_black_borders():
     assert shifted.shape == (16, 28, 28, 1) and set(np.unique(shifted)) <= {0.0, 255.0}
     black_rows = (shifted == 0).all(axis=(2, 3)).sum(axis=1)  # per image: all-black rows
     assert black_rows.max() <= crop_padding((28, 28, 1)) and black_rows.max() > 0
+    # Each image its own shift (Keras's RandomCrop would shift the whole batch alike).
+    white = shifted[..., 0] > 0
+    windows = {
+        (*np.flatnonzero(w.any(axis=1))[[0, -1]], *np.flatnonzero(w.any(axis=0))[[0, -1]])
+        for w in white
+    }
+    assert len(windows) > 4
 
 
 def test_mixing_gives_target_labels_that_sum_to_one():
