@@ -6,8 +6,8 @@
 One row per exported version under --export-dir that has an evaluation report for the split:
 budget (epochs, optimizer, augmentation), training time, validation and test accuracy, the test
 accuracy with test-time augmentation (`classiczoo evaluate --tta flip`, where its report
-exists), top-5, macro F1, calibration error and inference throughput, next to the published
-Fashion-MNIST result where there is one. The
+exists) and its gain over the plain test accuracy, top-5, macro F1, calibration error and
+inference throughput, next to the published Fashion-MNIST result where there is one. The
 metadata is read through `components.export.load_metadata`, the one schema every export writes.
 """
 
@@ -61,7 +61,10 @@ def format_row(item: dict) -> str:
         seconds = "-" if run.metrics.train_seconds is None else f"{run.metrics.train_seconds:.0f}"
     if item["tta_in_graph"] != "none":
         budget += f", TTA {item['tta_in_graph']} in the graph"
-    tta = "-" if item["tta"] is None else f"{item['tta']['accuracy']:.4f}"
+    tta = "-"
+    if item["tta"] is not None:
+        gain = item["tta"]["accuracy"] - report["accuracy"]
+        tta = f"{item['tta']['accuracy']:.4f} ({gain:+.4f})"
     name = f"{run.model} v{item['path'].name}"
     published = PUBLISHED.get(run.model)
     return (
@@ -81,8 +84,8 @@ def main() -> None:
     parser.add_argument("--split", default="test")
     args = parser.parse_args()
     print(
-        "| model | budget | train s | val acc | test acc | TTA test | top-5 | macro F1 | ECE | "
-        "images/s | published |"
+        "| model | budget | train s | val acc | test acc | TTA test (gain) | top-5 | macro F1 | "
+        "ECE | images/s | published |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for item in rows(args.export_dir, args.dataset, args.split):

@@ -31,7 +31,7 @@ from components.export.evaluation_plots import (
 )
 from components.export.metadata import library_versions
 from components.export.serving import SavedClassifier
-from components.export.tta import check_tta
+from components.export.tta import check_tta, untrained_view_warning
 
 
 def split_tag(dataset: str, split: str) -> str:
@@ -81,6 +81,11 @@ def evaluate_export(
     Returns:
         The report (the JSON's content) with `report_path` added.
     """
+    run = None if classifier.metadata is None else classifier.metadata.run
+    hyper = None if run is None else run.hyperparameters
+    warning = untrained_view_warning(tta, None if hyper is None else hyper.augment)
+    if warning:
+        say(warning)
     kept = ConfidentMistakes(mistakes)
     predictions = classifier.predict_dataset(
         data.test,

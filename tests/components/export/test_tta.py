@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from components.data import Preprocessing
 from components.export import SavedClassifier, export_classifier, export_ensemble
-from components.export.tta import check_tta, tta_views
+from components.export.tta import check_tta, tta_views, untrained_view_warning
 
 PREP = Preprocessing(mean=(0.3,), std=(0.4,))
 NAMES = ["a", "b", "c"]
@@ -99,3 +99,16 @@ def test_views_and_bad_modes():
         ValueError, match="Unknown test-time augmentation 'rotate'; valid: none, flip"
     ):
         check_tta("rotate")
+
+
+@pytest.mark.parametrize(
+    "augment, warns",
+    [("none", True), ("crop,erasing", True), ("flip", False), ("standard,mixup", False)],
+)
+def test_tta_flip_warns_for_a_model_that_never_saw_a_mirror_image(augment, warns):
+    warning = untrained_view_warning("flip", augment)
+    assert (warning is not None) == warns
+    if warns:
+        assert repr(augment) in warning and "never seen a mirror image" in warning
+    assert untrained_view_warning("none", augment) is None
+    assert untrained_view_warning("flip", None) is None  # an ensemble: its members know
