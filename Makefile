@@ -52,6 +52,7 @@ benchmark: $(INSTALLED) data
 	$(PY) benchmarks/pipeline_throughput.py
 	$(PY) benchmarks/loop_overhead.py
 	$(PY) benchmarks/determinism_cost.py
+	$(PY) benchmarks/augmentation_throughput.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
