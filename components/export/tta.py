@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from components.data.augmentation import parse_augment
 from components.export.combination import combine
 
 TTA_MODES = ("none", "flip")
@@ -56,8 +57,7 @@ def untrained_view_warning(mode: str, augment: str | None) -> str | None:
     """
     if mode != "flip" or augment is None:
         return None
-    steps = [step.strip() for step in augment.split(",")]
-    if "flip" in steps or "standard" in steps:
+    if "flip" in parse_augment(augment):  # the policy's steps: `standard` is flip and crop
         return None
     return (
         f"warning: TTA flip on a model trained without flip augmentation (augment {augment!r}): "
