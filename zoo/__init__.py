@@ -5,6 +5,7 @@
     model = zoo.create("lenet5_bn", input_shape=(28, 28, 1), num_classes=10)
     result = zoo.train(model="lenet5_bn", epochs=3, val_split=0.1)   # train, export, evaluate
     result.metrics.test["accuracy"], result.export_dir
+    zoo.cross_validate(model="lenet5_bn", epochs=2, folds=5)           # k-fold estimate
 
 Each architecture family lives in its own module (`lenet`, `alexnet`, `vgg`, `nin`,
 `googlenet`) and registers its models in `zoo.registry`. The package loads them on first use
@@ -15,7 +16,9 @@ TensorFlow's start-up before anything imports it.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 FAMILIES = ("alexnet", "googlenet", "lenet", "nin", "vgg")
 _NAMES = {
@@ -124,6 +127,72 @@ def tune(config: TuneConfig | None = None, **fields) -> TuneResult:
     return search_model(config or TuneConfig(**fields), importlib.import_module("zoo.registry"))
 
 
+def cross_validate(
+    config: TrainConfig | None = None,
+    *,
+    folds: int = 5,
+    compare: Mapping[str, Mapping[str, Any]] | None = None,
+    build_model: Callable | None = None,
+    results_path: str | Path | None = None,
+    **fields,
+):
+    """k-fold cross-validation of a zoo model (or your build function): `classiczoo
+    cross-validate`.
+
+    Each of `folds` folds of `train_split` is held out in turn while a fresh model trains on the
+    rest with exactly what `zoo.train` does; the test split is never read.
+
+    Args:
+        config: a `TrainConfig` (`val_split` 0); or give its fields as keywords (not both).
+        folds: k >= 2.
+        compare: settings to compare, `{name: {TrainConfig field: value}}` applied on top of
+            the config, e.g. `{"lr=1e-3": {"learning_rate": 1e-3}, "lr=3e-3": {...}}`; None:
+            the config alone.
+        build_model: `build(input_shape, num_classes, **options) -> keras.Model` (logits) to
+            cross-validate instead of a zoo model; the config's `model` is then its name, and
+            its defaults `zoo.ModelDefaults()`.
+        results_path: the JSON of every fold (default `crossval/<model>-<time>.json`).
+        **fields: `TrainConfig` fields.
+
+    Returns:
+        A `components.training.cross_validation.CrossValidationResult`: per setting its
+        folds' figures, `mean(metric)`, `std(metric)`; `best`; `table`; `diagnosis`.
+
+    Example:
+    >>> result = zoo.cross_validate(model="lenet5_bn", epochs=2, folds=5,
+    ...     compare={"lr=1e-3": {"learning_rate": 1e-3}, "lr=3e-3": {"learning_rate": 3e-3}})
+    ... # doctest: +SKIP
+    >>> result.best  # doctest: +SKIP
+    'lr=3e-3'
+    """
+    import dataclasses
+
+    from components.training.config import ConfigError, TrainConfig
+    from components.training.cross_validation import cross_validate as run_folds
+
+    if config is not None and fields:
+        raise TypeError("Give a TrainConfig or its fields as keywords, not both.")
+    _load_families()
+    registry = importlib.import_module("zoo.registry")
+    if build_model is not None:
+        registry = registry.BuildFunctionRegistry(build_model)
+        fields.setdefault("model", registry.name)
+    config = config or TrainConfig(**fields)
+    settings = {"base": config}
+    if compare:
+        names = {field.name for field in dataclasses.fields(TrainConfig)}
+        settings = {}
+        for name, overrides in compare.items():
+            unknown = sorted(set(overrides) - names)
+            if unknown:
+                raise ConfigError(
+                    f"compare {name!r}: no TrainConfig field {', '.join(unknown)}; fields: "
+                    f"{', '.join(sorted(names))}."
+                )
+            settings[name] = dataclasses.replace(config, **overrides)
+    return run_folds(settings, registry, folds=folds, results_path=results_path)
+
+
 def lr_find(model: str = "lenet5_bn", **options):
     """Smith's learning-rate range test of a zoo model: `classiczoo lr-find`.
 
@@ -152,6 +221,7 @@ __all__ = [
     "TuneConfig",
     "TuneResult",
     "create",
+    "cross_validate",
     "describe",
     "get_defaults",
     "inference_model",

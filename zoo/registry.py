@@ -179,6 +179,62 @@ def model_options(name: str) -> list[str]:
     return list(_entry(name).options)
 
 
+class BuildFunctionRegistry:
+    """A registry of one model: a user's build function, for a run that takes a registry
+    (`zoo.cross_validate(build_model=...)`); the zoo's own registry is left untouched.
+
+    Args:
+        build: `build(input_shape, num_classes, **options) -> keras.Model` giving logits.
+        defaults: its training defaults (default `ModelDefaults()`).
+        name: its name (default the function's).
+
+    Example:
+    >>> def tiny(input_shape, num_classes):
+    ...     inputs = keras.Input(input_shape)
+    ...     outputs = keras.layers.Dense(num_classes)(keras.layers.Flatten()(inputs))
+    ...     return keras.Model(inputs, outputs)
+    >>> registry = BuildFunctionRegistry(tiny)
+    >>> registry.list_models(), registry.create("tiny", (28, 28, 1), 10).output_shape
+    (['tiny'], (None, 10))
+    """
+
+    def __init__(
+        self, build: Callable, defaults: ModelDefaults | None = None, name: str | None = None
+    ):
+        if not callable(build):
+            raise ValueError(f"build_model must be callable, got {build!r}.")
+        self.name = name or getattr(build, "__name__", "custom_model")
+        self.build = build
+        self.defaults = defaults or ModelDefaults()
+        self.options = _keyword_options(build, keyword_only=False)
+
+    def list_models(self, pattern: str = "*") -> list[str]:
+        return [self.name] if fnmatch.fnmatch(self.name, pattern) else []
+
+    def get_defaults(self, name: str) -> ModelDefaults:
+        self._check(name)
+        return self.defaults
+
+    def model_options(self, name: str) -> list[str]:
+        self._check(name)
+        return list(self.options)
+
+    def create(self, name: str, input_shape=None, num_classes=None, **options) -> keras.Model:
+        self._check(name)
+        model = self.build(
+            input_shape=tuple(input_shape or self.defaults.input_shape),
+            num_classes=num_classes or self.defaults.num_classes,
+            **options,
+        )
+        if not isinstance(model, keras.Model):
+            raise ValueError(f"build_model must return a keras.Model, got {type(model).__name__}.")
+        return model
+
+    def _check(self, name: str) -> None:
+        if name != self.name:
+            raise ValueError(f"Unknown model {name!r}; this registry holds {self.name!r} only.")
+
+
 def check_activation(activation: str) -> str:
     """`activation` if it names a Keras activation (it also names layers), else a ValueError."""
     try:
@@ -193,6 +249,7 @@ def check_activation(activation: str) -> str:
 
 __all__ = [
     "SCALES",
+    "BuildFunctionRegistry",
     "ModelDefaults",
     "check_activation",
     "create",

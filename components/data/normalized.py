@@ -48,7 +48,7 @@ class NormalizedData:
         soft_labels: bool = False,
     ) -> tf.data.Dataset | None:
         """The batched pipeline of `part` (`train`, `validation`, `test`); None for a
-        validation part that is empty.
+        validation or test part that is empty.
 
         Args:
             part: one of `PARTS`.
@@ -98,8 +98,9 @@ def load_normalized(
     *,
     data_dir: str | Path | None = None,
     train_split: str = "train",
-    test_split: str = "test",
+    test_split: str | None = "test",
     val_split: float = 0.0,
+    validation_split: str | None = None,
     resize: int | None = None,
 ) -> NormalizedData:
     """Loads a tfds image-classification dataset and fits its normalization on the train part.
@@ -107,8 +108,9 @@ def load_normalized(
     Args:
         dataset: the tfds name.
         data_dir: the tfds data dir (None: tfds's own).
-        train_split, test_split: tfds splits (slicing allowed).
+        train_split, test_split: tfds splits (slicing allowed); `test_split` None: no test.
         val_split: fraction of `train_split` held out for validation (its first examples).
+        validation_split: a tfds split to validate on instead (a cross-validation fold).
         resize: resize images to `resize` x `resize`, or None.
 
     Example:
@@ -121,6 +123,7 @@ def load_normalized(
         train_split=train_split,
         test_split=test_split,
         val_split=val_split,
+        validation_split=validation_split,
     )
     preprocessing = Preprocessing.fit(data.train, resize=(resize, resize) if resize else None)
     return NormalizedData(data, preprocessing)

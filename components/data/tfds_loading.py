@@ -44,7 +44,7 @@ class ImageClassificationData:
     name: str
     train: tf.data.Dataset
     validation: tf.data.Dataset | None
-    test: tf.data.Dataset
+    test: tf.data.Dataset | None
     class_names: list[str]
     image_shape: tuple[int, int, int]
     num_train: int
@@ -138,8 +138,9 @@ def load_image_classification(
     *,
     data_dir: str | Path | None = None,
     train_split: str = "train",
-    test_split: str = "test",
+    test_split: str | None = "test",
     val_split: float = 0.0,
+    validation_split: str | None = None,
     search_dirs: list[str | Path] | None = None,
     download: bool = True,
 ) -> ImageClassificationData:
@@ -149,9 +150,12 @@ def load_image_classification(
         name: tfds dataset name.
         data_dir: tfds data dir; default tfds's own.
         train_split: tfds split (slicing allowed, e.g. `"train[:5000]"`) to train on.
-        test_split: tfds split to test on.
+        test_split: tfds split to test on; None: no test part (cross-validation never
+            looks at the test set).
         val_split: fraction in [0, 1) of `train_split` held out for validation (its first
             examples, in tfds's fixed order, so the same seed gives the same split).
+        validation_split: a tfds split to validate on instead (a cross-validation fold, e.g.
+            `"train[12000:24000]"`); not with `val_split`.
         search_dirs: for `fashion_mnist`, where local IDX files are looked for.
         download: whether the network may be tried as the last resort.
 
@@ -162,6 +166,10 @@ def load_image_classification(
     """
     if not 0.0 <= val_split < 1.0:
         raise ValueError(f"val_split must be in [0, 1), got {val_split}.")
+    if val_split and validation_split is not None:
+        raise ValueError(
+            "Give val_split (a fraction of train_split) or validation_split, not both."
+        )
     builder = ensure_prepared(name, data_dir, search_dirs=search_dirs, download=download)
     features = builder.info.features
     keys = list(features.keys())
@@ -191,11 +199,26 @@ def load_image_classification(
             ) from err
 
     train_all = read(train_split)
-    test = read(test_split)
+    test = read(test_split) if test_split is not None else None
     num_train_all = int(train_all.cardinality())
-    num_validation = int(round(num_train_all * val_split))
-    validation = train_all.take(num_validation) if num_validation else None
-    train = train_all.skip(num_validation) if num_validation else train_all
+    if validation_split is not None:
+        validation = read(validation_split)
+        num_validation = int(validation.cardinality())
+        train, num_train = train_all, num_train_all
+        splits = {"train": train_split, "validation": validation_split}
+    else:
+        num_validation = int(round(num_train_all * val_split))
+        validation = train_all.take(num_validation) if num_validation else None
+        train = train_all.skip(num_validation) if num_validation else train_all
+        num_train = num_train_all - num_validation
+        splits = {
+            "train": f"{train_split} without its first {num_validation} examples"
+            if num_validation
+            else train_split,
+            "validation": f"first {num_validation} examples of {train_split}"
+            if num_validation
+            else "",
+        }
     return ImageClassificationData(
         name=name,
         train=train,
@@ -203,16 +226,8 @@ def load_image_classification(
         test=test,
         class_names=list(features["label"].names),
         image_shape=image_shape,
-        num_train=num_train_all - num_validation,
+        num_train=num_train,
         num_validation=num_validation,
-        num_test=int(test.cardinality()),
-        splits={
-            "train": f"{train_split} without its first {num_validation} examples"
-            if num_validation
-            else train_split,
-            "validation": f"first {num_validation} examples of {train_split}"
-            if num_validation
-            else "",
-            "test": test_split,
-        },
+        num_test=int(test.cardinality()) if test is not None else 0,
+        splits={**splits, "test": test_split or ""},
     )

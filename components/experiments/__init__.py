@@ -17,6 +17,7 @@ from components.experiments.arguments import (
 )
 from components.experiments.cnn import make_small_cnn
 from components.experiments.data import LessonData, load_fashion_mnist_slice
+from components.experiments.gap import gap_headers, gap_row, plot_train_vs_held_out
 from components.experiments.initialization import (
     NOTES_INITIALIZATION_SETTINGS,
     initialization_experiment,
@@ -34,6 +35,7 @@ from components.experiments.statistics import (
     steps_to_target,
 )
 from components.experiments.step_loss_recorder import StepLossRecorder
+from components.experiments.synthetic import noisy_circle
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,6 +50,8 @@ __all__ = [
     "StepLossRecorder",
     "Variant",
     "budget_from_args",
+    "gap_headers",
+    "gap_row",
     "initialization_experiment",
     "lesson_parser",
     "load_fashion_mnist_slice",
@@ -55,9 +59,11 @@ __all__ = [
     "make_small_cnn",
     "markdown_table",
     "moving_average",
+    "noisy_circle",
     "plot_epoch_curves",
     "plot_lines",
     "plot_step_losses",
+    "plot_train_vs_held_out",
     "smoothing_window",
     "step_loss_noise",
     "steps_to_target",

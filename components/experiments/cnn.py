@@ -13,10 +13,11 @@ def make_small_cnn(
     *,
     widths: tuple[int, ...] = (32, 64),
     dense: int = 128,
+    batch_norm: bool = True,
     preprocessing: keras.layers.Layer | None = None,
     name: str = "small_cnn",
 ) -> keras.Model:
-    """`[3x3 conv -> BatchNorm -> ReLU -> 2x2 max pool] per width -> dense ReLU -> logits`.
+    """`[3x3 conv -> [BatchNorm] -> ReLU -> 2x2 max pool] per width -> dense ReLU -> logits`.
 
     No dropout and no weight decay: with a small training slice it overfits, which is what
     the augmentation lesson sets out to show.
@@ -26,6 +27,8 @@ def make_small_cnn(
         num_classes: outputs of the last Dense layer.
         widths: filters of each convolution block.
         dense: units of the hidden dense layer.
+        batch_norm: BatchNorm after each convolution (it also regularizes a little; the
+            capacity lesson leaves it out).
         preprocessing: an (adapted) layer applied to the input first (standardization).
         name: the model's name.
 
@@ -36,8 +39,11 @@ def make_small_cnn(
     inputs = keras.Input(input_shape)
     x = preprocessing(inputs) if preprocessing is not None else inputs
     for i, filters in enumerate(widths, start=1):
-        x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"conv{i}_bn")(x)
+        x = keras.layers.Conv2D(
+            filters, 3, padding="same", use_bias=not batch_norm, name=f"conv{i}"
+        )(x)
+        if batch_norm:
+            x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"conv{i}_bn")(x)
         x = keras.layers.ReLU(name=f"conv{i}_relu")(x)
         x = keras.layers.MaxPooling2D(2, name=f"pool{i}")(x)
     x = keras.layers.Flatten(name="flatten")(x)

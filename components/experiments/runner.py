@@ -114,7 +114,8 @@ def train_variant(
             .shuffle(len(data.x_train), seed=seed)
             .batch(batch_size)
             .map(variant.augment, num_parallel_calls=tf.data.AUTOTUNE)
-            .prefetch(tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE),
+            "shuffle": False,  # the dataset shuffles; this silences Keras's warning that it won't
         }
     history = model.fit(
         **inputs,

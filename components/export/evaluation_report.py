@@ -18,6 +18,11 @@ import numpy as np
 
 from components.atomic_files import write_json_atomic, write_text_atomic
 from components.data.tfds_loading import ImageClassificationData, load_image_classification
+from components.diagnostics.bias_variance import (
+    describe_diagnosis_entry,
+    diagnose_bias_variance,
+    diagnosis_from_entry,
+)
 from components.export.evaluation import (
     ConfidentMistakes,
     classification_report,
@@ -62,6 +67,7 @@ def evaluate_export(
     mistakes: int = 24,
     bins: int = 15,
     tta: str = "none",
+    human_error: float | None = None,
     say=print,
 ) -> dict:
     """The report of one loaded classifier on `data.test`; writes the plots and the JSON.
@@ -76,6 +82,8 @@ def evaluate_export(
         bins: calibration bins.
         tta: test-time augmentation (`components.export.tta`): `"flip"` scores the mean
             probabilities of each image and its mirror; its files get a `-tta_flip` tag.
+        human_error: human-level error for the bias vs variance section (None: the one the
+            run was diagnosed with); the section appears for a run that had a validation split.
         say: prints a line.
 
     Returns:
@@ -123,6 +131,9 @@ def evaluate_export(
         f"{title}\n\n{format_per_class(report)}\n\nConfusion matrix (rows: true class)\n"
         f"{format_confusion_matrix(report['confusion_matrix'], class_names)}\n"
     )
+    diagnosis = _diagnosis(run, 1.0 - report["accuracy"], human_error)
+    if diagnosis is not None:
+        text += f"\n{describe_diagnosis_entry(diagnosis)}\n"
     write_text_atomic(report_dir / f"{tag}-report.txt", text)
     report = {
         "model_dir": str(classifier.path),
@@ -139,6 +150,7 @@ def evaluate_export(
             + ("; each image runs twice (TTA)" if tta != "none" else ""),
         },
         "plots": {k: str(v) for k, v in plots.items()},
+        "diagnosis": diagnosis,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "versions": library_versions(),
     }
@@ -161,6 +173,26 @@ def evaluate_export(
     return {**report, "report_path": str(report_path)}
 
 
+def _diagnosis(run, test_error: float, human_error: float | None) -> dict | None:
+    """The run's bias vs variance diagnosis with this evaluation's error as the test error."""
+    if run is None or run.diagnosis is None:
+        return None
+    stored = diagnosis_from_entry(run.diagnosis)
+    diagnosis = diagnose_bias_variance(
+        stored.train_error,
+        stored.dev_error,
+        stored.human_error if human_error is None else human_error,
+        min(max(test_error, 0.0), 1.0),
+        tolerance=stored.tolerance,
+    )
+    source = run.diagnosis.get("human_error_source") if human_error is None else "given"
+    return {
+        **diagnosis.to_json(),
+        "train_error_images": run.diagnosis.get("train_error_images"),
+        "human_error_source": source,
+    }
+
+
 def evaluate_exports(
     model_dirs,
     *,
@@ -172,6 +204,7 @@ def evaluate_exports(
     mistakes: int = 24,
     bins: int = 15,
     tta: str = "none",
+    human_error: float | None = None,
 ) -> list[dict]:
     """Evaluates each export on `split` of its dataset; returns one report per model.
 
@@ -187,6 +220,7 @@ def evaluate_exports(
         report_dir: where PNGs and text go (None: `reports/<model>/<version>`; given with
             several models, a subdirectory per model).
         tta: test-time augmentation (`"none"`, `"flip"`).
+        human_error: human-level error for the bias vs variance section (None: the run's).
 
     Raises:
         ValueError: a directory that is no SavedModel, no dataset known, or a dataset whose
@@ -235,6 +269,7 @@ def evaluate_exports(
                 mistakes=mistakes,
                 bins=bins,
                 tta=tta,
+                human_error=human_error,
             )
         )
     return results

@@ -9,7 +9,9 @@ through `load_metadata`, so no reader needs to guess at keys. The JSON is flat:
   (`train_split`, `val_split`, `test_split`: the flags that rebuild the splits), `metrics`
   (`train`, `validation`, `test`: `{"loss", "accuracy", ...}` or null; `train_seconds`;
   `history`: per-epoch lists or null), `hyperparameters` (see `Hyperparameters`; null for an
-  ensemble), `search` (tune only), `ensemble` (ensembles only), `command`, `versions`, `created`;
+  ensemble), `search` (tune only), `ensemble` (ensembles only), `diagnosis` (bias vs variance
+  against human-level error, for a run with a validation split; else null), `command`,
+  `versions`, `created`;
 - what the SavedModel serves: `input` (`name`, `shape`, `dtypes`, `value_range`), `signatures`,
   `outputs`, `class_names`, `preprocessing` (the normalization in the graph; null for an
   ensemble, whose members hold their own), `tta` (test-time augmentation in the graph:
@@ -157,6 +159,8 @@ class RunFacts:
         hyperparameters: how it trained (None for an ensemble).
         search: the search's facts (tune only).
         ensemble: method, weights and members (ensembles only).
+        diagnosis: bias vs variance against human-level error, for a run with a validation
+            split (`components.training.diagnosis`), else None.
         versions: library versions (default: this process's).
         created: ISO time (default: now).
     """
@@ -171,6 +175,7 @@ class RunFacts:
     hyperparameters: Hyperparameters | None = None
     search: dict | None = None
     ensemble: dict | None = None
+    diagnosis: dict | None = None
     versions: dict[str, str] = dataclasses.field(default_factory=library_versions)
     created: str = dataclasses.field(default_factory=_now)
 

@@ -26,6 +26,9 @@ LESSONS = {
     "minibatch": "batch size 1, 32 and the full batch: noise, time, accuracy",
     "preprocessing": "raw, standardized, PCA- and ZCA-whitened inputs",
     "augmentation": "a small CNN on few images with and without augmentation: the gap",
+    "capacity": "a depth and width sweep of a small CNN: under- and overfitting",
+    "crossval": "k-fold cross-validation vs a single hold-out estimate, over seeds",
+    "bias_variance": "four runs, one per bias/variance quadrant, and their diagnosis",
 }
 
 

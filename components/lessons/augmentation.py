@@ -25,10 +25,12 @@ from components.experiments import (
     Budget,
     Variant,
     budget_from_args,
+    gap_headers,
+    gap_row,
     lesson_parser,
     load_fashion_mnist_slice,
     make_small_cnn,
-    plot_epoch_curves,
+    plot_train_vs_held_out,
     train_variants,
     write_markdown_report,
 )
@@ -83,32 +85,8 @@ def run(args: argparse.Namespace) -> dict:
     records = train_variants(variants, data, budget, seed=args.seed)
 
     title = f"Augmentation: a small CNN on {budget.train_images} training images"
-    plots = [
-        plot_epoch_curves(
-            records,
-            {"accuracy": "train", "val_accuracy": "held-out"},
-            args.out / "accuracy.png",
-            title=title,
-            ylabel="accuracy",
-        ),
-        plot_epoch_curves(
-            records,
-            {"data_loss": "train", "val_data_loss": "held-out"},
-            args.out / "loss_curves.png",
-            title=title,
-            ylabel="cross-entropy",
-        ),
-    ]
-    rows = [
-        [
-            r.name,
-            r.final["train_accuracy"],
-            r.final["test_accuracy"],
-            r.final["train_accuracy"] - r.final["test_accuracy"],
-            r.final["test_loss"],
-        ]
-        for r in records
-    ]
+    plots = plot_train_vs_held_out(records, args.out, title=title)
+    rows = [[r.name, *gap_row(r)] for r in records]
     report = write_markdown_report(
         args.out / "results.md",
         "Lesson: data augmentation",
@@ -116,7 +94,7 @@ def run(args: argparse.Namespace) -> dict:
         "for all. Train accuracy is measured after training on the training images as they "
         "are (no augmentation, inference mode); held-out is the test slice. The gap is "
         "variance: augmentation narrows it by showing the net more versions of each image.",
-        ["augmentation", "train accuracy", "held-out accuracy", "gap", "held-out loss"],
+        ["augmentation", *gap_headers()],
         rows,
     )
     print(report.read_text())

@@ -21,10 +21,12 @@ from components.experiments import (
     Budget,
     Variant,
     budget_from_args,
+    gap_headers,
+    gap_row,
     lesson_parser,
     load_fashion_mnist_slice,
     make_mlp,
-    plot_epoch_curves,
+    plot_train_vs_held_out,
     train_variants,
     write_markdown_report,
 )
@@ -74,33 +76,8 @@ def run(args: argparse.Namespace) -> dict:
     records = train_variants(variants, data, budget, seed=args.seed)
 
     title = f"Regularization: 2 x 512 ReLU units, {budget.train_images} training images"
-    plots = [
-        plot_epoch_curves(
-            records,
-            {"data_loss": "train", "val_data_loss": "test"},
-            args.out / "loss_curves.png",
-            title=title,
-            ylabel="cross-entropy",
-        ),
-        plot_epoch_curves(
-            records,
-            {"accuracy": "train", "val_accuracy": "test"},
-            args.out / "accuracy.png",
-            title=title,
-            ylabel="accuracy",
-        ),
-    ]
-    rows = [
-        [
-            r.name,
-            r.final["train_accuracy"],
-            r.final["test_accuracy"],
-            r.final["train_accuracy"] - r.final["test_accuracy"],
-            r.final["train_loss"],
-            r.final["test_loss"],
-        ]
-        for r in records
-    ]
+    plots = plot_train_vs_held_out(records, args.out, title=title, held_out="test")
+    rows = [[r.name, *gap_row(r)] for r in records]
     report = write_markdown_report(
         args.out / "results.md",
         "Lesson: regularization (bias vs variance)",
@@ -108,7 +85,7 @@ def run(args: argparse.Namespace) -> dict:
         f"{args.seed}. Evaluated after training in inference mode (no dropout), the losses "
         "without the L2 penalty. A low train accuracy is bias; a large gap between train and "
         "test is variance.",
-        ["regularization", "train accuracy", "test accuracy", "gap", "train loss", "test loss"],
+        ["regularization", *gap_headers("test")],
         rows,
     )
     print(report.read_text())

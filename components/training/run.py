@@ -10,32 +10,20 @@ The registry is passed in (`zoo.registry`), so components never import `zoo`.
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from components.callbacks import (
-    ActivationMonitor,
-    GradientMonitor,
-    LearningRateLogger,
-    PauseEveryNSteps,
-    TrainingCheckpoint,
-    default_controller,
-)
-from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData, load_normalized
+from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import DataSplits, Hyperparameters, RunFacts
 from components.export.saved_model import export_classifier
-from components.optimizers import make_optimizer
-from components.schedules import make_schedule, plateau_callback
 from components.training.checkpointing import has_checkpoint
-from components.training.compile import compile_classifier, inference_model, with_aux_targets
+from components.training.compile import inference_model
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
+from components.training.diagnosis import diagnose_run
 from components.training.distribute import (
     describe_strategy,
     is_chief,
@@ -43,7 +31,13 @@ from components.training.distribute import (
     strategy_name,
     task_id,
 )
-from components.training.loop import DistributedTrainer
+from components.training.fitting import (
+    FittedModel,
+    choose_loop,
+    fit_loaded,
+    inference_figures,
+    validation_accuracy_key,
+)
 from components.training.metrics import run_metrics
 from components.training.reproducibility import make_deterministic, seed_everything
 from components.training.result import TrainResult, weights_digest
@@ -75,20 +69,6 @@ def train_model(config: TrainConfig, registry: ModelRegistry) -> TrainResult:
         keras.mixed_precision.set_dtype_policy(policy)
 
 
-def _choose_loop(config: TrainConfig, strategy) -> str:
-    multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-    if config.loop == "fit" and multiworker:
-        raise ConfigError(
-            "loop 'fit' cannot run under MultiWorkerMirroredStrategy (keras-team/keras#20585); "
-            "use loop 'custom' (the default there)."
-        )
-    if config.loop != "auto":
-        return config.loop
-    # A resumed run continues in the project's loop, which can start in the middle of an
-    # epoch (it computes what model.fit computes; see components/training/loop.py).
-    return "custom" if (multiworker or config.resume) else "fit"
-
-
 def _check_checkpoints(config: TrainConfig) -> None:
     found = has_checkpoint(config.checkpoint_dir)
     if config.resume and not found:
@@ -103,12 +83,8 @@ def _check_checkpoints(config: TrainConfig) -> None:
 def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResult:
     chief = is_chief()
     say = print if chief else (lambda *a, **k: None)  # other workers stay quiet
-    loop = _choose_loop(config, strategy)
+    loop = choose_loop(config, strategy)
     say(describe_strategy(strategy, config.batch_size) + f" Loop: {loop}.")
-    learning_rate = config.learning_rate
-    if config.scale_lr:
-        learning_rate *= strategy.num_replicas_in_sync
-        say(f"Learning rate scaled by {strategy.num_replicas_in_sync} replicas: {learning_rate}.")
     _check_checkpoints(config)
 
     data = load_normalized(
@@ -120,98 +96,11 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
         resize=config.resize,
     )
     say(data.describe())
-    soft_labels = needs_soft_labels(parse_augment(config.augment), config.label_smoothing)
-    train = data.pipeline(
-        "train",
-        config.batch_size,
-        training=True,
-        seed=config.seed,
-        augment=config.augment,
-        soft_labels=soft_labels,
-    )
-    validation = data.pipeline("validation", config.batch_size)
-    if config.augment != "none" or config.label_smoothing:
-        steps = parse_augment(config.augment)
-        augmenter = Augmenter(steps, data.model_input_shape) if steps else None
-        say(
-            f"Augmentation of the training split: {augmenter.describe() if augmenter else 'none'}"
-            f"; label smoothing {config.label_smoothing:g}."
-        )
-
-    with strategy.scope():
-        model = registry.create(
-            config.model,
-            input_shape=data.model_input_shape,
-            num_classes=len(data.data.class_names),
-            **config.all_model_options(),
-        )
-        steps_per_epoch = -(-data.data.num_train // config.batch_size)
-        if config.lr_schedule == "plateau":
-            rate = learning_rate  # lowered by the plateau callback, below
-        else:
-            rate = make_schedule(
-                config.lr_schedule,
-                learning_rate,
-                total_steps=config.epochs * steps_per_epoch,
-                steps_per_epoch=steps_per_epoch,
-            )
-        optimizer = make_optimizer(config.optimizer, rate, weight_decay=config.weight_decay)
-        if loop == "fit":
-            compile_classifier(
-                model,
-                optimizer,
-                jit_compile=config.jit_compile,
-                soft_labels=soft_labels,
-                label_smoothing=config.label_smoothing,
-            )
-    say(
-        f"Model: {config.model}, {model.count_params():,} parameters; {config.optimizer} lr "
-        f"{learning_rate} ({config.lr_schedule}), weight decay {config.weight_decay}, "
-        f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}, batch {config.batch_size}, "
-        f"seed {config.seed}"
-        f"{' (deterministic)' if config.deterministic else ''}, precision {config.precision}."
-    )
-    trainer = None
-    if loop == "custom":
-        trainer = DistributedTrainer(
-            model,
-            optimizer,
-            strategy,
-            jit_compile=config.jit_compile,
-            checkpoint_dir=config.checkpoint_dir,
-            checkpoint_every=config.checkpoint_every,
-            chief=chief,
-            task_id=task_id(),
-            label_smoothing=config.label_smoothing,
-        )
-    # The monitors look at a batch as it is: class ids, no augmentation.
-    look = validation if validation is not None else data.pipeline("train", config.batch_size)
-    callbacks, monitors, pause = _callbacks(
-        config, say, chief, strategy, trainer, look, _validation_accuracy_key(model, trainer)
-    )
-
-    start = time.time()
-    if trainer is None:
-        history = model.fit(
-            with_aux_targets(train, model),
-            validation_data=with_aux_targets(validation, model) if validation else None,
-            epochs=config.epochs,
-            shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
-            callbacks=callbacks,
-            verbose="auto",
-        ).history
-    else:
-        history = trainer.fit(
-            train,
-            epochs=config.epochs,
-            validation_data=validation,
-            callbacks=callbacks,
-            verbose=1 if chief else 0,
-        ).history
-    train_seconds = time.time() - start
+    fitted = fit_loaded(config, registry, strategy, data, loop=loop, chief=chief)
+    model, monitors, pause = fitted.model, fitted.monitors, fitted.pause
     result = TrainResult(
         config=config,
-        history={k: [float(x) for x in v] for k, v in history.items()},
+        history=fitted.history,
         metrics=None,
         export_dir=None,
         model=model,
@@ -232,100 +121,37 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
             f"in {config.checkpoint_dir}. Continue with:\n  {result.resume_command}"
         )
         return result
-    return _evaluate_and_export(result, data, strategy, loop, trainer, train_seconds, say)
-
-
-def _validation_accuracy_key(model, trainer) -> str:
-    """What the main head's validation accuracy is logged as: Keras names it after the head
-    where there are auxiliary heads; the project's loop logs it as `val_accuracy`."""
-    if trainer is not None or len(model.outputs) == 1:
-        return "val_accuracy"
-    return f"val_{model.output_names[0]}_accuracy"
-
-
-def _callbacks(config, say, chief, strategy, trainer, look, accuracy_key):
-    """The run's callbacks, its monitors by name, and its pause callback (or None)."""
-    callbacks = []
-    if chief:  # only the chief writes logs
-        say(f"TensorBoard logs: {config.log_dir}  (tensorboard --logdir {config.log_dir})")
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.log_dir)))
-    callbacks.append(LearningRateLogger())
-    if config.restore_best:  # Keras's, told never to stop early
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                accuracy_key, mode="max", patience=config.epochs, restore_best_weights=True
-            )
-        )
-    if config.lr_schedule == "plateau":
-        callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
-    if trainer is None:
-        callbacks.append(TrainingCheckpoint(str(config.checkpoint_dir), config.checkpoint_every))
-    monitors = {}
-    if config.monitor:
-        x_look, y_look = next(iter(look))
-        if "gradients" in config.monitor:
-            monitors["gradients"] = GradientMonitor(
-                (x_look.numpy(), y_look.numpy()),
-                every=config.monitor_every,
-                log_dir=str(config.log_dir / "gradients"),
-                csv_path=str(config.log_dir / "gradients.csv") if chief else None,
-                checkpoint_dir=str(config.checkpoint_dir),
-                chief=chief,
-            )
-        if "activations" in config.monitor:
-            monitors["activations"] = ActivationMonitor(
-                x_look.numpy(),
-                every=config.monitor_every,
-                log_dir=str(config.log_dir / "activations"),
-                chief=chief,
-            )
-        callbacks.extend(monitors.values())
-        say(f"Monitoring {', '.join(monitors)} every {config.monitor_every} steps.")
-    pause = None
-    if config.pause_every:
-        control = config.pause_control or ("prompt" if sys.stdin.isatty() else "auto")
-        timeouts = {"timeout": config.pause_timeout, "on_timeout": config.pause_on_timeout}
-        controller = default_controller(
-            control, path=config.pause_file, **(timeouts if control == "file" else {})
-        )
-        pause = PauseEveryNSteps(
-            config.pause_every,
-            controller=controller,
-            checkpoint_dir=str(config.checkpoint_dir),
-            loop=trainer,
-            strategy=strategy,
-            chief=chief,
-        )
-        callbacks.append(pause)
-        say(f"Pausing every {config.pause_every} steps; decisions by: {control}.")
-    return callbacks, monitors, pause
+    return _evaluate_and_export(result, data, strategy, fitted, say)
 
 
 def _evaluate_and_export(
-    result: TrainResult, data: NormalizedData, strategy, loop, trainer, train_seconds, say
+    result: TrainResult, data: NormalizedData, strategy, fitted: FittedModel, say
 ) -> TrainResult:
     config = result.config
     # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
     model = result.model
     inference = inference_model(model)
-    test = data.pipeline("test", config.batch_size)
-    if trainer is None:
-        if inference is not model:
-            compile_classifier(inference)
-        test_figures = inference.evaluate(test, return_dict=True, verbose=0)
-    else:
-        test_figures = trainer.evaluate(test)
+    test_figures = inference_figures(fitted, data.pipeline("test", config.batch_size))
     print(f"Final weights sha256: {result.weights_sha256} (task {task_id()})")
-    key = _validation_accuracy_key(model, trainer)
+    key = validation_accuracy_key(model, fitted.trainer)
     # restore_best keeps the first epoch of the best validation accuracy (Keras's rule).
     best = int(np.argmax(result.history[key])) if config.restore_best else None
     metrics = run_metrics(
         result.history,
         model,
         test=test_figures,
-        train_seconds=train_seconds,
+        train_seconds=fitted.train_seconds,
         epoch=-1 if best is None else best,
     )
+    diagnosis = None
+    if metrics.validation is not None:
+        diagnosis = diagnose_run(
+            fitted,
+            data,
+            config,
+            dev_error=1.0 - metrics.validation["accuracy"],
+            test_error=1.0 - metrics.test["accuracy"],
+        )
     facts = RunFacts(
         kind="train",
         model=config.model,
@@ -344,7 +170,7 @@ def _evaluate_and_export(
             seed=config.seed,
             strategy=strategy_name(strategy),
             replicas=strategy.num_replicas_in_sync,
-            loop=loop,
+            loop=fitted.loop,
             precision=config.precision,
             jit_compile=config.jit_compile,
             deterministic=config.deterministic,
@@ -353,6 +179,7 @@ def _evaluate_and_export(
             label_smoothing=config.label_smoothing,
             best_epoch=None if best is None else best + 1,
         ),
+        diagnosis=diagnosis,
     )
     chief = is_chief()
     # Every worker writes the SavedModel (saving may need them all); only the chief keeps it.
@@ -373,8 +200,10 @@ def _evaluate_and_export(
         shutil.rmtree(config.checkpoint_dir)
     say(
         f"Test: loss {metrics.test['loss']:.4f}, accuracy {metrics.test['accuracy']:.4f} "
-        f"({train_seconds:.1f} s training)."
+        f"({fitted.train_seconds:.1f} s training)."
     )
+    if diagnosis is not None:
+        say(describe_diagnosis_entry(diagnosis))
     say(f"Exported SavedModel: {export_dir}")
     result.metrics = metrics
     result.export_dir = export_dir

@@ -4,6 +4,7 @@
     classiczoo evaluate saved_models/vgg11_bn             # the full report of an export
     classiczoo ensemble saved_models/a saved_models/b --method weighted --export
     classiczoo tune --model lenet5_bn --tuner random --max-trials 10
+    classiczoo cross-validate --model lenet5_bn --epochs 3 --compare lr=1e-3 lr=3e-3
     classiczoo models list | describe NAME
     classiczoo lr-find --model lenet5_bn
     classiczoo launch --workers 2 -- --model lenet5_bn --epochs 3
@@ -30,6 +31,7 @@ COMMANDS = {
     "evaluate": ("evaluate", "evaluate exported SavedModels: metrics, plots, report"),
     "ensemble": ("ensemble", "compare exports with their ensemble; export it as one"),
     "tune": ("tune", "search a model's hyperparameters with keras-tuner"),
+    "cross-validate": ("cross_validate", "k-fold cross-validation: mean ± std, best setting"),
     "models": ("models", "list the zoo's models, or describe one"),
     "lr-find": ("lr_find", "learning-rate range test of a model: plot and suggestion"),
     "launch": ("launch", "run train as N local workers of one multi-worker cluster"),
@@ -38,7 +40,7 @@ COMMANDS = {
 
 
 def _top_parser() -> argparse.ArgumentParser:
-    listing = "\n".join(f"  {name:<10}{help_}" for name, (_, help_) in COMMANDS.items())
+    listing = "\n".join(f"  {name:<16}{help_}" for name, (_, help_) in COMMANDS.items())
     parser = argparse.ArgumentParser(
         prog="classiczoo",
         description="Classic CNNs, LeNet to GoogLeNet, and the textbook techniques for "

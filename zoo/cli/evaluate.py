@@ -1,8 +1,9 @@
 """`classiczoo evaluate`: the full report of exported SavedModels on a tfds split.
 
 Loss, top-1/top-5 accuracy, per-class precision/recall/F1, confusion matrix (text and PNG),
-calibration (ECE and a reliability diagram), the most confident mistakes (PNG) and the
-inference throughput; the JSON report beside each model, the pictures in --report-dir.
+calibration (ECE and a reliability diagram), the most confident mistakes (PNG), the
+inference throughput and, for a run trained with a validation split, bias vs variance against
+human-level error; the JSON report beside each model, the pictures in --report-dir.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from components.arg_types import positive_int
+from components.arg_types import error_rate, positive_int
 from components.export.evaluation_report import evaluate_exports
 from components.export.tta import TTA_MODES
 
@@ -38,6 +39,11 @@ def build_parser(prog: str = "classiczoo evaluate") -> argparse.ArgumentParser:
         help="test-time augmentation: flip = mean probabilities of each image and its mirror",
     )
     parser.add_argument(
+        "--human-error",
+        type=error_rate,
+        help="human-level error for the bias vs variance section (default: the run's)",
+    )
+    parser.add_argument(
         "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
     )
     return parser
@@ -54,6 +60,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
         mistakes=args.mistakes,
         bins=args.bins,
         tta=args.tta,
+        human_error=args.human_error,
     )
     return 0
 

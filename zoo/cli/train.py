@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Collection
 from pathlib import Path
 
 import zoo
 from components.arg_types import (
+    error_rate,
     fraction,
     key_value,
     names_from,
@@ -50,45 +52,55 @@ def augmentation_policy(text: str) -> str:
     return text
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags of `classiczoo train`, one per `TrainConfig` field."""
+def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()) -> None:
+    """The flags of `classiczoo train`, one per `TrainConfig` field, but those in `exclude`
+    (field-style names: `"val_split"`, `"resume"`), for a command that fixes them."""
+
+    def add(flag: str, **kwargs) -> None:
+        if flag.lstrip("-").replace("-", "_") not in exclude:
+            parser.add_argument(flag, **kwargs)
+
     models = zoo.list_models()
-    parser.add_argument("--model", default="lenet5_bn", help=f"one of: {', '.join(models)}")
-    parser.add_argument("--dataset", default="fashion_mnist", help="a tfds image dataset")
-    parser.add_argument("--epochs", type=positive_int, help="default: the model's")
-    parser.add_argument("--batch-size", type=positive_int, help="global batch; default: model's")
-    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the model's")
-    parser.add_argument("--lr", type=positive_float, help="learning rate; default: the model's")
-    parser.add_argument("--lr-schedule", choices=LR_SCHEDULES, help="default: the model's")
-    parser.add_argument("--weight-decay", type=non_negative_float, default=0.0)
-    parser.add_argument(
+    add("--model", default="lenet5_bn", help=f"one of: {', '.join(models)}")
+    add("--dataset", default="fashion_mnist", help="a tfds image dataset")
+    add("--epochs", type=positive_int, help="default: the model's")
+    add("--batch-size", type=positive_int, help="global batch; default: model's")
+    add("--optimizer", choices=OPTIMIZERS, help="default: the model's")
+    add("--lr", type=positive_float, help="learning rate; default: the model's")
+    add("--lr-schedule", choices=LR_SCHEDULES, help="default: the model's")
+    add("--weight-decay", type=non_negative_float, default=0.0)
+    add(
         "--augment",
         type=augmentation_policy,
         help=f"training augmentation: {', '.join(POLICIES)}, or a comma list "
         "(e.g. standard,erasing); default: the model's",
     )
-    parser.add_argument(
-        "--label-smoothing", type=fraction, help="of the training targets; default: the model's"
+    add("--label-smoothing", type=fraction, help="of the training targets; default: the model's")
+    add(
+        "--human-error",
+        type=error_rate,
+        help="human-level error for the bias vs variance diagnosis (default: the dataset's "
+        "published figure; Fashion-MNIST 0.165)",
     )
-    parser.add_argument("--seed", type=non_negative_int, default=0)
-    parser.add_argument(
+    add("--seed", type=non_negative_int, default=0)
+    add(
         "--deterministic",
         action="store_true",
         help="TensorFlow's op determinism: the same seed gives the same weights (slower)",
     )
-    parser.add_argument("--val-split", type=fraction, default=0.0, help="fraction of train")
-    parser.add_argument(
+    add("--val-split", type=fraction, default=0.0, help="fraction of train")
+    add(
         "--restore-best",
         action="store_true",
         help="keep the epoch with the best validation accuracy (needs --val-split)",
     )
-    parser.add_argument("--train-split", default="train", help="tfds split, e.g. 'train[:5000]'")
-    parser.add_argument("--test-split", default="test")
-    parser.add_argument("--resize", type=positive_int, help="resize images to SIZE x SIZE")
-    parser.add_argument("--data-dir", help="tfds data dir; default tfds's own")
-    parser.add_argument("--scale", choices=SCALES, help="model scale; default: by input size")
-    parser.add_argument("--width", type=positive_float, help="width multiplier of the model")
-    parser.add_argument(
+    add("--train-split", default="train", help="tfds split, e.g. 'train[:5000]'")
+    add("--test-split", default="test")
+    add("--resize", type=positive_int, help="resize images to SIZE x SIZE")
+    add("--data-dir", help="tfds data dir; default tfds's own")
+    add("--scale", choices=SCALES, help="model scale; default: by input size")
+    add("--width", type=positive_float, help="width multiplier of the model")
+    add(
         "--model-arg",
         type=key_value,
         action="append",
@@ -96,70 +108,58 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="a model option, e.g. aux_classifiers=true; repeatable",
     )
-    parser.add_argument(
+    add(
         "--strategy",
         default="auto",
         choices=STRATEGIES,
         help="auto: TF_CONFIG set -> multiworker; >1 GPU -> mirrored; 1 GPU -> onedevice",
     )
-    parser.add_argument(
+    add(
         "--loop",
         default="auto",
         choices=LOOPS,
         help="fit: Keras model.fit; custom: the project's strategy.run loop (auto: custom "
         "under multiworker, where model.fit fails, and when resuming; else fit)",
     )
-    parser.add_argument("--scale-lr", action="store_true", help="lr x number of replicas")
-    parser.add_argument("--precision", default="float32", choices=PRECISIONS)
-    parser.add_argument("--jit-compile", action="store_true", help="compile steps with XLA")
-    parser.add_argument(
-        "--checkpoint-dir", type=Path, help="default checkpoints/<model>; removed after success"
-    )
-    parser.add_argument(
-        "--checkpoint-every", type=positive_int, help="steps between checkpoints (default: epoch)"
-    )
-    parser.add_argument(
-        "--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir"
-    )
-    parser.add_argument(
+    add("--scale-lr", action="store_true", help="lr x number of replicas")
+    add("--precision", default="float32", choices=PRECISIONS)
+    add("--jit-compile", action="store_true", help="compile steps with XLA")
+    add("--checkpoint-dir", type=Path, help="default checkpoints/<model>; removed after success")
+    add("--checkpoint-every", type=positive_int, help="steps between checkpoints (default: epoch)")
+    add("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir")
+    add(
         "--monitor",
         type=names_from(MONITORS, "monitor"),
         default=[],
         help="comma-separated: gradients, activations (TensorBoard, CSV, warnings)",
     )
-    parser.add_argument(
-        "--monitor-every", type=positive_int, default=100, help="steps between monitor looks"
-    )
-    parser.add_argument(
-        "--pause-every", type=positive_int, metavar="N", help="pause every N steps to decide"
-    )
-    parser.add_argument(
+    add("--monitor-every", type=positive_int, default=100, help="steps between monitor looks")
+    add("--pause-every", type=positive_int, metavar="N", help="pause every N steps to decide")
+    add(
         "--pause-control",
         choices=PAUSE_CONTROLS,
         help="who decides at a pause: prompt (default on a terminal), file, auto (continue)",
     )
-    parser.add_argument(
+    add(
         "--pause-file",
         type=Path,
         help="control file for --pause-control file (default: <checkpoint-dir>.control)",
     )
-    parser.add_argument(
-        "--pause-timeout", type=positive_float, help="seconds to wait for the control file"
-    )
-    parser.add_argument(
+    add("--pause-timeout", type=positive_float, help="seconds to wait for the control file")
+    add(
         "--pause-on-timeout",
         choices=PAUSE_ON_TIMEOUT,
         default="continue",
         help="what a control-file pause does when nobody answers in time",
     )
-    parser.add_argument("--export-dir", default="saved_models", type=Path)
-    parser.add_argument(
+    add("--export-dir", default="saved_models", type=Path)
+    add(
         "--export-tta",
         choices=TTA_MODES,
         default="none",
         help="test-time augmentation inside the exported graph (flip: image and mirror)",
     )
-    parser.add_argument("--log-dir", type=Path, help="default logs/<model>/<time>")
+    add("--log-dir", type=Path, help="default logs/<model>/<time>")
 
 
 def build_parser(prog: str = "classiczoo train") -> argparse.ArgumentParser:

@@ -67,9 +67,28 @@ LESSONS = {
         TINY,
         3,
         ["accuracy.png", "loss_curves.png"],
-        ["train accuracy", "held-out accuracy", "gap", "held-out loss"],
+        ["train accuracy", "held-out accuracy", "gap", "train loss", "held-out loss"],
+    ),
+    "capacity": (
+        [*TINY, "--depths=1,2", "--widths=2,4"],
+        4,
+        ["capacity.png", "accuracy.png", "loss_curves.png"],
+        ["depth", "width", "parameters", "train accuracy", "held-out accuracy", "gap"],
+    ),
+    "crossval": (
+        [*TINY, "--folds=2", "--seeds=2"],
+        2,
+        ["estimates.png"],
+        ["hold-out estimate", "k-fold mean", "k-fold std", "reference (test)", "k-fold error"],
+    ),
+    "bias_variance": (
+        ["--epochs=1", "--dev-examples=200"],
+        4,
+        ["quadrants.png", "errors.png"],
+        ["train error", "dev error", "Bayes error", "variance"],
     ),
 }
+NO_DATA = ("init", "bias_variance")  # generated data
 
 
 def lesson(name: str):
@@ -105,7 +124,7 @@ def test_lesson_recipe_names_shadow_no_module():
 @pytest.mark.parametrize("name", list(LESSONS))
 def test_lesson_writes_plots_and_table(name, fashion_mnist_data_dir, tmp_path):
     flags, num_rows, pngs, numeric = LESSONS[name]
-    data = [] if name == "init" else [f"--data-dir={fashion_mnist_data_dir}"]
+    data = [] if name in NO_DATA else [f"--data-dir={fashion_mnist_data_dir}"]
     result = lesson(name).main([*flags, *data, f"--out={tmp_path / name}", "--seed=3"])
     assert result["out"] == tmp_path / name
     written = sorted(p.name for p in (tmp_path / name).iterdir())
@@ -139,6 +158,9 @@ def test_lesson_writes_plots_and_table(name, fashion_mnist_data_dir, tmp_path):
         ("preprocessing", ["--epsilon=0"], "must be a positive number"),
         ("init", ["--depth=0"], "must be an integer in 1..50"),
         ("init", ["--seed=-2"], "must be an integer >= 0"),
+        ("capacity", ["--depths=1,4"], "must be comma-separated integers in 1..3"),
+        ("crossval", ["--folds=1"], "must be an integer in 2..20"),
+        ("bias_variance", ["--tolerance=1"], "must be in [0, 1)"),
     ],
 )
 def test_bad_flags_are_refused_before_anything_runs(name, flags, message, capsys, tmp_path):

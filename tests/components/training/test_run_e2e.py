@@ -146,6 +146,49 @@ def test_evaluation_reports_the_exported_accuracy(trained, fashion_mnist_data_di
     assert sorted(p.name for p in model_dir.iterdir()) == sorted([*before, report_name])
 
 
+@pytest.mark.e2e
+def test_the_run_diagnoses_bias_and_variance(trained, fashion_mnist_data_dir, tmp_path):
+    result, workdir = trained
+    entry = load_metadata(result.export_dir).run.diagnosis
+    # The training error, computed again: the model on the training part (train[400:4000]).
+    data = load_normalized(
+        "fashion_mnist",
+        data_dir=fashion_mnist_data_dir,
+        train_split="train[:4000]",
+        test_split="test[:10]",
+        val_split=0.1,
+    )
+    images, labels = zip(*data.pipeline("train", 500).as_numpy_iterator(), strict=True)
+    predicted = np.argmax(result.model.predict(np.concatenate(images), verbose=0), axis=-1)
+    train_error = float(np.mean(predicted != np.concatenate(labels)))
+    assert entry["train_error_images"] == 3600
+    assert entry["train_error"] == pytest.approx(train_error, abs=1e-4)
+    assert entry["dev_error"] == pytest.approx(1 - result.metrics.validation["accuracy"], abs=1e-6)
+    assert entry["test_error"] == pytest.approx(1 - result.metrics.test["accuracy"], abs=1e-6)
+    assert entry["human_error"] == pytest.approx(0.165)
+    assert entry["variance"] == pytest.approx(entry["dev_error"] - entry["train_error"], abs=1e-6)
+    assert entry["quadrant"] in (
+        "high bias",
+        "high variance",
+        "high bias and high variance",
+        "neither",
+    )
+    # The report re-diagnoses with the evaluated error and a human-level error of our own.
+    [report] = evaluate_exports(
+        [result.export_dir],
+        data_dir=fashion_mnist_data_dir,
+        split="test[:1000]",
+        report_dir=tmp_path,
+        human_error=0.3,
+    )
+    diagnosis = report["diagnosis"]
+    assert diagnosis["human_error"] == 0.3 and diagnosis["human_error_source"] == "given"
+    assert diagnosis["test_error"] == pytest.approx(1 - report["accuracy"], abs=1e-6)
+    assert diagnosis["beyond_human"] == (entry["train_error"] < 0.3)
+    text = (tmp_path / "fashion_mnist-test_1000-report.txt").read_text()
+    assert "Bias vs variance: train error" in text
+
+
 @pytest.mark.parametrize(
     "args,message",
     [
@@ -175,6 +218,7 @@ def test_bad_flags_are_refused_before_anything_starts(args, message, tmp_path, c
         ({"epochs": 0}, "epochs must be a positive integer, got 0"),
         ({"learning_rate": -1.0}, "learning_rate must be a positive number, got -1.0"),
         ({"val_split": 1.0}, "val_split must be in [0, 1), got 1.0"),
+        ({"human_error": 1.5}, "human_error must be an error rate in [0, 1], got 1.5"),
         ({"optimizer": "adagrad"}, "optimizer must be one of sgd, momentum"),
         ({"monitor": ("weights",)}, "unknown monitor 'weights'"),
         ({"model_options": {"width": 0.5}}, "give width as its own field"),

@@ -19,7 +19,8 @@ def test_version(capsys):
 def test_top_level_help_lists_every_command(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("train", "evaluate", "ensemble", "tune", "models", "lr-find", "launch", "lesson"):
+    commands = ("train", "evaluate", "ensemble", "tune", "cross-validate", "models", "lr-find")
+    for name in (*commands, "launch", "lesson"):
         assert f"\n  {name} " in out
 
 
@@ -30,6 +31,7 @@ def test_top_level_help_lists_every_command(capsys):
         ("evaluate", "--report-dir"),
         ("ensemble", "--method"),
         ("tune", "--max-trials"),
+        ("cross-validate", "--compare"),
         ("models", "list|describe"),
         ("lr-find", "--min-lr"),
         ("launch", "--workers"),

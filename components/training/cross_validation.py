@@ -1,0 +1,246 @@
+"""k-fold cross-validation of one or several training settings: `zoo.cross_validate`.
+
+d2l 3.6 ("K-fold cross-validation"): when data is scarce, split the training data into k
+folds; train k times, each time on k - 1 folds and validating on the one left out; the mean of
+the k validation figures estimates how well the setting generalizes, and their spread says how
+much to trust it. The test split is never read. Each fold trains a fresh model with exactly
+what `zoo.train` does (data, normalization fitted on the fold's training part, augmentation,
+the model's defaults, optimizer, schedule, strategy, loop; `components.training.fitting`).
+Fold i starts from seed `seed + i` for every setting, so settings are compared on the same
+folds from the same initial weights.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from components.data.normalized import load_normalized
+from components.data.tfds_loading import ensure_prepared
+from components.diagnostics.bias_variance import diagnose_bias_variance, human_error_for
+from components.training.config import ConfigError, ModelRegistry, TrainConfig
+from components.training.cross_validation_results import (
+    CrossValidationResult,
+    FoldResult,
+    SettingSummary,
+    best_sentence,
+    diagnosis_sentence,
+    mean_and_std,
+    plot_folds,
+    results_table,
+    write_results,
+)
+from components.training.diagnosis import training_error
+from components.training.distribute import is_chief, select_strategy
+from components.training.fitting import choose_loop, fit_loaded, inference_figures
+from components.training.folds import kfold_splits
+from components.training.reproducibility import make_deterministic, seed_everything
+
+# The fields every setting must share: they decide the folds.
+SHARED_FIELDS = ("dataset", "train_split", "data_dir", "resize")
+
+
+def _check_settings(settings: Mapping[str, TrainConfig], registry: ModelRegistry) -> dict:
+    if not settings:
+        raise ConfigError("cross-validation needs at least one setting.")
+    resolved = {}
+    for name, config in settings.items():
+        where = f"setting {name!r}: " if len(settings) > 1 else ""
+        if config.val_split:
+            raise ConfigError(
+                f"{where}val_split must be 0 in cross-validation: each held-out fold is the "
+                "validation set."
+            )
+        if config.restore_best:
+            raise ConfigError(
+                f"{where}restore_best picks an epoch on the held-out fold, which would bias "
+                "the fold's estimate; cross-validate a fixed number of epochs."
+            )
+        if config.resume or config.pause_every:
+            raise ConfigError(f"{where}resume and pause_every are for single training runs.")
+        resolved[name] = config.resolve(registry)
+    first = next(iter(resolved.values()))
+    for name, config in resolved.items():
+        for field in SHARED_FIELDS:
+            if getattr(config, field) != getattr(first, field):
+                raise ConfigError(
+                    f"setting {name!r} changes {field} ({getattr(config, field)!r} vs "
+                    f"{getattr(first, field)!r}): all settings must share the folds."
+                )
+    return resolved
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name).strip("_") or "setting"
+
+
+def cross_validate(
+    settings: TrainConfig | Mapping[str, TrainConfig],
+    registry: ModelRegistry,
+    *,
+    folds: int = 5,
+    results_path: str | Path | None = None,
+    say=print,
+) -> CrossValidationResult:
+    """k-fold cross-validation of each setting over the config's `train_split`.
+
+    Args:
+        settings: one config, or `{name: config}` to compare; all share the dataset, the
+            split, the data dir and the resize (the folds).
+        registry: where models come from (`zoo.registry`, or one holding a build function).
+        folds: k, 2..the examples of the split.
+        results_path: the JSON written after every fold (default
+            `crossval/<model>-<time>.json`); a PNG of the folds goes beside it.
+        say: prints a line.
+
+    Returns:
+        A `CrossValidationResult`; `best` is the setting with the best mean validation
+        accuracy.
+
+    Raises:
+        ConfigError: a bad setting (a validation split of its own, restore_best, resume),
+            settings that do not share the folds.
+        ValueError: fewer than 2 folds, more folds than examples, a split that cannot be
+            folded.
+
+    Example:
+    >>> result = cross_validate(TrainConfig(model="lenet5_bn", epochs=2), zoo.registry)
+    ... # doctest: +SKIP
+    >>> result.best, result.settings[0].mean("accuracy")  # doctest: +SKIP
+    """
+    if isinstance(settings, TrainConfig):
+        settings = {"base": settings}
+    resolved = _check_settings(dict(settings), registry)
+    first = next(iter(resolved.values()))
+    builder = ensure_prepared(first.dataset, first.data_dir)
+    fold_list = kfold_splits(first.train_split, folds, builder.info.splits)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    results_path = Path(results_path or Path("crossval") / f"{first.model}-{stamp}.json")
+    strategy = select_strategy(first.strategy)  # first: multi-worker needs a fresh context
+    chief = is_chief()
+    multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    summaries = [SettingSummary(name, config, []) for name, config in resolved.items()]
+    examples = fold_list[0].num_train + fold_list[0].num_validation
+    say(
+        f"Cross-validation: {len(summaries)} setting(s) x {folds} folds of {first.dataset} "
+        f"{first.train_split} ({examples} examples); results: {results_path}"
+    )
+    policy = keras.mixed_precision.dtype_policy()
+    try:
+        for summary in summaries:
+            for fold in fold_list:
+                say(
+                    f"[{summary.name}] fold {fold.index + 1}/{folds}: validation "
+                    f"{fold.validation_split}, training {fold.train_split}"
+                )
+                summary.folds.append(
+                    _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp)
+                )
+                last = summary.folds[-1]
+                say(
+                    f"[{summary.name}] fold {fold.index + 1}/{folds}: validation accuracy "
+                    f"{last.accuracy:.4f}, loss {last.loss:.4f}, train error "
+                    f"{last.train_error:.4f} ({last.train_seconds:.1f} s)"
+                )
+                if chief:
+                    write_results(results_path, first, fold_list, summaries, best=None)
+    finally:
+        keras.mixed_precision.set_dtype_policy(policy)
+    best = max(
+        summaries, key=lambda s: (np.nan_to_num(s.mean("accuracy"), nan=-1.0), -s.mean("loss"))
+    )
+    human_error, source = human_error_for(first.dataset, first.human_error)
+    diagnosis = {
+        **diagnose_bias_variance(
+            min(max(best.mean("train_error"), 0.0), 1.0),
+            min(max(1.0 - best.mean("accuracy"), 0.0), 1.0),
+            human_error,
+        ).to_json(),
+        "human_error_source": source,
+    }
+    table = results_table(summaries)
+    plot_path = None
+    if chief:
+        write_results(
+            results_path, first, fold_list, summaries, best=best.name, diagnosis=diagnosis
+        )
+        plot_path = plot_folds(summaries, results_path.with_suffix(".png"))
+    say(table)
+    say(best_sentence(summaries, best))
+    say(diagnosis_sentence(best, diagnosis))
+    return CrossValidationResult(
+        split=first.train_split,
+        folds=fold_list,
+        settings=summaries,
+        best=best.name,
+        results_path=results_path if chief else None,
+        plot_path=plot_path,
+        table=table,
+        diagnosis=diagnosis,
+    )
+
+
+def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp) -> FoldResult:
+    config = summary.config
+    checkpoint_dir = Path(tempfile.mkdtemp(prefix="classiczoo-cv-"))  # ours: removed after
+    fold_config = dataclasses.replace(
+        config,
+        train_split=fold.train_split,
+        checkpoint_dir=checkpoint_dir,
+        log_dir=Path("logs")
+        / config.model
+        / f"cv-{stamp}"
+        / _slug(summary.name)
+        / f"fold{fold.index + 1}",
+    )
+    if not multiworker:
+        keras.backend.clear_session()  # the previous folds' models go
+    (make_deterministic if config.deterministic else seed_everything)(config.seed + fold.index)
+    keras.mixed_precision.set_dtype_policy(config.precision)
+    try:
+        data = load_normalized(
+            config.dataset,
+            data_dir=config.data_dir,
+            train_split=fold.train_split,
+            test_split=None,
+            validation_split=fold.validation_split,
+            resize=config.resize,
+        )
+        fitted = fit_loaded(
+            fold_config,
+            registry,
+            strategy,
+            data,
+            loop=choose_loop(fold_config, strategy),
+            chief=chief,
+        )
+        figures = inference_figures(fitted, data.pipeline("validation", config.batch_size))
+        train_error, _ = training_error(fitted, data, config.batch_size)
+    finally:
+        shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    return FoldResult(
+        setting=summary.name,
+        fold=fold,
+        accuracy=figures["accuracy"],
+        loss=figures["loss"],
+        train_error=train_error,
+        train_seconds=fitted.train_seconds,
+    )
+
+
+__all__ = [
+    "CrossValidationResult",
+    "FoldResult",
+    "SettingSummary",
+    "cross_validate",
+    "mean_and_std",
+]

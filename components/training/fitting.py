@@ -1,0 +1,284 @@
+"""Fitting a registered model on loaded data: the part of a run between the data and the test.
+
+The model and its optimizer under the strategy, the callbacks (TensorBoard, learning-rate log,
+best-epoch restore, plateau decay, checkpoints, monitors, pauses) and the loop (`model.fit`, or
+the project's `strategy.run` loop). `train_model` (components.training.run) follows it with the
+test and the export; `cross_validate` (components.training.cross_validation) with a fold's
+validation figures. `inference_figures` measures a fitted model on any pipeline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+
+import keras
+import tensorflow as tf
+
+from components.callbacks import (
+    ActivationMonitor,
+    GradientMonitor,
+    LearningRateLogger,
+    PauseEveryNSteps,
+    TrainingCheckpoint,
+    default_controller,
+)
+from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
+from components.data.normalized import NormalizedData
+from components.optimizers import make_optimizer
+from components.schedules import make_schedule, plateau_callback
+from components.training.compile import compile_classifier, inference_model, with_aux_targets
+from components.training.config import ConfigError, ModelRegistry, TrainConfig
+from components.training.distribute import task_id
+from components.training.loop import DistributedTrainer
+
+
+@dataclasses.dataclass
+class FittedModel:
+    """What fitting leaves.
+
+    Args:
+        model: the trained model (all heads).
+        history: Keras's per-epoch History.
+        loop: `"fit"` or `"custom"`.
+        trainer: the project's loop (None under `model.fit`).
+        train_seconds: wall time of the fit.
+        monitors: the gradient and activation monitors, by name.
+        pause: the pause callback, or None.
+    """
+
+    model: keras.Model
+    history: dict[str, list[float]]
+    loop: str
+    trainer: DistributedTrainer | None
+    train_seconds: float
+    monitors: dict
+    pause: PauseEveryNSteps | None
+
+
+def choose_loop(config: TrainConfig, strategy) -> str:
+    """`fit` or `custom`: what `config.loop` asks, `auto` decided by strategy and resume."""
+    multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    if config.loop == "fit" and multiworker:
+        raise ConfigError(
+            "loop 'fit' cannot run under MultiWorkerMirroredStrategy (keras-team/keras#20585); "
+            "use loop 'custom' (the default there)."
+        )
+    if config.loop != "auto":
+        return config.loop
+    # A resumed run continues in the project's loop, which can start in the middle of an
+    # epoch (it computes what model.fit computes; see components/training/loop.py).
+    return "custom" if (multiworker or config.resume) else "fit"
+
+
+def fit_loaded(
+    config: TrainConfig,
+    registry: ModelRegistry,
+    strategy: tf.distribute.Strategy,
+    data: NormalizedData,
+    *,
+    loop: str,
+    chief: bool = True,
+) -> FittedModel:
+    """Builds the model and its optimizer under `strategy` and fits it on `data`.
+
+    Args:
+        config: a resolved config (`TrainConfig.resolve`: the model's defaults filled in).
+        registry: where the model comes from.
+        strategy: the tf.distribute strategy (`select_strategy`).
+        data: the loaded splits and their normalization; its validation part, if any, is
+            Keras's validation data.
+        loop: `"fit"` or `"custom"` (`choose_loop`).
+        chief: this worker writes logs and speaks.
+    """
+    say = print if chief else (lambda *a, **k: None)  # other workers stay quiet
+    learning_rate = config.learning_rate
+    if config.scale_lr:
+        learning_rate *= strategy.num_replicas_in_sync
+        say(f"Learning rate scaled by {strategy.num_replicas_in_sync} replicas: {learning_rate}.")
+    soft_labels = needs_soft_labels(parse_augment(config.augment), config.label_smoothing)
+    train = data.pipeline(
+        "train",
+        config.batch_size,
+        training=True,
+        seed=config.seed,
+        augment=config.augment,
+        soft_labels=soft_labels,
+    )
+    validation = data.pipeline("validation", config.batch_size)
+    if config.augment != "none" or config.label_smoothing:
+        steps = parse_augment(config.augment)
+        augmenter = Augmenter(steps, data.model_input_shape) if steps else None
+        say(
+            f"Augmentation of the training split: {augmenter.describe() if augmenter else 'none'}"
+            f"; label smoothing {config.label_smoothing:g}."
+        )
+
+    with strategy.scope():
+        model = registry.create(
+            config.model,
+            input_shape=data.model_input_shape,
+            num_classes=len(data.data.class_names),
+            **config.all_model_options(),
+        )
+        steps_per_epoch = -(-data.data.num_train // config.batch_size)
+        if config.lr_schedule == "plateau":
+            rate = learning_rate  # lowered by the plateau callback, below
+        else:
+            rate = make_schedule(
+                config.lr_schedule,
+                learning_rate,
+                total_steps=config.epochs * steps_per_epoch,
+                steps_per_epoch=steps_per_epoch,
+            )
+        optimizer = make_optimizer(config.optimizer, rate, weight_decay=config.weight_decay)
+        if loop == "fit":
+            compile_classifier(
+                model,
+                optimizer,
+                jit_compile=config.jit_compile,
+                soft_labels=soft_labels,
+                label_smoothing=config.label_smoothing,
+            )
+    say(
+        f"Model: {config.model}, {model.count_params():,} parameters; {config.optimizer} lr "
+        f"{learning_rate} ({config.lr_schedule}), weight decay {config.weight_decay}, "
+        f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}, batch {config.batch_size}, "
+        f"seed {config.seed}"
+        f"{' (deterministic)' if config.deterministic else ''}, precision {config.precision}."
+    )
+    trainer = None
+    if loop == "custom":
+        trainer = DistributedTrainer(
+            model,
+            optimizer,
+            strategy,
+            jit_compile=config.jit_compile,
+            checkpoint_dir=config.checkpoint_dir,
+            checkpoint_every=config.checkpoint_every,
+            chief=chief,
+            task_id=task_id(),
+            label_smoothing=config.label_smoothing,
+        )
+    # The monitors look at a batch as it is: class ids, no augmentation.
+    look = validation if validation is not None else data.pipeline("train", config.batch_size)
+    callbacks, monitors, pause = _callbacks(
+        config, say, chief, strategy, trainer, look, validation_accuracy_key(model, trainer)
+    )
+
+    start = time.time()
+    if trainer is None:
+        history = model.fit(
+            with_aux_targets(train, model),
+            validation_data=with_aux_targets(validation, model) if validation else None,
+            epochs=config.epochs,
+            shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
+            callbacks=callbacks,
+            verbose="auto",
+        ).history
+    else:
+        history = trainer.fit(
+            train,
+            epochs=config.epochs,
+            validation_data=validation,
+            callbacks=callbacks,
+            verbose=1 if chief else 0,
+        ).history
+    train_seconds = time.time() - start
+    return FittedModel(
+        model=model,
+        history={k: [float(x) for x in v] for k, v in history.items()},
+        loop=loop,
+        trainer=trainer,
+        train_seconds=train_seconds,
+        monitors=monitors,
+        pause=pause,
+    )
+
+
+def inference_figures(fitted: FittedModel, dataset: tf.data.Dataset) -> dict[str, float]:
+    """Loss and accuracy (and the compiled metrics) of the main head on `dataset`, in
+    inference mode: no dropout, BatchNorm's moving statistics."""
+    if fitted.trainer is not None:
+        return {k: float(v) for k, v in fitted.trainer.evaluate(dataset).items()}
+    inference = inference_model(fitted.model)
+    if inference is not fitted.model:
+        compile_classifier(inference)
+    figures = inference.evaluate(dataset, return_dict=True, verbose=0)
+    return {k: float(v) for k, v in figures.items()}
+
+
+def validation_accuracy_key(model: keras.Model, trainer: DistributedTrainer | None) -> str:
+    """What the main head's validation accuracy is logged as: Keras names it after the head
+    where there are auxiliary heads; the project's loop logs it as `val_accuracy`."""
+    if trainer is not None or len(model.outputs) == 1:
+        return "val_accuracy"
+    return f"val_{model.output_names[0]}_accuracy"
+
+
+def _callbacks(config, say, chief, strategy, trainer, look, accuracy_key):
+    """The run's callbacks, its monitors by name, and its pause callback (or None)."""
+    callbacks = []
+    if chief:  # only the chief writes logs
+        say(f"TensorBoard logs: {config.log_dir}  (tensorboard --logdir {config.log_dir})")
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.log_dir)))
+    callbacks.append(LearningRateLogger())
+    if config.restore_best:  # Keras's, told never to stop early
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                accuracy_key, mode="max", patience=config.epochs, restore_best_weights=True
+            )
+        )
+    if config.lr_schedule == "plateau":
+        callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
+    if trainer is None:
+        callbacks.append(TrainingCheckpoint(str(config.checkpoint_dir), config.checkpoint_every))
+    monitors = {}
+    if config.monitor:
+        x_look, y_look = next(iter(look))
+        if "gradients" in config.monitor:
+            monitors["gradients"] = GradientMonitor(
+                (x_look.numpy(), y_look.numpy()),
+                every=config.monitor_every,
+                log_dir=str(config.log_dir / "gradients"),
+                csv_path=str(config.log_dir / "gradients.csv") if chief else None,
+                checkpoint_dir=str(config.checkpoint_dir),
+                chief=chief,
+            )
+        if "activations" in config.monitor:
+            monitors["activations"] = ActivationMonitor(
+                x_look.numpy(),
+                every=config.monitor_every,
+                log_dir=str(config.log_dir / "activations"),
+                chief=chief,
+            )
+        callbacks.extend(monitors.values())
+        say(f"Monitoring {', '.join(monitors)} every {config.monitor_every} steps.")
+    pause = None
+    if config.pause_every:
+        control = config.pause_control or ("prompt" if sys.stdin.isatty() else "auto")
+        timeouts = {"timeout": config.pause_timeout, "on_timeout": config.pause_on_timeout}
+        controller = default_controller(
+            control, path=config.pause_file, **(timeouts if control == "file" else {})
+        )
+        pause = PauseEveryNSteps(
+            config.pause_every,
+            controller=controller,
+            checkpoint_dir=str(config.checkpoint_dir),
+            loop=trainer,
+            strategy=strategy,
+            chief=chief,
+        )
+        callbacks.append(pause)
+        say(f"Pausing every {config.pause_every} steps; decisions by: {control}.")
+    return callbacks, monitors, pause
+
+
+__all__ = [
+    "FittedModel",
+    "choose_loop",
+    "fit_loaded",
+    "inference_figures",
+    "validation_accuracy_key",
+]
