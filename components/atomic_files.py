@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -55,9 +56,28 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     return Path(path)
 
 
+def strict_json_value(value):
+    """`value` with every non-finite float (NaN, ±inf) replaced by None, at any depth: JSON
+    has no NaN, and Python's `json` would write a bare `NaN` that other readers refuse.
+
+    Example:
+    >>> strict_json_value({"loss": float("nan"), "history": [1.0, float("inf")]})
+    {'loss': None, 'history': [1.0, None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: strict_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json_value(v) for v in value]
+    return value
+
+
 def write_json_atomic(path: str | Path, payload) -> Path:
-    """Writes `payload` as indented JSON (and a final newline) to `path` atomically."""
-    return write_text_atomic(path, json.dumps(payload, indent=2, default=str) + "\n")
+    """Writes `payload` as indented, strict JSON (non-finite numbers as null; a final
+    newline) to `path` atomically."""
+    text = json.dumps(strict_json_value(payload), indent=2, default=str, allow_nan=False)
+    return write_text_atomic(path, text + "\n")
 
 
-__all__ = ["atomic_path", "write_json_atomic", "write_text_atomic"]
+__all__ = ["atomic_path", "strict_json_value", "write_json_atomic", "write_text_atomic"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import inspect
+import numbers
 from collections.abc import Callable
 
 import keras
@@ -158,12 +159,24 @@ def create(
     (None, 10)
     """
     entry = _entry(name)
-    input_shape = tuple(input_shape or entry.defaults.input_shape)
-    num_classes = num_classes or entry.defaults.num_classes
-    if len(input_shape) != 3 or min(input_shape) <= 0:
-        raise ValueError(f"input_shape must be (height, width, channels) > 0, got {input_shape}.")
-    if num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2, got {num_classes}.")
+    input_shape = tuple(entry.defaults.input_shape if input_shape is None else input_shape)
+    num_classes = entry.defaults.num_classes if num_classes is None else num_classes
+    if (
+        len(input_shape) != 3
+        or not all(
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in input_shape
+        )
+        or min(input_shape) <= 0
+    ):
+        raise ValueError(
+            f"input_shape must be (height, width, channels) of integers > 0, got {input_shape}."
+        )
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, numbers.Integral)
+        or num_classes < 2
+    ):
+        raise ValueError(f"num_classes must be an integer of at least 2, got {num_classes!r}.")
     options = model_options(name)
     unknown = sorted(set(kwargs) - set(options))
     if unknown:

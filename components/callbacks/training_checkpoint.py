@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 
 from components.callbacks.step_counting import StepCountingCallback
-from components.training.checkpointing import checkpoint_manager
+from components.training.checkpointing import checkpoint_manager, save_history
 
 
 @keras.saving.register_keras_serializable(package="classiczoo")
@@ -50,6 +50,11 @@ class TrainingCheckpoint(StepCountingCallback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._manager.save(checkpoint_number=self.step)
+        # Keras's History hears of this epoch after us: add its logs for the saved History.
+        history = {k: list(v) for k, v in getattr(self.model.history, "history", {}).items()}
+        for key, value in (logs or {}).items():
+            history.setdefault(key, []).append(float(value))
+        save_history(self.checkpoint_dir, history, epoch + 1)
 
 
 __all__ = ["TrainingCheckpoint"]

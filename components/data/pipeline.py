@@ -7,6 +7,7 @@ function (`components.export`), so training and serving can never drift apart.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import tensorflow as tf
@@ -35,8 +36,10 @@ class Preprocessing:
     def __post_init__(self):
         if len(self.mean) != len(self.std):
             raise ValueError(f"mean {self.mean} and std {self.std} differ in length.")
-        if any(s <= 0 for s in self.std):
-            raise ValueError(f"std must be positive per channel, got {self.std}.")
+        if not all(0 < s < math.inf for s in self.std):  # NaN fails too
+            raise ValueError(f"std must be finite and positive per channel, got {self.std}.")
+        if not all(math.isfinite(m) for m in self.mean):
+            raise ValueError(f"mean must be finite per channel, got {self.mean}.")
         if self.resize is not None and (len(self.resize) != 2 or min(self.resize) <= 0):
             raise ValueError(f"resize must be (height, width) > 0 or None, got {self.resize}.")
 

@@ -57,6 +57,33 @@ def default_report_dir(model_dir: Path) -> Path:
     return Path("reports") / model_dir.name
 
 
+REPORT_OWNER_FILE = "report-of.txt"
+
+
+def claim_report_dir(where: str | Path, model_dir: str | Path) -> Path:
+    """`where`, or `where-2`, `where-3`, ... : the first directory that holds no other
+    model's report. A report directory names its model in `report-of.txt`, so that the report
+    of `b/lenet5_bn/1` never overwrites that of `a/lenet5_bn/1`.
+
+    Example:
+    >>> claim_report_dir("reports/m/1", "a/m/1"), claim_report_dir("reports/m/1", "b/m/1")
+    (PosixPath('reports/m/1'), PosixPath('reports/m/1-2'))
+    """
+    where, owner = Path(where), str(Path(model_dir).resolve())
+    for n in range(1, 1000):
+        candidate = where if n == 1 else where.with_name(f"{where.name}-{n}")
+        marker = candidate / REPORT_OWNER_FILE
+        if marker.is_file():
+            if marker.read_text().strip() == owner:
+                return candidate
+            continue
+        if candidate.is_dir() and any(candidate.iterdir()):
+            continue  # someone's files, not a report of ours: leave them be
+        write_text_atomic(marker, owner + "\n")
+        return candidate
+    raise ValueError(f"No free report directory next to {where}; give another --report-dir.")
+
+
 def evaluate_export(
     classifier: SavedClassifier,
     data: ImageClassificationData,
@@ -258,6 +285,10 @@ def evaluate_exports(
             where = Path(report_dir)
             if len(classifiers) > 1:
                 where = where / default_report_dir(classifier.path).relative_to("reports")
+        claimed = claim_report_dir(where, classifier.path)
+        if claimed != where:
+            print(f"{where} holds another model's report: this one goes to {claimed}")
+        where = claimed
         print(f"Evaluating {classifier.path} on {name} {split} ({data.num_test} images)")
         results.append(
             evaluate_export(
@@ -275,4 +306,11 @@ def evaluate_exports(
     return results
 
 
-__all__ = ["default_report_dir", "evaluate_export", "evaluate_exports", "split_tag"]
+__all__ = [
+    "REPORT_OWNER_FILE",
+    "claim_report_dir",
+    "default_report_dir",
+    "evaluate_export",
+    "evaluate_exports",
+    "split_tag",
+]

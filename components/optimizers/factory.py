@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import keras
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
@@ -36,10 +38,10 @@ def make_optimizer(
     """
     if name not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {name!r}. Valid optimizers: {', '.join(OPTIMIZERS)}.")
-    if isinstance(learning_rate, (int, float)) and learning_rate <= 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate}.")
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}.")
+    if isinstance(learning_rate, (int, float)) and not 0 < learning_rate < math.inf:
+        raise ValueError(f"learning_rate must be a finite positive number, got {learning_rate}.")
+    if not 0 <= weight_decay < math.inf:  # NaN fails too
+        raise ValueError(f"weight_decay must be finite and >= 0, got {weight_decay}.")
     decay = {"weight_decay": weight_decay} if weight_decay else {}
     if name == "sgd":
         optimizer = keras.optimizers.SGD(learning_rate, **decay)

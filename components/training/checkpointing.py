@@ -8,11 +8,14 @@ monitor all save through `checkpoint_manager`, so their checkpoints are intercha
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
+from components.atomic_files import write_text_atomic
 from components.optimizers.learning_rate import inner_optimizer
 from components.schedules import ScaledSchedule
 
@@ -73,10 +76,55 @@ def checkpoint_manager(
     return tf.train.CheckpointManager(checkpoint, str(directory), max_to_keep=max_to_keep)
 
 
+HISTORY_NAME = "history.json"
+# What a run writes there: tf.train.CheckpointManager's state file and each checkpoint's index
+# and data, and the per-epoch History of the finished epochs.
+CHECKPOINT_PATTERNS = ("checkpoint", "ckpt-*.index", "ckpt-*.data-*", HISTORY_NAME)
+
+
+def save_history(directory: str | Path, history: dict[str, list], epochs: int) -> None:
+    """Writes the History of the first `epochs` finished epochs beside the checkpoints
+    (atomically), so that a resumed run reports every epoch, not only those after the resume.
+    Non-finite values are written as null (strict JSON)."""
+    finite = {
+        key: [float(v) if math.isfinite(float(v)) else None for v in values[:epochs]]
+        for key, values in history.items()
+    }
+    write_text_atomic(
+        Path(directory) / HISTORY_NAME,
+        json.dumps({"epochs": epochs, "history": finite}, allow_nan=False) + "\n",
+    )
+
+
+def load_history(directory: str | Path, epochs: int) -> dict[str, list[float]]:
+    """The saved History of the first `epochs` epochs ({} if none was saved, or it is
+    unreadable: the run then reports the epochs after the resume only)."""
+    try:
+        saved = json.loads((Path(directory) / HISTORY_NAME).read_text())
+        history = saved["history"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {
+        key: [float("nan") if v is None else float(v) for v in values[:epochs]]
+        for key, values in history.items()
+        if isinstance(values, list) and len(values) >= epochs
+    }
+
+
 def has_checkpoint(directory: str | Path) -> bool:
-    """Whether `directory` holds anything (a checkpoint of a run that did not finish)."""
+    """Whether `directory` holds checkpoint files (of a run that did not finish); other files
+    do not count."""
     directory = Path(directory)
-    return directory.is_dir() and any(directory.iterdir())
+    return any(p.is_file() for pattern in CHECKPOINT_PATTERNS for p in directory.glob(pattern))
 
 
-__all__ = ["MAX_TO_KEEP", "checkpoint_manager", "has_checkpoint", "training_checkpoint"]
+__all__ = [
+    "CHECKPOINT_PATTERNS",
+    "MAX_TO_KEEP",
+    "checkpoint_manager",
+    "HISTORY_NAME",
+    "has_checkpoint",
+    "load_history",
+    "save_history",
+    "training_checkpoint",
+]

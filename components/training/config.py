@@ -228,8 +228,12 @@ class TrainConfig:
             raise ConfigError(
                 f"human_error must be an error rate in [0, 1], got {self.human_error!r}."
             )
-        if not isinstance(self.weight_decay, (int, float)) or not self.weight_decay >= 0:
-            raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay!r}.")
+        if (
+            isinstance(self.weight_decay, bool)
+            or not isinstance(self.weight_decay, (int, float))
+            or not 0 <= self.weight_decay < math.inf
+        ):
+            raise ConfigError(f"weight_decay must be finite and >= 0, got {self.weight_decay!r}.")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ConfigError(f"seed must be an integer >= 0, got {self.seed!r}.")
         if not isinstance(self.val_split, (int, float)) or not 0 <= self.val_split < 1:

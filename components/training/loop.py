@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from components.losses import SoftmaxCrossentropy
 from components.metrics import argmax_accuracy
-from components.training.checkpointing import checkpoint_manager
+from components.training.checkpointing import checkpoint_manager, load_history, save_history
 from components.training.compile import AUX_LOSS_WEIGHT
 
 
@@ -240,6 +240,12 @@ class DistributedTrainer:
         if step:
             print(f"Resumed from step {step} (epoch {step // steps_per_epoch + 1}).")
         callback_list.on_train_begin()
+        logs = {}  # a run resumed after its last epoch trains no more
+        if step and self.checkpoint_dir is not None:
+            # The epochs finished before the restart, as they were logged then.
+            self.model.history.history.update(
+                load_history(self.checkpoint_dir, step // steps_per_epoch)
+            )
         distributed = self._distribute(dataset)
         for epoch in range(step // steps_per_epoch, epochs):
             callback_list.on_epoch_begin(epoch)
@@ -267,6 +273,8 @@ class DistributedTrainer:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(validation_data).items()})
             self.save_checkpoint()
             callback_list.on_epoch_end(epoch, logs)
+            if self.chief and self.checkpoint_dir is not None:
+                save_history(self.checkpoint_dir, self.model.history.history, epoch + 1)
             if self.model.stop_training:
                 break
         callback_list.on_train_end(logs)

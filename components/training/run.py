@@ -20,9 +20,9 @@ from components.data.normalized import NormalizedData, load_normalized
 from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import DataSplits, Hyperparameters, RunFacts
 from components.export.saved_model import export_classifier
-from components.training.checkpointing import has_checkpoint
+from components.training.checkpoint_directory import CheckpointDirectory, check_resume
 from components.training.compile import inference_model
-from components.training.config import ConfigError, ModelRegistry, TrainConfig
+from components.training.config import ModelRegistry, TrainConfig
 from components.training.diagnosis import diagnose_run
 from components.training.distribute import (
     describe_strategy,
@@ -69,24 +69,22 @@ def train_model(config: TrainConfig, registry: ModelRegistry) -> TrainResult:
         keras.mixed_precision.set_dtype_policy(policy)
 
 
-def _check_checkpoints(config: TrainConfig) -> None:
-    found = has_checkpoint(config.checkpoint_dir)
-    if config.resume and not found:
-        raise ConfigError(f"resume: no checkpoint in {config.checkpoint_dir} to resume from.")
-    if found and not config.resume:
-        raise ConfigError(
-            f"{config.checkpoint_dir} holds a checkpoint of an unfinished run: pass --resume "
-            "to continue it, or another --checkpoint-dir to start afresh."
-        )
-
-
 def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResult:
     chief = is_chief()
     say = print if chief else (lambda *a, **k: None)  # other workers stay quiet
     loop = choose_loop(config, strategy)
     say(describe_strategy(strategy, config.batch_size) + f" Loop: {loop}.")
-    _check_checkpoints(config)
+    # The chief writes the checkpoints: it holds the directory against a second run.
+    held = CheckpointDirectory(config.checkpoint_dir).acquire() if chief else None
+    try:
+        check_resume(config.checkpoint_dir, config.resume)
+        return _load_and_fit(config, registry, strategy, loop, held, say)
+    finally:
+        if held is not None:
+            held.release()
 
+
+def _load_and_fit(config, registry, strategy, loop, held, say) -> TrainResult:
     data = load_normalized(
         config.dataset,
         data_dir=config.data_dir,
@@ -96,7 +94,7 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
         resize=config.resize,
     )
     say(data.describe())
-    fitted = fit_loaded(config, registry, strategy, data, loop=loop, chief=chief)
+    fitted = fit_loaded(config, registry, strategy, data, loop=loop, chief=held is not None)
     model, monitors, pause = fitted.model, fitted.monitors, fitted.pause
     result = TrainResult(
         config=config,
@@ -121,11 +119,16 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
             f"in {config.checkpoint_dir}. Continue with:\n  {result.resume_command}"
         )
         return result
-    return _evaluate_and_export(result, data, strategy, fitted, say)
+    return _evaluate_and_export(result, data, strategy, fitted, held, say)
 
 
 def _evaluate_and_export(
-    result: TrainResult, data: NormalizedData, strategy, fitted: FittedModel, say
+    result: TrainResult,
+    data: NormalizedData,
+    strategy,
+    fitted: FittedModel,
+    held: CheckpointDirectory | None,
+    say,
 ) -> TrainResult:
     config = result.config
     # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
@@ -195,9 +198,10 @@ def _evaluate_and_export(
     )
     if not chief:
         shutil.rmtree(export_base, ignore_errors=True)
-    elif Path(config.checkpoint_dir).is_dir():
-        # The run is complete and exported; its checkpoints were only for resuming it.
-        shutil.rmtree(config.checkpoint_dir)
+    elif held is not None:
+        # The run is complete and exported; its checkpoints were only for resuming it. Only
+        # they go (and the directory, if the run made it): never the user's own files.
+        held.finish()
     say(
         f"Test: loss {metrics.test['loss']:.4f}, accuracy {metrics.test['accuracy']:.4f} "
         f"({fitted.train_seconds:.1f} s training)."

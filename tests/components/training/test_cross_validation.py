@@ -198,7 +198,7 @@ def test_compare_settings_read_as_train_flags():
     [
         (["--folds", "1"], "--folds: must be an integer in 2..10000, got 1"),
         (["--compare", "foo=1"], "'foo=1' is not FLAG=VALUE"),
-        (["--compare", "lr=-1"], "--lr: must be a positive number"),
+        (["--compare", "lr=-1"], "--lr: must be a finite positive number"),
         (["--val-split", "0.1"], "unrecognized arguments: --val-split"),
         (["--compare", "lr=1e-3", "lr=1e-3"], "names a setting twice"),
     ],

@@ -1,0 +1,181 @@
+"""A run's checkpoint directory: which files are the run's, who holds it, what can be resumed.
+
+A checkpoint directory may be shared with the user's own files, or asked for by two runs at
+once. So a run takes a lock in it (`.classiczoo.lock`: its process id, host and start time;
+a second run is refused with the holder's name, and a lock whose process is gone from this
+host is taken over), resumes only from a checkpoint that loads, and at its end removes only
+what it wrote: `checkpoint` and `ckpt-*` files, its lock, and the directory itself only if the
+run made it (a `.classiczoo-created` marker says so, across an interruption) and it is empty.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+from pathlib import Path
+
+import tensorflow as tf
+
+from components.training.checkpointing import CHECKPOINT_PATTERNS
+from components.training.config import ConfigError
+
+LOCK_NAME = ".classiczoo.lock"
+CREATED_MARKER = ".classiczoo-created"
+
+
+def checkpoint_files(directory: str | Path) -> list[Path]:
+    """The checkpoint files in `directory` (not its other files, not its subdirectories)."""
+    directory = Path(directory)
+    files = {p for pattern in CHECKPOINT_PATTERNS for p in directory.glob(pattern)}
+    return sorted(p for p in files if p.is_file())
+
+
+def loadable_checkpoint(directory: str | Path) -> tuple[str | None, str]:
+    """`(prefix, "")` of the newest checkpoint in `directory` that TensorFlow can read, or
+    `(None, why not)`.
+
+    Example:
+    >>> loadable_checkpoint("no/such/dir")
+    (None, 'no/such/dir does not exist')
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return None, f"{directory} does not exist"
+    try:
+        prefix = tf.train.latest_checkpoint(str(directory))
+    except Exception as err:  # a damaged state file raises a parse error of any kind
+        return None, f"its checkpoint state file is damaged ({type(err).__name__})"
+    if prefix is None:
+        return None, "it holds no checkpoint (no readable `checkpoint` state file)"
+    try:
+        tf.train.load_checkpoint(prefix)
+    except Exception as err:
+        return None, f"{Path(prefix).name} cannot be read ({type(err).__name__})"
+    return prefix, ""
+
+
+class CheckpointDirectory:
+    """The checkpoint directory of one run, locked while it runs.
+
+    Args:
+        directory: the directory (made if missing, and then marked as the run's).
+
+    Example:
+    >>> with CheckpointDirectory("ckpt") as held:  # doctest: +SKIP
+    ...     ...  # train; held.finish() once exported
+    """
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self._locked = False
+
+    @property
+    def lock_path(self) -> Path:
+        return self.directory / LOCK_NAME
+
+    def acquire(self) -> CheckpointDirectory:
+        """Makes the directory if missing and takes its lock.
+
+        Raises:
+            ConfigError: another live run holds the lock.
+        """
+        if not self.directory.is_dir():
+            self.directory.mkdir(parents=True)
+            (self.directory / CREATED_MARKER).write_text("made by a classiczoo run\n")
+        text = (
+            f"pid {os.getpid()} host {socket.gethostname()} since "
+            f"{datetime.datetime.now().isoformat(timespec='seconds')}\n"
+        )
+        for _ in range(2):
+            try:
+                descriptor = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                if not self._stale():
+                    holder = self._holder()
+                    raise ConfigError(
+                        f"{self.directory} is in use by another run ({holder}; lock file "
+                        f"{self.lock_path}): wait for it to finish, or give another "
+                        "--checkpoint-dir."
+                    ) from None
+                self.lock_path.unlink(missing_ok=True)  # its process is gone: take it over
+                continue
+            with os.fdopen(descriptor, "w") as lock:
+                lock.write(text)
+            self._locked = True
+            return self
+        raise ConfigError(f"Could not take the lock {self.lock_path}; try again.")
+
+    def _holder(self) -> str:
+        try:
+            return self.lock_path.read_text(errors="replace").strip()[:200] or "unknown"
+        except OSError:
+            return "unknown"
+
+    def _stale(self) -> bool:
+        words = self._holder().split()
+        if len(words) < 4 or words[0] != "pid" or words[2] != "host":
+            return False  # not ours to judge: refuse rather than take it
+        if words[3] != socket.gethostname():
+            return False
+        try:
+            os.kill(int(words[1]), 0)
+        except ProcessLookupError:
+            return True
+        except (PermissionError, ValueError):
+            return False
+        return False
+
+    def release(self) -> None:
+        """Gives the lock back. The checkpoints stay (the run can be resumed); a directory
+        the run made and left empty goes."""
+        if self._locked:
+            self.lock_path.unlink(missing_ok=True)
+            self._locked = False
+        marker = self.directory / CREATED_MARKER
+        if marker.exists() and [p.name for p in self.directory.iterdir()] == [CREATED_MARKER]:
+            marker.unlink()
+            self.directory.rmdir()
+
+    def finish(self) -> None:
+        """The run is complete: removes its checkpoint files, its lock, and the directory if
+        the run made it and nothing else is left in it."""
+        for path in checkpoint_files(self.directory):
+            path.unlink(missing_ok=True)
+        self.release()
+
+    def __enter__(self) -> CheckpointDirectory:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def check_resume(directory: str | Path, resume: bool) -> None:
+    """Refuses a resume without a loadable checkpoint, and a fresh run over checkpoint files.
+
+    Raises:
+        ConfigError: naming the directory and why.
+    """
+    prefix, why = loadable_checkpoint(directory)
+    if resume and prefix is None:
+        raise ConfigError(f"resume: no checkpoint in {directory} to resume from: {why}.")
+    if not resume and checkpoint_files(directory):
+        what = (
+            "a checkpoint of an unfinished run: pass --resume to continue it"
+            if prefix is not None
+            else f"checkpoint files that cannot be resumed ({why}): remove them"
+        )
+        raise ConfigError(
+            f"{directory} holds {what}, or give another --checkpoint-dir to start afresh."
+        )
+
+
+__all__ = [
+    "CREATED_MARKER",
+    "LOCK_NAME",
+    "CheckpointDirectory",
+    "check_resume",
+    "checkpoint_files",
+    "loadable_checkpoint",
+]

@@ -1,0 +1,79 @@
+"""Bad numbers refused where they enter, strict JSON on disk, reports that never overwrite
+another model's (issue 15, the parts done so far)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+import zoo
+from components.arg_types import non_negative_float, positive_float
+from components.atomic_files import write_json_atomic
+from components.data.pipeline import Preprocessing
+from components.export.evaluation_report import REPORT_OWNER_FILE, claim_report_dir
+from components.optimizers import make_optimizer
+from components.training import ConfigError, TrainConfig
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "nan", "0", "-1"])
+def test_flags_refuse_non_finite_and_non_positive_numbers(text):
+    with pytest.raises(argparse.ArgumentTypeError, match="must be a finite positive number"):
+        positive_float(text)
+
+
+@pytest.mark.parametrize("text", ["inf", "nan", "-0.5"])
+def test_non_negative_flags_refuse_non_finite_numbers(text):
+    with pytest.raises(argparse.ArgumentTypeError, match="must be finite and >= 0"):
+        non_negative_float(text)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: make_optimizer("adam", float("nan")), "learning_rate must be a finite"),
+        (lambda: make_optimizer("sgd", float("inf")), "learning_rate must be a finite"),
+        (lambda: make_optimizer("sgd", 0.1, weight_decay=float("inf")), "weight_decay must be"),
+        (lambda: make_optimizer("sgd", 0.1, weight_decay=float("nan")), "weight_decay must be"),
+        (lambda: Preprocessing(mean=(0.0,), std=(float("nan"),)), "std must be finite"),
+        (lambda: Preprocessing(mean=(float("inf"),), std=(1.0,)), "mean must be finite"),
+        (lambda: zoo.create("lenet5", num_classes=0), "num_classes must be an integer of at"),
+        (lambda: zoo.create("lenet5", num_classes=2.5), "num_classes must be an integer"),
+        (lambda: zoo.create("lenet5", input_shape=(28, 28.0, 1)), "input_shape must be"),
+        (lambda: TrainConfig(weight_decay=float("inf")), "weight_decay must be finite"),
+        (lambda: TrainConfig(learning_rate=float("nan")), "learning_rate must be"),
+    ],
+)
+def test_the_python_api_refuses_them_too(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_config_errors_are_value_errors():
+    assert issubclass(ConfigError, ValueError)
+
+
+def test_json_on_disk_is_strict(tmp_path):
+    path = write_json_atomic(
+        tmp_path / "m.json", {"test": {"loss": float("nan")}, "history": [1.0, float("-inf")]}
+    )
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"test": {"loss": None}, "history": [1.0, None]}
+
+
+def test_a_report_never_overwrites_another_models(tmp_path):
+    first = claim_report_dir(tmp_path / "R" / "lenet5_bn" / "1", tmp_path / "a/lenet5_bn/1")
+    (first / "fashion_mnist-test-confusion.png").write_bytes(b"a's plot")
+    second = claim_report_dir(tmp_path / "R" / "lenet5_bn" / "1", tmp_path / "b/lenet5_bn/1")
+    assert first == tmp_path / "R" / "lenet5_bn" / "1"
+    assert second == tmp_path / "R" / "lenet5_bn" / "1-2"
+    assert (first / "fashion_mnist-test-confusion.png").read_bytes() == b"a's plot"
+    # The same model again gets its own directory back; a directory of other files is left.
+    again = claim_report_dir(tmp_path / "R" / "lenet5_bn" / "1", tmp_path / "a/lenet5_bn/1")
+    assert again == first
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("x")
+    assert claim_report_dir(tmp_path / "mine", tmp_path / "a/m/1") == tmp_path / "mine-2"
+    assert (second / REPORT_OWNER_FILE).read_text().strip().endswith("b/lenet5_bn/1")
