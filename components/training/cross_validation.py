@@ -224,7 +224,9 @@ def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp) -> F
             chief=chief,
         )
         figures = inference_figures(fitted, data.pipeline("validation", config.batch_size))
-        train_error, _ = training_error(fitted, data, config.batch_size)
+        train_error, _ = training_error(
+            lambda dataset: inference_figures(fitted, dataset), data, config.batch_size
+        )
     finally:
         shutil.rmtree(checkpoint_dir, ignore_errors=True)
     return FoldResult(

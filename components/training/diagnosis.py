@@ -9,6 +9,10 @@ validation error of the weights kept. See `components.diagnostics.bias_variance`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import tensorflow as tf
+
 from components.data.normalized import NormalizedData
 from components.diagnostics.bias_variance import diagnose_bias_variance, human_error_for
 from components.training.config import TrainConfig
@@ -20,13 +24,53 @@ TRAIN_ERROR_IMAGES = 10_000
 
 
 def training_error(
-    fitted: FittedModel, data: NormalizedData, batch_size: int
+    evaluate: Callable[[tf.data.Dataset], dict], data: NormalizedData, batch_size: int
 ) -> tuple[float, int]:
-    """`(error, images)`: the inference-mode error on the first images of the training part."""
+    """`(error, images)`: the inference-mode error on the first images of the training part.
+
+    Args:
+        evaluate: the model's figures (`accuracy` among them) on a batched dataset.
+        data: the run's data.
+        batch_size: of the pipeline.
+    """
     images = min(TRAIN_ERROR_IMAGES, data.data.num_train)
     batches = -(-images // batch_size)
-    figures = inference_figures(fitted, data.pipeline("train", batch_size).take(batches))
-    return 1.0 - figures["accuracy"], min(batches * batch_size, data.data.num_train)
+    figures = evaluate(data.pipeline("train", batch_size).take(batches))
+    return 1.0 - float(figures["accuracy"]), min(batches * batch_size, data.data.num_train)
+
+
+def diagnose_model(
+    evaluate: Callable[[tf.data.Dataset], dict],
+    data: NormalizedData,
+    *,
+    dataset: str,
+    batch_size: int,
+    human_error: float | None,
+    dev_error: float,
+    test_error: float | None = None,
+) -> dict:
+    """The diagnosis of a trained model as metadata.json stores it (`diagnosis`).
+
+    Args:
+        evaluate: the model's figures on a batched dataset, in inference mode.
+        data: its data (the training part is measured again).
+        dataset: the tfds name (for its published human-level error).
+        batch_size: of the pipeline.
+        human_error: the human-level error given (None: the dataset's published one).
+        dev_error: the validation error of the weights kept.
+        test_error: the test error, if measured.
+
+    Returns:
+        `BiasVarianceDiagnosis.to_json()` (read back by `diagnosis_from_entry`) plus
+        `train_error_images` (images the training error was measured on) and
+        `human_error_source`.
+    """
+    train_error, images = training_error(evaluate, data, batch_size)
+    human, source = human_error_for(dataset, human_error)
+    diagnosis = diagnose_bias_variance(
+        min(max(train_error, 0.0), 1.0), dev_error, human, test_error
+    )
+    return {**diagnosis.to_json(), "train_error_images": images, "human_error_source": source}
 
 
 def diagnose_run(
@@ -37,30 +81,21 @@ def diagnose_run(
     dev_error: float,
     test_error: float | None = None,
 ) -> dict:
-    """The diagnosis of a fitted run as metadata.json stores it (`diagnosis`).
-
-    Args:
-        fitted: the fitted model.
-        data: its data (the training part is measured again, in inference mode).
-        config: the run's config (`human_error`, `dataset`, `batch_size`).
-        dev_error: the validation error of the weights kept.
-        test_error: the test error, if measured.
-
-    Returns:
-        `BiasVarianceDiagnosis.to_json()` (read back by `diagnosis_from_entry`) plus
-        `train_error_images` (images the training error was measured on) and
-        `human_error_source`.
-    """
-    train_error, images = training_error(fitted, data, config.batch_size)
-    human_error, source = human_error_for(config.dataset, config.human_error)
-    diagnosis = diagnose_bias_variance(
-        min(max(train_error, 0.0), 1.0), dev_error, human_error, test_error
+    """`diagnose_model` of a fitted run (`config`: its dataset, batch size, human error)."""
+    return diagnose_model(
+        lambda dataset: inference_figures(fitted, dataset),
+        data,
+        dataset=config.dataset,
+        batch_size=config.batch_size,
+        human_error=config.human_error,
+        dev_error=dev_error,
+        test_error=test_error,
     )
-    return {**diagnosis.to_json(), "train_error_images": images, "human_error_source": source}
 
 
 __all__ = [
     "TRAIN_ERROR_IMAGES",
+    "diagnose_model",
     "diagnose_run",
     "training_error",
 ]

@@ -22,6 +22,7 @@ import keras_tuner
 
 from components.data.normalized import load_normalized
 from components.data.pipeline import Preprocessing
+from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import (
     DataSplits,
     Hyperparameters,
@@ -38,6 +39,7 @@ from components.training.config import (
     TrainConfig,
     check_model_options,
 )
+from components.training.diagnosis import diagnose_model
 from components.training.distribute import parse_tf_config, select_strategy, strategy_name
 from components.training.metrics import split_figures
 from components.training.reproducibility import seed_everything
@@ -313,6 +315,18 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         best_epoch=None if best.best_step is None else int(best.best_step) + 1,
         tuned={k: v for k, v in tuned.items() if not k.startswith("tuner/")},
     )
+    diagnosis = None
+    if validation_figures is not None:
+        diagnosis = diagnose_model(
+            lambda dataset: inference.evaluate(dataset, return_dict=True, verbose=0),
+            data,
+            dataset=config.dataset,
+            batch_size=tuned["batch_size"],
+            human_error=None,
+            dev_error=1.0 - validation_figures["accuracy"],
+            test_error=1.0 - metrics.test["accuracy"],
+        )
+        print(describe_diagnosis_entry(diagnosis))
     retrain = _train_config(config, hyperparameters).command_line()
     completed = [t for t in tuner.oracle.trials.values() if t.status == "COMPLETED"]
     facts = RunFacts(
@@ -324,6 +338,7 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         metrics=metrics,
         command=shlex.join(config.command or ("classiczoo", "tune", "--model", config.model)),
         hyperparameters=hyperparameters,
+        diagnosis=diagnosis,
         search={
             "tuner": config.tuner,
             "objective": OBJECTIVE,

@@ -32,7 +32,7 @@ def test_create_honours_shape_and_classes(name, shape, classes):
 def test_bad_create_arguments():
     with pytest.raises(ValueError, match="input_shape"):
         zoo.create("lenet5", input_shape=(28, 28))
-    with pytest.raises(ValueError, match="num_classes must be at least 2"):
+    with pytest.raises(ValueError, match="num_classes must be an integer of at least 2"):
         zoo.create("lenet5", num_classes=1)
 
 

@@ -58,7 +58,7 @@ def test_preprocessing_fit_matches_numpy():
 def test_preprocessing_round_trips_and_validates():
     prep = Preprocessing(mean=(0.5,), std=(0.25,), resize=(16, 16))
     assert Preprocessing.from_dict(prep.to_dict()) == prep
-    with pytest.raises(ValueError, match="std must be positive"):
+    with pytest.raises(ValueError, match="std must be finite and positive"):
         Preprocessing(mean=(0.5,), std=(0.0,))
     with pytest.raises(ValueError, match="resize"):
         Preprocessing(mean=(0.5,), std=(1.0,), resize=(0, 4))

@@ -32,9 +32,9 @@ def test_names_map_to_keras_optimizers(name, cls, momentum, nesterov):
 def test_bad_names_and_values():
     with pytest.raises(ValueError, match="Valid optimizers: " + ", ".join(OPTIMIZERS)):
         make_optimizer("adagrad", 0.1)
-    with pytest.raises(ValueError, match="learning_rate must be positive"):
+    with pytest.raises(ValueError, match="learning_rate must be a finite positive"):
         make_optimizer("sgd", 0.0)
-    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+    with pytest.raises(ValueError, match="weight_decay must be finite and >= 0"):
         make_optimizer("sgd", 0.1, weight_decay=-1.0)
 
 

@@ -85,7 +85,7 @@ def test_resolve_refuses_what_the_registry_does_not_know(fields, message):
         ({"batch_size": 0}, "batch_size must be a positive integer, got 0"),
         ({"epochs": 2.5}, "epochs must be a positive integer, got 2.5"),
         ({"seed": -1}, "seed must be an integer >= 0, got -1"),
-        ({"weight_decay": -0.1}, "weight_decay must be >= 0"),
+        ({"weight_decay": -0.1}, "weight_decay must be finite and >= 0"),
         ({"learning_rate": float("inf")}, "learning_rate must be finite"),
         ({"lr_schedule": "linear"}, "lr_schedule must be one of constant, step"),
         ({"strategy": "tpu"}, "strategy must be one of auto, default"),

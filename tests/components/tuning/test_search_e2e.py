@@ -146,6 +146,12 @@ def test_metadata_holds_the_chosen_hyperparameters(searched):
         result.metrics.test["accuracy"]
     )
     assert "--max-trials=2" in metadata["command"]
+    # The tuned model's bias vs variance, from its validation and test errors.
+    diagnosis = metadata["diagnosis"]
+    assert diagnosis["dev_error"] == pytest.approx(1 - best.score, abs=1e-6)
+    assert diagnosis["test_error"] == pytest.approx(1 - result.metrics.test["accuracy"], abs=1e-6)
+    assert diagnosis["train_error_images"] == 384  # train[:512] without its validation 128
+    assert diagnosis["human_error"] == pytest.approx(0.165)
     assert metadata["versions"]["tensorflow"] == tf.__version__
     assert metadata["versions"]["keras_tuner"] == keras_tuner.__version__
     assert len(metadata["class_names"]) == 10
