@@ -42,12 +42,18 @@ def loadable_checkpoint(directory: str | Path) -> tuple[str | None, str]:
     directory = Path(directory)
     if not directory.is_dir():
         return None, f"{directory} does not exist"
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")  # TensorFlow warns "Checkpoint ignored" of a damaged file: we say why
     try:
         prefix = tf.train.latest_checkpoint(str(directory))
     except Exception as err:  # a damaged state file raises a parse error of any kind
         return None, f"its checkpoint state file is damaged ({type(err).__name__})"
+    finally:
+        logger.setLevel(level)
     if prefix is None:
-        return None, "it holds no checkpoint (no readable `checkpoint` state file)"
+        what = "is damaged" if (directory / "checkpoint").exists() else "is missing"
+        return None, f"it holds no checkpoint it can load (its `checkpoint` state file {what})"
     try:
         tf.train.load_checkpoint(prefix)
     except Exception as err:

@@ -116,8 +116,9 @@ class TrainConfig:
         scale_lr: multiply the learning rate by the number of replicas.
         precision: one of `PRECISIONS`.
         jit_compile: compile the training step with XLA.
-        checkpoint_dir: where checkpoints go (None: `checkpoints/<model>`); removed once the
-            run has finished and exported.
+        checkpoint_dir: where checkpoints go (None: `checkpoints/<model>`); locked by the run,
+            and once it has finished and exported, its own files removed (the directory too if
+            the run made it; `components.training.checkpoint_directory`).
         checkpoint_every: steps between checkpoints (None: every epoch).
         resume: continue the interrupted run whose checkpoint is in `checkpoint_dir`.
         monitor: any of `MONITORS`; monitor_every: steps between their looks.

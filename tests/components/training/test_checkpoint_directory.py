@@ -94,7 +94,10 @@ def test_finish_removes_only_the_runs_files_and_the_directory_only_if_it_made_it
 def test_resume_needs_a_checkpoint_that_loads(tmp_path):
     users = tmp_path / "users"
     _user_files(users)
-    with pytest.raises(ConfigError, match="no checkpoint in .*users to resume from: it holds no"):
+    with pytest.raises(
+        ConfigError,
+        match="no checkpoint in .*users to resume from: it holds no checkpoint it can load",
+    ):
         check_resume(users, resume=True)
     check_resume(users, resume=False)  # a fresh run may share the directory
 
@@ -103,7 +106,7 @@ def test_resume_needs_a_checkpoint_that_loads(tmp_path):
     assert loadable_checkpoint(damaged)[0] is not None
     (damaged / "checkpoint").write_bytes(b"\x00\xff not a state file {{{")
     prefix, why = loadable_checkpoint(damaged)
-    assert prefix is None and ("damaged" in why or "no readable" in why)
+    assert prefix is None and "damaged" in why
     with pytest.raises(ConfigError, match="no checkpoint in .*damaged to resume from"):
         check_resume(damaged, resume=True)
     with pytest.raises(ConfigError, match="checkpoint files that cannot be resumed"):
@@ -125,7 +128,7 @@ def test_a_run_in_a_directory_of_user_files_leaves_them_all(fashion_mnist_data_d
         export_dir=tmp_path / "exports",
         log_dir=tmp_path / "logs",
     )
-    with pytest.raises(ConfigError, match="to resume from: it holds no checkpoint"):
+    with pytest.raises(ConfigError, match="to resume from: it holds no checkpoint it can load"):
         zoo.train(TrainConfig(**config, resume=True))
     assert _contents(shared) == expected
     result = zoo.train(TrainConfig(**config))
