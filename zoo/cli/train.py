@@ -124,7 +124,11 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
     add("--scale-lr", action="store_true", help="lr x number of replicas")
     add("--precision", default="float32", choices=PRECISIONS)
     add("--jit-compile", action="store_true", help="compile steps with XLA")
-    add("--checkpoint-dir", type=Path, help="default checkpoints/<model>; locked; its own files removed after success")
+    add(
+        "--checkpoint-dir",
+        type=Path,
+        help="default checkpoints/<model>; locked; its own files removed after success",
+    )
     add("--checkpoint-every", type=positive_int, help="steps between checkpoints (default: epoch)")
     add("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir")
     add(
