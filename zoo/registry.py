@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import inspect
+import math
 import numbers
 from collections.abc import Callable
 
@@ -59,6 +60,7 @@ class ModelEntry:
     build: Callable[..., keras.Model]
     defaults: ModelDefaults
     options: tuple[str, ...]
+    annotations: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _keyword_options(build: Callable, keyword_only: bool) -> tuple[str, ...]:
@@ -117,7 +119,13 @@ def register_model(
             if options_from is not None
             else _keyword_options(build, keyword_only=False)
         )
-        _MODELS[name] = ModelEntry(name, build, defaults or ModelDefaults(), options)
+        source = options_from if options_from is not None else build
+        annotations = {
+            p.name: str(p.annotation)
+            for p in inspect.signature(source).parameters.values()
+            if p.name in options
+        }
+        _MODELS[name] = ModelEntry(name, build, defaults or ModelDefaults(), options, annotations)
         return build
 
     return decorate(fn) if fn is not None else decorate
@@ -184,7 +192,58 @@ def create(
             f"Model {name!r} has no option {', '.join(unknown)}; its options are: "
             f"{', '.join(options) or 'none'}."
         )
+    check_option_values(name, kwargs)
     return entry.build(input_shape=input_shape, num_classes=num_classes, **kwargs)
+
+
+# Ranges of the options several models share: (low, high, in words). A width below 1/64 leaves
+# layers without units (a 104-parameter VGG); above 16 no model here fits in memory.
+OPTION_RANGES = {
+    "dropout": (0.0, 1.0, "in [0, 1)"),
+    "width": (1 / 64, 16.0, "in [1/64, 16]"),
+}
+
+
+def check_option_values(name: str, options: dict) -> None:
+    """Raises a ValueError for a model option of the wrong type or out of range: a boolean
+    option takes True/False only, a numeric one a finite number, a text one text.
+
+    Example:
+    >>> check_option_values("lenet5", {"dropout": 0.3, "batch_norm": True})
+    >>> check_option_values("lenet5", {"batch_norm": "yes"})
+    Traceback (most recent call last):
+    ...
+    ValueError: Model 'lenet5': option batch_norm takes true or false, got 'yes'.
+    """
+    annotations = _entry(name).annotations
+    for key, value in options.items():
+        annotation = annotations.get(key, "")
+        kind = (
+            "bool"
+            if "bool" in annotation
+            else "number"
+            if ("float" in annotation or "int" in annotation)
+            else "text"
+            if annotation.startswith("str")
+            else None
+        )
+        if kind == "bool" and not isinstance(value, bool):
+            raise ValueError(f"Model {name!r}: option {key} takes true or false, got {value!r}.")
+        if kind == "number" and (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
+            if value is None and "None" in annotation:
+                continue
+            raise ValueError(f"Model {name!r}: option {key} takes a finite number, got {value!r}.")
+        if kind == "text" and not isinstance(value, str):
+            raise ValueError(f"Model {name!r}: option {key} takes text, got {value!r}.")
+        if key in OPTION_RANGES and value is not None and kind == "number":
+            low, high, words = OPTION_RANGES[key]
+            inside = low <= value < high if key == "dropout" else low <= value <= high
+            if not inside:
+                raise ValueError(f"Model {name!r}: option {key} must be {words}, got {value!r}.")
 
 
 def model_options(name: str) -> list[str]:
@@ -264,7 +323,9 @@ __all__ = [
     "SCALES",
     "BuildFunctionRegistry",
     "ModelDefaults",
+    "OPTION_RANGES",
     "check_activation",
+    "check_option_values",
     "create",
     "get_defaults",
     "inference_model",

@@ -251,7 +251,7 @@ class TrainConfig:
         clash = sorted({"scale", "width"} & set(self.model_options))
         if clash:
             raise ConfigError(
-                f"give {', '.join(clash)} as its own field, not in model_options (both set it)."
+                f"give {', '.join(clash)} as its own field (--{clash[0]}), not as a model option."
             )
 
     # -- the registry's part ---------------------------------------------------------------
@@ -324,7 +324,8 @@ class TrainConfig:
 
 
 def check_model_options(registry: ModelRegistry, model: str, options) -> None:
-    """Raises a `ConfigError` for an unknown model, or options its builder does not take."""
+    """Raises a `ConfigError` for an unknown model, options its builder does not take, or
+    (where the registry can tell: `check_option_values`) an option of the wrong type or range."""
     models = registry.list_models()
     if model not in models:
         raise ConfigError(f"unknown model {model!r}; valid models: {', '.join(models)}.")
@@ -335,6 +336,12 @@ def check_model_options(registry: ModelRegistry, model: str, options) -> None:
             f"model {model!r} has no option {', '.join(unknown)}; "
             f"its options: {', '.join(known) or 'none'}."
         )
+    check_values = getattr(registry, "check_option_values", None)
+    if check_values is not None:  # a registry that knows its options' types checks them here
+        try:
+            check_values(model, dict(options))
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
 
 
 def _option_text(value) -> str:

@@ -50,6 +50,27 @@ def test_the_python_api_refuses_them_too(call, message):
         call()
 
 
+@pytest.mark.parametrize(
+    ("model", "options", "message"),
+    [
+        ("vgg11", {"width": "abc"}, "option width takes a finite number, got 'abc'"),
+        ("vgg11", {"width": 1e-9}, "option width must be in \\[1/64, 16\\], got 1e-09"),
+        ("alexnet", {"width": float("inf")}, "option width takes a finite number, got inf"),
+        ("lenet5", {"batch_norm": "yes"}, "option batch_norm takes true or false, got 'yes'"),
+        ("lenet5", {"dropout": 2}, "option dropout must be in \\[0, 1\\), got 2"),
+        ("lenet5", {"activation": 3}, "option activation takes text, got 3"),
+    ],
+)
+def test_model_options_are_typed_and_checked_before_any_data_loads(model, options, message):
+    with pytest.raises(ValueError, match=message):
+        zoo.create(model, **options)
+    # The same in a run, refused by resolve: before any data is read. Width is a field.
+    fields = dict(options) if "width" not in options else {}
+    config = {"width": options["width"]} if "width" in options else {"model_options": fields}
+    with pytest.raises(ConfigError, match=message if fields else "width must be"):
+        TrainConfig(model=model, data_dir="/nonexistent", **config).resolve(zoo.registry)
+
+
 def test_config_errors_are_value_errors():
     assert issubclass(ConfigError, ValueError)
 
