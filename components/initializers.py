@@ -99,7 +99,13 @@ def lsuv_init(
     """
     batch = np.asarray(batch, np.float32)
     variances = {}
-    for index, layer in enumerate(_weighted_layers(model)):
+    layers = list(_weighted_layers(model))
+    if not layers:
+        raise ValueError(
+            f"lsuv_init: model {model.name!r} has no Dense or Conv layer to initialize (LSUV "
+            "sets the scale of their kernels)."
+        )
+    for index, layer in enumerate(layers):
         kernel = layer.kernel
         shape = tuple(kernel.shape)
         flat = (int(np.prod(shape[:-1])), shape[-1])

@@ -208,6 +208,12 @@ def load_image_classification(
         splits = {"train": train_split, "validation": validation_split}
     else:
         num_validation = int(round(num_train_all * val_split))
+        if val_split and not 0 < num_validation < num_train_all:
+            raise ValueError(
+                f"val_split {val_split:g} of the {num_train_all} examples of {train_split!r} "
+                f"holds out {num_validation}: it must leave at least one example for "
+                f"validation and one for training (at least {1 / num_train_all:.3g} here)."
+            )
         validation = train_all.take(num_validation) if num_validation else None
         train = train_all.skip(num_validation) if num_validation else train_all
         num_train = num_train_all - num_validation

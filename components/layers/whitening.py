@@ -49,6 +49,13 @@ class _Whitening(keras.layers.Layer):
                 [b[0] if isinstance(b, tuple) else b for b in data.as_numpy_iterator()]
             )
         x = np.asarray(data, np.float64)
+        if x.ndim < 2 or len(x) < 2:
+            raise ValueError(
+                f"{type(self).__name__}.adapt needs at least 2 samples to estimate a covariance "
+                f"(rows of data, the first axis), got {len(x) if x.ndim else 0}."
+            )
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"{type(self).__name__}.adapt: data holds NaN or infinite values.")
         if not self.built:
             self.build((None, *x.shape[1:]))
         x = x.reshape(len(x), -1)

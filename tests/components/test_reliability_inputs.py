@@ -98,3 +98,52 @@ def test_a_report_never_overwrites_another_models(tmp_path):
     (tmp_path / "mine" / "notes.txt").write_text("x")
     assert claim_report_dir(tmp_path / "mine", tmp_path / "a/m/1") == tmp_path / "mine-2"
     assert (second / REPORT_OWNER_FILE).read_text().strip().endswith("b/lenet5_bn/1")
+
+
+@pytest.mark.parametrize("layer", ["PCAWhitening", "ZCAWhitening"])
+@pytest.mark.parametrize(("samples", "got"), [(1, "got 1"), (0, "got 0")])
+def test_whitening_needs_two_samples(layer, samples, got):
+    import numpy as np
+
+    from components import layers
+
+    with pytest.raises(ValueError, match=f"{layer}.adapt needs at least 2 samples.*{got}"):
+        getattr(layers, layer)().adapt(np.ones((samples, 4, 4, 1), np.float32))
+
+
+def test_whitening_refuses_non_finite_data():
+    import numpy as np
+
+    from components.layers import ZCAWhitening
+
+    data = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32)
+    data[2, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        ZCAWhitening().adapt(data)
+
+
+def test_lsuv_on_a_model_with_nothing_to_initialize_says_so():
+    import keras
+    import numpy as np
+
+    from components.initializers import lsuv_init
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.ReLU()(inputs), name="no_weights")
+    with pytest.raises(ValueError, match="'no_weights' has no Dense or Conv layer"):
+        lsuv_init(model, np.ones((8, 4), np.float32))
+
+
+def test_lr_find_refuses_batch_size_zero_before_any_data_loads():
+    with pytest.raises(ConfigError, match="batch_size must be a positive integer, got 0"):
+        zoo.lr_find("lenet5", batch_size=0, data_dir="/nonexistent")
+
+
+@pytest.mark.e2e
+def test_a_validation_split_that_holds_out_nothing_is_refused(fashion_mnist_data_dir):
+    from components.data import load_image_classification
+
+    with pytest.raises(ValueError, match="val_split 0.05 of the 10 examples .* holds out 0"):
+        load_image_classification(
+            data_dir=fashion_mnist_data_dir, train_split="train[:10]", val_split=0.05
+        )
