@@ -353,10 +353,12 @@ def load_metadata(model_dir: str | Path) -> ExportMetadata | None:
         payload = json.loads(path.read_text())
     except json.JSONDecodeError as err:
         raise MetadataError(f"{path} is not valid JSON: {err}.") from None
+    if not isinstance(payload, dict):
+        raise MetadataError(f"{path} must hold a JSON object, not {type(payload).__name__}.")
     try:
         return ExportMetadata.from_json(payload)
-    except (MetadataError, TypeError) as err:
-        raise MetadataError(f"{path}: {err}") from None
+    except (MetadataError, TypeError, KeyError, AttributeError, ValueError) as err:
+        raise MetadataError(f"{path}: {type(err).__name__}: {err}") from None
 
 
 __all__ = [

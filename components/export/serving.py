@@ -36,7 +36,15 @@ class SavedClassifier:
     def __init__(self, path: str | Path):
         self.path = resolve_model_dir(path)
         self.metadata: ExportMetadata | None = load_metadata(self.path)
-        self.module = tf.saved_model.load(str(self.path))
+        try:
+            self.module = tf.saved_model.load(str(self.path))
+        except Exception as err:  # truncated variables or index: IndexError, OpError, ...
+            first_line = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+            raise ValueError(
+                f"{self.path} is a damaged SavedModel: TensorFlow cannot load it "
+                f"({type(err).__name__}: {first_line}). Export the model again, or restore "
+                "the directory from a copy."
+            ) from None
         if SIGNATURE_FLOAT not in self.module.signatures:
             raise ValueError(
                 f"{self.path} has no {SIGNATURE_FLOAT!r} signature; its signatures are "

@@ -115,3 +115,22 @@ def test_bad_arguments(tmp_path):
         )
     with pytest.raises(ValueError, match="not a SavedModel directory"):
         resolve_model_dir(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["variables.data-00000-of-00001", "variables.index"])
+def test_a_damaged_savedmodel_is_named_not_a_raw_tensorflow_error(tmp_path, damage):
+    export = _export(_model(0), tmp_path / "tiny")
+    path = export / "variables" / damage
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 3])  # truncated
+    with pytest.raises(ValueError, match=r"tiny/1 is a damaged SavedModel: TensorFlow cannot"):
+        SavedClassifier(export)
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"schema_version": 1, "input": 3}'])
+def test_a_malformed_metadata_file_is_named(tmp_path, text):
+    from components.export.metadata import MetadataError, load_metadata
+
+    export = _export(_model(0), tmp_path / "tiny")
+    (export / "metadata.json").write_text(text)
+    with pytest.raises(MetadataError, match=r"tiny/1/metadata.json"):
+        load_metadata(export)
