@@ -51,6 +51,12 @@ class TerminalController:
                 print(f"Refused: {err}", flush=True)
 
 
+# A command is one short line; a bigger file is refused unread, and no message echoes more
+# than MAX_ECHO characters of it.
+MAX_COMMAND_BYTES = 4096
+MAX_ECHO = 300
+
+
 class FileController:
     """Waits for a control file, for background jobs, notebooks and clusters.
 
@@ -81,9 +87,28 @@ class FileController:
         if timeout is not None and timeout < 0:
             raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout}.")
         self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise ValueError(
+                f"The control file's directory {self.path.parent} does not exist: make it, or "
+                "give a --pause-file in a directory that does (the job would wait forever)."
+            )
         self.timeout = timeout
         self.on_timeout = on_timeout
         self.poll_seconds = poll_seconds
+
+    def _read(self) -> str | ValueError:
+        """The file's text, or the reason it is no command: too big, or not UTF-8 text."""
+        size = self.path.stat().st_size
+        if size > MAX_COMMAND_BYTES:
+            return ValueError(
+                f"{self.path} holds {size} bytes: a command is one short line (at most "
+                f"{MAX_COMMAND_BYTES} bytes)."
+            )
+        data = self.path.read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return ValueError(f"{self.path} is not text (UTF-8): write a command such as stop.")
 
     def decide(self, status: str) -> Decision:
         error_path = self.path.with_name(self.path.name + ".error")
@@ -95,19 +120,24 @@ class FileController:
         )
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         while deadline is None or time.monotonic() < deadline:
-            text = self.path.read_text() if self.path.is_file() else None
+            text = self._read() if self.path.is_file() else None
             # A file read while it is being written (created empty, then filled) must not be
             # taken: a command counts once it ends with a newline, or once the file has not
             # been modified for a poll interval.
             if text is not None and (
-                text.endswith("\n") or time.time() - self.path.stat().st_mtime >= self.poll_seconds
+                isinstance(text, Exception)
+                or text.endswith("\n")
+                or time.time() - self.path.stat().st_mtime >= self.poll_seconds
             ):
                 self.path.unlink()
                 try:
+                    if isinstance(text, Exception):
+                        raise text
                     decision = parse_command(text, source="file")
                 except ValueError as err:
-                    print(f"Refused: {err}", flush=True)
-                    error_path.write_text(f"{err}\n")
+                    message = str(err)[:MAX_ECHO]  # never echo a whole file back
+                    print(f"Refused: {message}", flush=True)
+                    error_path.write_text(f"{message}\n")
                     continue
                 error_path.unlink(missing_ok=True)
                 return decision

@@ -264,6 +264,15 @@ class TrainConfig:
                 prompt without a terminal to ask at.
         """
         check_model_options(registry, self.model, self.all_model_options())
+        if (
+            self.pause_control == "file"
+            and self.pause_file is not None
+            and not Path(self.pause_file).parent.is_dir()
+        ):
+            raise ConfigError(
+                f"--pause-file {self.pause_file}: its directory does not exist (the run would "
+                "wait forever for a file nobody can write there)."
+            )
         if self.pause_control == "prompt" and not sys.stdin.isatty():
             raise ConfigError(
                 "--pause-control prompt needs a terminal on stdin; use file or auto."

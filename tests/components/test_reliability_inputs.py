@@ -147,3 +147,11 @@ def test_a_validation_split_that_holds_out_nothing_is_refused(fashion_mnist_data
         load_image_classification(
             data_dir=fashion_mnist_data_dir, train_split="train[:10]", val_split=0.05
         )
+
+
+def test_a_pause_file_in_a_missing_directory_is_refused_before_the_run(tmp_path):
+    config = TrainConfig(
+        model="lenet5", pause_every=10, pause_control="file", pause_file=tmp_path / "no" / "c"
+    )
+    with pytest.raises(ConfigError, match="--pause-file .*its directory does not exist"):
+        config.resolve(zoo.registry)

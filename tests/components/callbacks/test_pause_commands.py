@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -167,3 +168,34 @@ def test_terminal_prompt_through_a_pseudo_terminal():
         os.close(main)
     steps, lr, stopped = out.split("RESULT")[1].split()[:3]
     assert (int(steps), float(lr), stopped) == (6, 0.5, "6")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00binary", "is not text \\(UTF-8\\)"),
+        (b"x" * 300_000 + b"\n", "holds 300001 bytes: a command is one short line"),
+    ],
+)
+def test_a_binary_or_huge_control_file_is_refused_not_fatal_nor_echoed(
+    tmp_path, capsys, content, message
+):
+    path = tmp_path / "control"
+    controller = FileController(path, timeout=20, poll_seconds=0.05)
+
+    def answer():
+        path.write_bytes(content)
+        while path.exists():  # refused and removed
+            time.sleep(0.02)
+        time.sleep(0.1)
+        path.write_text("stop\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    assert controller.decide("s") == Decision(action="stop", source="file")
+    out = capsys.readouterr().out
+    assert re.search(message, out) and len(out) < 5000  # the file is never echoed whole
+
+
+def test_a_control_file_in_a_missing_directory_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="directory .*nowhere does not exist"):
+        FileController(tmp_path / "nowhere" / "control")
