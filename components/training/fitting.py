@@ -224,6 +224,8 @@ def _callbacks(config, say, chief, strategy, trainer, look, accuracy_key):
         say(f"TensorBoard logs: {config.log_dir}  (tensorboard --logdir {config.log_dir})")
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.log_dir)))
     callbacks.append(LearningRateLogger())
+    # A NaN or infinite loss ends the run at that step (Keras's own); nothing is exported.
+    callbacks.append(keras.callbacks.TerminateOnNaN())
     if config.restore_best:  # Keras's, told never to stop early
         callbacks.append(
             keras.callbacks.EarlyStopping(

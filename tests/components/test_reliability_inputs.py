@@ -155,3 +155,26 @@ def test_a_pause_file_in_a_missing_directory_is_refused_before_the_run(tmp_path)
     )
     with pytest.raises(ConfigError, match="--pause-file .*its directory does not exist"):
         config.resolve(zoo.registry)
+
+
+@pytest.mark.e2e
+def test_a_non_finite_loss_stops_the_run_with_its_step_and_exports_nothing(
+    fashion_mnist_data_dir, tmp_path
+):
+    result = zoo.train(
+        model="lenet5_bn",
+        optimizer="sgd",
+        learning_rate=1e30,
+        epochs=2,
+        batch_size=32,
+        train_split="train[:256]",
+        test_split="test[:64]",
+        data_dir=str(fashion_mnist_data_dir),
+        checkpoint_dir=tmp_path / "ckpt",
+        export_dir=tmp_path / "exports",
+        log_dir=tmp_path / "logs",
+    )
+    assert not result.completed and result.export_dir is None
+    assert 1 <= result.stopped_at_step <= 8  # within the first epoch of 8 steps
+    assert not (tmp_path / "exports").exists()
+    assert json.dumps(result.history, allow_nan=True)  # the history says what happened
