@@ -3,11 +3,12 @@ from the chief's last checkpoint when one dies: `classiczoo launch`.
 
 Each worker runs the training command with its own `TF_CONFIG` (free localhost ports); their
 output is streamed with a `[worker i]` prefix. If a worker dies, all are stopped and restarted
-with `--resume`, up to `max_restarts` times; after that every worker is stopped and the
-failing worker's exit code returned. On a real cluster, start the training command on each
-machine with a `TF_CONFIG` such as `{"cluster": {"worker": ["host0:2222", "host1:2222"]},
-"task": {"type": "worker", "index": I}}` (I = 0 on the chief) and a checkpoint directory that
-every machine can read.
+with `--resume` where the chief has a checkpoint (from the start where it has none yet), up to
+`max_restarts` times; after that every worker is stopped and the failing worker's exit code
+returned. A usage error (exit 2) or an interrupt (130) is not restarted. On a real cluster,
+start the training command on each machine with a `TF_CONFIG` such as
+`{"cluster": {"worker": ["host0:2222", "host1:2222"]}, "task": {"type": "worker", "index": I}}`
+(I = 0 on the chief) and a checkpoint directory that every machine can read.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from components.console import LOG_LEVEL_VARIABLE, QUIET_MARKER_VARIABLE
+from components.training.checkpointing import has_checkpoint
+from components.training.config import TrainConfig
 
 
 def free_ports(count: int) -> list[int]:
@@ -89,6 +93,39 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
         process.wait()
 
 
+# Exit codes that a restart cannot mend: the command's words are wrong, or a person stopped it.
+NOT_RESTARTED = {2: "a usage error (bad flags)", 130: "interrupted"}
+
+
+def checkpoint_dir_of(command: list[str]) -> Path:
+    """The checkpoint directory a `classiczoo train` command uses: `--checkpoint-dir`, else
+    `checkpoints/<--model>` (the default model's when none is named).
+
+    Example:
+    >>> checkpoint_dir_of(["classiczoo", "train", "--model", "vgg11"])
+    PosixPath('checkpoints/vgg11')
+    >>> checkpoint_dir_of(["python", "recipes/train.py", "--checkpoint-dir=/shared/c"])
+    PosixPath('/shared/c')
+    """
+    found = {}
+    for i, word in enumerate(command):
+        for flag in ("--checkpoint-dir", "--model"):
+            if word == flag and i + 1 < len(command):
+                found[flag] = command[i + 1]
+            elif word.startswith(flag + "="):
+                found[flag] = word.split("=", 1)[1]
+    if "--checkpoint-dir" in found:
+        return Path(found["--checkpoint-dir"])
+    return Path("checkpoints") / found.get("--model", TrainConfig.model)
+
+
+def restart_command(command: list[str]) -> list[str]:
+    """`command` with `--resume` where the chief left a checkpoint to resume from, and
+    without it where it did not (a worker that died before the first checkpoint)."""
+    plain = [word for word in command if word != "--resume"]
+    return [*plain, "--resume"] if has_checkpoint(checkpoint_dir_of(command)) else plain
+
+
 def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 3) -> int:
     """Runs `command` as `workers` workers until all finish; returns the exit code.
 
@@ -116,13 +153,16 @@ def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 
             index, code = failed[0]
             print(f"[launcher] worker {index} exited with code {code}", flush=True)
             stop_workers(running)
+            if code in NOT_RESTARTED:
+                print(f"[launcher] {NOT_RESTARTED[code]}: not restarted", flush=True)
+                return code
             if restarts >= max_restarts:
                 print(f"[launcher] giving up after {restarts} restart(s)", flush=True)
                 return code if code > 0 else 1
             restarts += 1
-            print(f"[launcher] restart {restarts}: all workers, resuming", flush=True)
-            if "--resume" not in command:
-                command = [*command, "--resume"]
+            command = restart_command(command)
+            how = "resuming" if "--resume" in command else "from the start (no checkpoint yet)"
+            print(f"[launcher] restart {restarts}: all workers, {how}", flush=True)
             running = start_workers(command, workers)
     except KeyboardInterrupt:
         stop_workers(running)
@@ -130,7 +170,10 @@ def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 
 
 
 __all__ = [
+    "NOT_RESTARTED",
+    "checkpoint_dir_of",
     "free_ports",
+    "restart_command",
     "run_local_cluster",
     "start_workers",
     "stop_workers",

@@ -27,8 +27,24 @@ import tensorflow as tf
 
 from components.losses import SoftmaxCrossentropy
 from components.metrics import argmax_accuracy
+from components.processes import owner_is_gone, owner_tag
 from components.training.checkpointing import checkpoint_manager, load_history, save_history
 from components.training.compile import AUX_LOSS_WEIGHT
+
+WORKER_DIR_PREFIX = "ckpt-worker"
+
+
+def remove_abandoned_worker_dirs() -> list[Path]:
+    """Removes the checkpoint directories that killed non-chief workers left in the temporary
+    directory (`ckpt-worker<i>-<pid>@<host>-*`, their process gone); returns them."""
+    removed = []
+    for leftover in Path(tempfile.gettempdir()).glob(f"{WORKER_DIR_PREFIX}*-*@*-*"):
+        # ckpt-worker<i>-<pid>@<host>-<random>: the host may hold dashes, the random part not.
+        tag = leftover.name.removeprefix(WORKER_DIR_PREFIX).split("-", 1)[1].rsplit("-", 1)[0]
+        if leftover.is_dir() and owner_is_gone(tag):
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+    return removed
 
 
 class DistributedTrainer:
@@ -99,7 +115,10 @@ class DistributedTrainer:
         if self.checkpoint_dir is not None:
             write_dir = self.checkpoint_dir
             if not chief:  # saved too (collectives need every worker), then thrown away
-                write_dir = Path(tempfile.mkdtemp(prefix=f"ckpt-worker{task_id}-"))
+                remove_abandoned_worker_dirs()
+                write_dir = Path(
+                    tempfile.mkdtemp(prefix=f"{WORKER_DIR_PREFIX}{task_id}-{owner_tag()}-")
+                )
             self._write_dir = write_dir
             self._manager = checkpoint_manager(model, self.optimizer, write_dir)
             latest = tf.train.latest_checkpoint(str(self.checkpoint_dir))
