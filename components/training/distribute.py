@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 
 import tensorflow as tf
 
@@ -63,6 +64,39 @@ def parse_tf_config(text: str | None = None) -> dict | None:
     return config
 
 
+def check_cluster_hosts(config: dict, timeout: float = 10.0) -> None:
+    """Raises a `TFConfigError` for a cluster address that is not `host:port` or whose host
+    does not resolve: TensorFlow would wait for it forever, ignoring SIGTERM and SIGINT.
+
+    Example:
+    >>> check_cluster_hosts({"cluster": {"worker": ["localhost:2222"]}})
+    >>> check_cluster_hosts({"cluster": {"worker": ["localhost"]}})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    components.training.distribute.TFConfigError: TF_CONFIG address 'localhost' of job ...
+    """
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        for job, addresses in config["cluster"].items():
+            for address in addresses:
+                host, sep, port = str(address).rpartition(":")
+                if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                    raise TFConfigError(
+                        f"TF_CONFIG address {address!r} of job {job!r} is not host:port (e.g. "
+                        "'localhost:2222')."
+                    )
+                try:
+                    socket.getaddrinfo(host.strip("[]"), int(port))
+                except OSError as err:
+                    raise TFConfigError(
+                        f"TF_CONFIG host {host!r} (job {job!r}) cannot be resolved ({err}); fix "
+                        "the cluster's addresses, or the name service, before starting."
+                    ) from None
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
 def is_chief(config: dict | None = None) -> bool:
     """Whether this task is the chief (always true outside a multi-worker cluster)."""
     config = parse_tf_config() if config is None else config
@@ -98,6 +132,7 @@ def select_strategy(name: str = "auto") -> tf.distribute.Strategy:
     if name == "multiworker" and config is None:
         raise TFConfigError("--strategy multiworker needs TF_CONFIG describing the cluster.")
     if name == "multiworker" or (name == "auto" and config is not None):
+        check_cluster_hosts(config)  # an unresolvable host would hang the start, deaf to signals
         # Must come before anything initializes TensorFlow's context (listing devices does).
         return tf.distribute.MultiWorkerMirroredStrategy()
     gpus = tf.config.list_logical_devices("GPU")

@@ -62,3 +62,19 @@ def test_train_recipe_refuses_a_bad_tf_config_at_start(tmp_path):
     assert out.returncode != 0
     assert "error: TF_CONFIG task index 5 is out of range" in out.stderr
     assert not (tmp_path / "saved_models").exists()
+
+
+def test_an_unresolvable_host_is_refused_at_once_not_waited_for(monkeypatch):
+    import json
+    import time
+
+    from components.training.distribute import TFConfigError, select_strategy
+
+    cluster = {"worker": ["localhost:2222", "no-such-host.invalid:2222"]}
+    monkeypatch.setenv(
+        "TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 0}})
+    )
+    start = time.monotonic()
+    with pytest.raises(TFConfigError, match="host 'no-such-host.invalid' .* cannot be resolved"):
+        select_strategy("auto")
+    assert time.monotonic() - start < 30
