@@ -3,7 +3,8 @@
 
 TensorFlow's op determinism is process-wide and has no public switch back, so each run is its
 own process: `classiczoo train` with and without `--deterministic`, alternating, the same
-seed, data and model. The training seconds each run records in its metadata (tracing included,
+seed, data, model and loop (`model.fit` for both: `--loop auto` picks the project's loop
+under `--deterministic`). The training seconds each run records in its metadata (tracing included,
 loading and export excluded) give the throughput; the ratio of medians is reported, and whether
 the deterministic runs' final weights agree (they must) and the normal runs' do.
 
@@ -31,6 +32,7 @@ def run(model: str, epochs: int, train_split: str, deterministic: bool) -> dict:
             sys.executable, "-m", "zoo.cli", "train", f"--model={model}", f"--epochs={epochs}",
             f"--train-split={train_split}", f"--export-dir={tmp}/x", f"--log-dir={tmp}/logs",
             f"--checkpoint-dir={tmp}/ckpt", *(["--deterministic"] if deterministic else []),
+            "--loop=fit",  # auto would pick the project's loop under --deterministic
         ]  # fmt: skip
         out = subprocess.run(command, capture_output=True, text=True, check=True)
         metadata = json.loads(next(Path(tmp, "x", model).glob("*/metadata.json")).read_text())

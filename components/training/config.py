@@ -112,7 +112,7 @@ class TrainConfig:
         strategy: one of `STRATEGIES` (`auto`: `TF_CONFIG` -> multi-worker; several GPUs ->
             mirrored; one GPU -> that GPU; else the default).
         loop: `fit` (Keras's), `custom` (the project's `strategy.run` loop) or `auto` (custom
-            under multi-worker and when resuming, else fit).
+            under multi-worker, when resuming and with `deterministic`, else fit).
         scale_lr: multiply the learning rate by the number of replicas.
         precision: one of `PRECISIONS`.
         jit_compile: compile the training step with XLA.

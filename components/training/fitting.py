@@ -69,7 +69,9 @@ def choose_loop(config: TrainConfig, strategy) -> str:
         return config.loop
     # A resumed run continues in the project's loop, which can start in the middle of an
     # epoch (it computes what model.fit computes; see components/training/loop.py).
-    return "custom" if (multiworker or config.resume) else "fit"
+    # A deterministic run uses it from the start too: killed at any step and resumed, it ends
+    # with the weights of the same run uninterrupted (model.fit's differ in the last bits).
+    return "custom" if (multiworker or config.resume or config.deterministic) else "fit"
 
 
 def fit_loaded(

@@ -17,11 +17,9 @@ import time
 import warnings
 from pathlib import Path
 
-import keras
 import keras_tuner
 
 from components.data.normalized import load_normalized
-from components.data.pipeline import Preprocessing
 from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import (
     DataSplits,
@@ -44,6 +42,7 @@ from components.training.distribute import parse_tf_config, select_strategy, str
 from components.training.metrics import split_figures
 from components.training.reproducibility import seed_everything
 from components.tuning.hypermodel import ClassifierHyperModel
+from components.tuning.result import TuneResult
 from components.tuning.tuners import (
     TUNERS,
     claim_search_directory,
@@ -165,35 +164,6 @@ class TuneConfig:
             "seed": self.seed,
             "space": registry.get_defaults(self.model).search_space.to_dict(),
         }
-
-
-@dataclasses.dataclass
-class TuneResult:
-    """What a search leaves: the tuner, the best trial and its exported model.
-
-    Args:
-        tuner: the keras-tuner tuner (its `oracle` holds every trial).
-        best_trial: the best completed trial.
-        model: the best model (main head), with the weights of its best epoch.
-        preprocessing: the normalization it expects.
-        metrics: its train and validation figures (the trial's) and test figures.
-        hyperparameters: the chosen values in a training run's form.
-        table: the top trials as text.
-        export_dir: the SavedModel's version directory.
-        resumed: whether the search went on from an earlier run in its directory.
-        train_command: the `classiczoo train` command that trains it from scratch.
-    """
-
-    tuner: keras_tuner.Tuner
-    best_trial: keras_tuner.engine.trial.Trial
-    model: keras.Model
-    preprocessing: Preprocessing
-    metrics: Metrics
-    hyperparameters: Hyperparameters
-    table: str
-    export_dir: Path
-    resumed: bool
-    train_command: str
 
 
 def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:

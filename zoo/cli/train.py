@@ -119,7 +119,8 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
         default="auto",
         choices=LOOPS,
         help="fit: Keras model.fit; custom: the project's strategy.run loop (auto: custom "
-        "under multiworker, where model.fit fails, and when resuming; else fit)",
+        "under multiworker, where model.fit fails, when resuming and with --deterministic; "
+        "else fit)",
     )
     add("--scale-lr", action="store_true", help="lr x number of replicas")
     add("--precision", default="float32", choices=PRECISIONS)

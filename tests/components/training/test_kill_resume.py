@@ -1,0 +1,62 @@
+"""SIGKILL at a random step, then `--resume`: the same final weights as the run uninterrupted."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import sys
+
+import pytest
+
+TRAIN = [sys.executable, "-m", "zoo.cli", "train"]
+
+
+def _args(data_dir, tmp_path, name):
+    return [
+        "--model=lenet5_bn",
+        "--epochs=2",
+        "--batch-size=64",
+        "--train-split=train[:2048]",  # 32 steps per epoch
+        "--test-split=test[:128]",
+        "--deterministic",  # --loop auto: the project's loop, from the start
+        "--checkpoint-every=1",
+        f"--data-dir={data_dir}",
+        f"--checkpoint-dir={tmp_path / name / 'ckpt'}",
+        f"--export-dir={tmp_path / name / 'export'}",
+        f"--log-dir={tmp_path / name / 'logs'}",
+    ]
+
+
+def _digest(output: str) -> str:
+    return re.search(r"Final weights sha256: (\w+)", output).group(1)
+
+
+@pytest.mark.e2e
+def test_sigkill_at_a_random_step_then_resume_gives_the_uninterrupted_weights(
+    fashion_mnist_data_dir, tmp_path
+):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    whole = subprocess.run(
+        [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, "whole")],
+        capture_output=True, text=True, timeout=600, env=env, check=True,
+    )  # fmt: skip
+    step = random.randint(2, 62)
+    killed = subprocess.Popen(
+        [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, "killed")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )  # fmt: skip
+    for line in killed.stdout:
+        if f"Checkpoint saved at step {step}." in line:
+            killed.kill()  # SIGKILL: no cleanup of any kind
+            break
+    killed.wait(timeout=120)
+    assert killed.returncode == -9, f"the run ended before step {step}"
+    resumed = subprocess.run(
+        [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, "killed"), "--resume"],
+        capture_output=True, text=True, timeout=600, env=env, check=True,
+    )  # fmt: skip
+    assert re.search(r"Resumed from step (\d+)", resumed.stdout), resumed.stdout[-2000:]
+    assert _digest(resumed.stdout) == _digest(whole.stdout), f"killed at step {step}"
+    assert not (tmp_path / "killed" / "ckpt").exists()  # finished: its checkpoints are gone
