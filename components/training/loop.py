@@ -219,6 +219,27 @@ class DistributedTrainer:
             totals += np.array([float(s) for s in self._eval_step(iterator)])
         return {k: float(v) for k, v in self._logs(totals).items()}
 
+    def sync_moving_statistics(self) -> None:
+        """Averages the floating non-trainable variables (BatchNorm's moving mean and variance)
+        over all replicas, so every worker holds the same model.
+
+        Each replica updates them from its own part of the batch; without this, the workers of
+        a cluster end with different statistics, and what the chief evaluates is not what
+        another worker would export. A no-op with one replica.
+        """
+        variables = [
+            v
+            for v in self.model.non_trainable_variables
+            if "float" in str(v.dtype) and self.strategy.num_replicas_in_sync > 1
+        ]
+        if not variables:
+            return
+        # Each replica's own values, then their mean over all replicas (a collective across
+        # the workers of a cluster), written back in cross-replica context: every copy alike.
+        local = self.strategy.run(lambda: [tf.identity(v.value) for v in variables])
+        for variable, values in zip(variables, local, strict=True):
+            variable.assign(self.strategy.reduce(tf.distribute.ReduceOp.MEAN, values, axis=None))
+
     def save_checkpoint(self) -> None:
         """Saves model, optimizer and step (every worker must call it under multi-worker)."""
         step = int(self.optimizer.iterations.numpy())
@@ -288,6 +309,7 @@ class DistributedTrainer:
                     break
             logs = {k: float(v) for k, v in self._logs(self._totals.numpy()).items()}
             step = (epoch + 1) * steps_per_epoch
+            self.sync_moving_statistics()  # before validating, saving and exporting
             if validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(validation_data).items()})
             self.save_checkpoint()

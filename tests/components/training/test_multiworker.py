@@ -114,3 +114,42 @@ def test_sigkilled_worker_restarts_and_the_job_resumes(fashion_mnist_data_dir, t
     metadata = json.loads((tmp_path / "job/saved_models/lenet5_bn/1/metadata.json").read_text())
     assert metadata["hyperparameters"]["strategy"] == "MultiWorkerMirroredStrategy"
     assert not (tmp_path / "job" / "checkpoints").exists()  # removed after the successful end
+
+
+@pytest.mark.e2e
+def test_every_worker_ends_with_the_same_model_and_the_metadata_is_the_exports(
+    fashion_mnist_data_dir, tmp_path
+):
+    # Plain BatchNorm (no sync_batch_norm): each replica updates its moving statistics from its
+    # own half of the batch; the loop averages them over the replicas at every epoch end.
+    args = [
+        f"--data-dir={fashion_mnist_data_dir}",
+        f"--export-dir={tmp_path / 'saved_models'}",
+        f"--log-dir={tmp_path / 'logs'}",
+        f"--checkpoint-dir={tmp_path / 'checkpoints'}",
+        "--model=lenet5_bn", "--epochs=1", "--batch-size=64",
+        "--train-split=train[:1024]", "--test-split=test[:256]",
+    ]  # fmt: skip
+    run = subprocess.run(
+        [*LAUNCH, "--workers=2", "--max-restarts=0", "--", *args],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-4000:]
+    digests = dict(
+        (task, digest) for digest, task in re.findall(r"sha256: (\w+) \(task (\d)\)", run.stdout)
+    )
+    assert set(digests) == {"0", "1"} and digests["0"] == digests["1"], run.stdout[-3000:]
+
+    from components.export.evaluation_report import evaluate_exports
+
+    [report] = evaluate_exports(
+        [tmp_path / "saved_models" / "lenet5_bn"],
+        data_dir=fashion_mnist_data_dir,
+        split="test[:256]",
+        report_dir=tmp_path / "reports",
+    )
+    test = json.loads(
+        (tmp_path / "saved_models" / "lenet5_bn" / "1" / "metadata.json").read_text()
+    )["metrics"]["test"]
+    assert report["accuracy"] == pytest.approx(test["accuracy"], abs=1e-6)
+    assert report["loss"] == pytest.approx(test["loss"], abs=1e-4)
