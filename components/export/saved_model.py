@@ -62,9 +62,16 @@ def resolve_model_dir(path: str | Path) -> Path:
     )
 
 
-def _serving_fn(model: keras.Model, preprocessing: Preprocessing, image_shape, tta: str):
+def _serving_fn(
+    model: keras.Model,
+    preprocessing: Preprocessing,
+    image_shape,
+    tta: str,
+    check_values: bool = True,
+):
     expected = "[N, " + ", ".join(str(d) for d in image_shape) + "]"
     message = f"expected images of shape {expected} (batch, height, width, channels) in 0..255"
+    num_classes = model.output_shape[-1]
 
     def serve(images):
         # Signature wrappers do not check shapes themselves; without these the error would
@@ -75,23 +82,52 @@ def _serving_fn(model: keras.Model, preprocessing: Preprocessing, image_shape, t
             tf.equal(tf.size(actual), 4),
             tf.reduce_all(tf.equal(first_four[1:], tf.constant(image_shape))),
         )
-        check = tf.debugging.Assert(fits, [message, "received shape", actual], summarize=8)
+        checks = [tf.debugging.Assert(fits, [message, "received shape", actual], summarize=8)]
+        if check_values and images.dtype.is_floating:
+            # uint8 is in range by its type; floats could be NaN, infinite or outside 0..255,
+            # and the model would answer them with plausible probabilities.
+            finite = tf.reduce_all(tf.math.is_finite(images))
+            in_range = tf.reduce_all(tf.logical_and(images >= 0.0, images <= 255.0))
+            checks.append(
+                tf.debugging.Assert(
+                    tf.logical_and(finite, in_range),
+                    [
+                        "images must be finite and in 0..255 (raw pixels); finite:",
+                        finite,
+                        "min",
+                        tf.reduce_min(images),
+                        "max",
+                        tf.reduce_max(images),
+                    ],
+                )
+            )
         # The model must not run on a bad shape (oneDNN aborts the process on some), hence the
         # explicit dependency rather than relying on the assert running at some point.
-        with tf.control_dependencies([check]):
+        with tf.control_dependencies(checks):
             images = tf.identity(images)
-        views = [
-            tf.cast(model(preprocess_images(view, preprocessing), training=False), tf.float32)
-            for view in tta_views(images, tta)
-        ]
-        if len(views) > 1:
-            return combine_views(views)
-        logits = views[0]
-        return {
-            "probabilities": tf.nn.softmax(logits, axis=-1),
-            "class_ids": tf.argmax(logits, axis=-1),
-            "logits": logits,
-        }
+
+        def answer():
+            views = [
+                tf.cast(model(preprocess_images(view, preprocessing), training=False), tf.float32)
+                for view in tta_views(images, tta)
+            ]
+            if len(views) > 1:
+                return combine_views(views)
+            logits = views[0]
+            return {
+                "probabilities": tf.nn.softmax(logits, axis=-1),
+                "class_ids": tf.argmax(logits, axis=-1),
+                "logits": logits,
+            }
+
+        def empty():  # a batch of no images is answered, not failed deep in BatchNorm
+            return {
+                "probabilities": tf.zeros([0, num_classes], tf.float32),
+                "class_ids": tf.zeros([0], tf.int64),
+                "logits": tf.zeros([0, num_classes], tf.float32),
+            }
+
+        return tf.cond(tf.shape(images)[0] > 0, answer, empty)
 
     return serve
 
@@ -105,6 +141,7 @@ def export_classifier(
     class_names: list[str],
     run: RunFacts | None = None,
     tta: str = "none",
+    check_values: bool = True,
 ) -> Path:
     """Exports `model` (which outputs logits) as the next version under `base_dir`.
 
@@ -118,6 +155,8 @@ def export_classifier(
             writes the serving facts alone.
         tta: test-time augmentation inside the graph (`components.export.tta`): `"flip"`
             answers with the mean probabilities of each image and its mirror; `"none"`.
+        check_values: the float signature refuses images that are not finite or not in
+            0..255 (an `InvalidArgumentError` saying so); False only to measure its cost.
 
     Returns:
         The new version directory.
@@ -138,7 +177,7 @@ def export_classifier(
     shape = (None, *image_shape)
     archive = keras.export.ExportArchive()
     archive.track(model)
-    serve = _serving_fn(model, preprocessing, tuple(image_shape), tta)
+    serve = _serving_fn(model, preprocessing, tuple(image_shape), tta, check_values)
     # The first endpoint becomes `serving_default` for TF Serving and saved_model_cli.
     archive.add_endpoint(
         SIGNATURE_FLOAT, serve, input_signature=[tf.TensorSpec(shape, tf.float32, INPUT_NAME)]

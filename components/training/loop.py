@@ -287,6 +287,10 @@ class DistributedTrainer:
                 load_history(self.checkpoint_dir, step // steps_per_epoch)
             )
         distributed = self._distribute(dataset)
+        for _ in range(step // steps_per_epoch):
+            # Each new iterator draws the next reshuffle of the data: a run resumed in epoch e
+            # replays the draws of the e epochs before it, so it sees epoch e's order.
+            iter(distributed)
         for epoch in range(step // steps_per_epoch, epochs):
             callback_list.on_epoch_begin(epoch)
             iterator = iter(distributed)

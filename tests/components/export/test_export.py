@@ -134,3 +134,29 @@ def test_a_malformed_metadata_file_is_named(tmp_path, text):
     (export / "metadata.json").write_text(text)
     with pytest.raises(MetadataError, match=r"tiny/1/metadata.json"):
         load_metadata(export)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 255.5, -1.0])
+def test_the_savedmodel_refuses_non_finite_and_out_of_range_images(tmp_path, bad):
+    export = _export(_model(0), tmp_path / "tiny")
+    serve = tf.saved_model.load(str(export)).signatures["serving_default"]
+    images = np.full((2, *IMAGE_SHAPE), 128.0, np.float32)
+    images[1, 3, 4, 0] = bad
+    with pytest.raises(tf.errors.InvalidArgumentError, match="finite and in 0..255"):
+        serve(images=tf.constant(images))
+    images[1, 3, 4, 0] = 255.0  # the edges are valid
+    images[0, 0, 0, 0] = 0.0
+    assert serve(images=tf.constant(images))["probabilities"].shape == (2, 3)
+
+
+@pytest.mark.parametrize("tta", ["none", "flip"])
+def test_a_zero_size_batch_gets_empty_answers(tmp_path, tta):
+    export = export_classifier(
+        _model(0), tmp_path / "tiny", image_shape=IMAGE_SHAPE, preprocessing=PREP,
+        class_names=CLASS_NAMES, tta=tta,
+    )  # fmt: skip
+    loaded = tf.saved_model.load(str(export))
+    for name, dtype in (("serving_default", np.float32), ("serving_uint8", np.uint8)):
+        out = loaded.signatures[name](images=tf.zeros((0, *IMAGE_SHAPE), dtype))
+        assert out["probabilities"].shape == (0, 3) and out["logits"].shape == (0, 3)
+        assert out["class_ids"].shape == (0,) and out["class_ids"].dtype == tf.int64

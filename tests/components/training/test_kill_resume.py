@@ -42,21 +42,22 @@ def test_sigkill_at_a_random_step_then_resume_gives_the_uninterrupted_weights(
         [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, "whole")],
         capture_output=True, text=True, timeout=600, env=env, check=True,
     )  # fmt: skip
-    step = random.randint(2, 62)
-    killed = subprocess.Popen(
-        [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, "killed")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )  # fmt: skip
-    for line in killed.stdout:
-        if f"Checkpoint saved at step {step}." in line:
-            killed.kill()  # SIGKILL: no cleanup of any kind
-            break
-    killed.wait(timeout=120)
-    assert killed.returncode == -9, f"the run ended before step {step}"
-    resumed = subprocess.run(
-        [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, "killed"), "--resume"],
-        capture_output=True, text=True, timeout=600, env=env, check=True,
-    )  # fmt: skip
-    assert re.search(r"Resumed from step (\d+)", resumed.stdout), resumed.stdout[-2000:]
-    assert _digest(resumed.stdout) == _digest(whole.stdout), f"killed at step {step}"
-    assert not (tmp_path / "killed" / "ckpt").exists()  # finished: its checkpoints are gone
+    # One kill in each epoch (32 steps each): the second resumes after a reshuffle.
+    for name, step in (("first", random.randint(2, 31)), ("second", random.randint(33, 62))):
+        killed = subprocess.Popen(
+            [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, name)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )  # fmt: skip
+        for line in killed.stdout:
+            if f"Checkpoint saved at step {step}." in line:
+                killed.kill()  # SIGKILL: no cleanup of any kind
+                break
+        killed.wait(timeout=120)
+        assert killed.returncode == -9, f"the run ended before step {step}"
+        resumed = subprocess.run(
+            [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, name), "--resume"],
+            capture_output=True, text=True, timeout=600, env=env, check=True,
+        )  # fmt: skip
+        assert re.search(r"Resumed from step (\d+)", resumed.stdout), resumed.stdout[-2000:]
+        assert _digest(resumed.stdout) == _digest(whole.stdout), f"killed at step {step}"
+        assert not (tmp_path / name / "ckpt").exists()  # finished: its checkpoints are gone
