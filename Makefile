@@ -53,6 +53,7 @@ benchmark: $(INSTALLED) data
 	$(PY) benchmarks/loop_overhead.py
 	$(PY) benchmarks/determinism_cost.py
 	$(PY) benchmarks/augmentation_throughput.py
+	$(PY) benchmarks/serving_input_checks.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -144,6 +144,13 @@ def test_the_savedmodel_refuses_non_finite_and_out_of_range_images(tmp_path, bad
     images[1, 3, 4, 0] = bad
     with pytest.raises(tf.errors.InvalidArgumentError, match="finite and in 0..255"):
         serve(images=tf.constant(images))
+    # Anywhere in a big batch: the first element, a middle one, the last one.
+    big = np.full((256, *IMAGE_SHAPE), 7.0, np.float32)
+    for index in (0, big.size // 2 + 13, big.size - 1):
+        flat = big.copy().reshape(-1)
+        flat[index] = bad
+        with pytest.raises(tf.errors.InvalidArgumentError, match="finite and in 0..255"):
+            serve(images=tf.constant(flat.reshape(big.shape)))
     images[1, 3, 4, 0] = 255.0  # the edges are valid
     images[0, 0, 0, 0] = 0.0
     assert serve(images=tf.constant(images))["probabilities"].shape == (2, 3)
