@@ -65,6 +65,18 @@ def ratio_result(rates: dict[str, list[float]], numerator: str, denominator: str
     }
 
 
+def timed_calls(function, images, calls: int) -> float:
+    """Seconds per call of a SavedModel signature, the best of `calls` consecutive calls after
+    one warm-up call (a shared machine only slows calls down)."""
+    function(images=images)
+    best = float("inf")
+    for _ in range(calls):
+        start = time.perf_counter()
+        function(images=images)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def save_result(name: str, result, out: Path = RESULTS) -> Path:
     """Prints the result and writes it to `benchmarks/results/<name>.json` (git-ignored)."""
     print(json.dumps(result, indent=2))

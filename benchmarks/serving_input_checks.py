@@ -17,21 +17,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from harness import RESULTS, quiet, save_result
-
-
-def throughput(function, images, calls: int) -> float:
-    """Images per second: the best of `calls` consecutive calls (after one warm-up)."""
-    function(images=images)
-    best = float("inf")
-    for _ in range(calls):
-        start = time.perf_counter()
-        function(images=images)
-        best = min(best, time.perf_counter() - start)
-    return int(images.shape[0]) / best
+from harness import RESULTS, quiet, save_result, timed_calls
 
 
 def main() -> None:
@@ -71,7 +59,8 @@ def main() -> None:
         rates = {name: [] for name in signatures}
         for round_ in range(args.rounds):
             for name, function in signatures.items():
-                rates[name].append(throughput(function, images, args.calls))
+                seconds = timed_calls(function, images, args.calls)
+                rates[name].append(int(images.shape[0]) / seconds)
             print(
                 f"round {round_}: "
                 + ", ".join(f"{k} {v[-1]:,.0f} images/s" for k, v in rates.items()),

@@ -16,21 +16,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from harness import RESULTS, quiet, save_result
-
-
-def timed_calls(function, images, calls: int) -> float:
-    """Seconds per call, the best of `calls` consecutive calls after one warm-up call."""
-    function(images=images)
-    best = float("inf")
-    for _ in range(calls):
-        start = time.perf_counter()
-        function(images=images)
-        best = min(best, time.perf_counter() - start)
-    return best
+from harness import RESULTS, quiet, save_result, timed_calls
 
 
 def main() -> None:

@@ -87,18 +87,21 @@ def _serving_fn(
         # explicit dependency rather than relying on the assert running at some point.
         with tf.control_dependencies([shape_check]):
             images = tf.identity(images)
+        # The value check runs beside the model (another core), not before it: a NaN is no
+        # danger to the model, only to its answer, which waits for the check.
+        value_checks = []
         if check_values and images.dtype.is_floating:
             # uint8 is in range by its type; floats could be NaN, infinite or outside 0..255,
             # and the model would answer them with plausible probabilities. Two reductions, no
             # temporaries: TensorFlow's min and max propagate NaN, and NaN fails both
             # comparisons (tests place a NaN at the first, a middle and the last element).
             valid = tf.logical_and(tf.reduce_min(images) >= 0.0, tf.reduce_max(images) <= 255.0)
-            value_check = tf.debugging.Assert(
-                tf.logical_or(tf.equal(tf.size(images), 0), valid),
-                ["images must be finite and in 0..255 (raw pixels)"],
+            value_checks.append(
+                tf.debugging.Assert(
+                    tf.logical_or(tf.equal(tf.size(images), 0), valid),
+                    ["images must be finite and in 0..255 (raw pixels)"],
+                )
             )
-            with tf.control_dependencies([value_check]):
-                images = tf.identity(images)
 
         def answer():
             views = [
@@ -121,7 +124,9 @@ def _serving_fn(
                 "logits": tf.zeros([0, num_classes], tf.float32),
             }
 
-        return tf.cond(tf.shape(images)[0] > 0, answer, empty)
+        outputs = tf.cond(tf.shape(images)[0] > 0, answer, empty)
+        with tf.control_dependencies(value_checks):
+            return {name: tf.identity(value) for name, value in outputs.items()}
 
     return serve
 
