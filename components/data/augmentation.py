@@ -126,9 +126,17 @@ class Augmenter:
         if "cutmix" in self.steps:
             self.layers["cutmix"] = keras.layers.CutMix(factor=CUTMIX_FACTOR, seed=seeds["cutmix"])
 
-    def __call__(self, images, labels):
-        for step in self.steps:
+    def __call__(self, images, labels, seed=None):
+        """Augments a batch; `seed` (`[2]` integers, one per batch) sets every layer's
+        generator first, so the batch's draws depend on it alone (see `make_pipeline`'s
+        `augment_seed`)."""
+        for index, step in enumerate(self.steps):
             layer = self.layers[step]
+            if seed is not None:
+                state = layer.generator.state
+                start = keras.ops.cast(keras.ops.mod(seed, 2**31 - 1), state.dtype)
+                offset = keras.ops.convert_to_tensor([index, 0], dtype=state.dtype)
+                state.assign(start + offset)
             if step in MIXING:  # labels are one-hot targets here (see needs_soft_labels)
                 mixed = layer({"images": images, "labels": labels}, training=True)
                 images, labels = mixed["images"], mixed["labels"]

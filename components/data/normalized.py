@@ -46,6 +46,7 @@ class NormalizedData:
         seed: int | None = None,
         augment: str | None = None,
         soft_labels: bool = False,
+        seed_per_batch: bool = False,
     ) -> tf.data.Dataset | None:
         """The batched pipeline of `part` (`train`, `validation`, `test`); None for a
         validation or test part that is empty.
@@ -59,6 +60,8 @@ class NormalizedData:
                 training part only.
             soft_labels: one-hot labels (for MixUp, CutMix or label smoothing); the training
                 part only.
+            seed_per_batch: each batch's augmentation drawn from a seed of its own
+                (`make_pipeline`'s `augment_seed`), so that a resumed run repeats it.
         """
         if part not in PARTS:
             raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}.")
@@ -79,6 +82,7 @@ class NormalizedData:
             seed=seed,
             augment=Augmenter(steps, self.model_input_shape, seed=seed) if steps else None,
             one_hot_classes=len(self.data.class_names) if soft_labels else None,
+            augment_seed=seed if (seed_per_batch and steps) else None,
         )
 
     def describe(self) -> str:

@@ -126,6 +126,7 @@ def make_pipeline(
     cache_budget_bytes: int = DEFAULT_CACHE_BUDGET_BYTES,
     augment=None,
     one_hot_classes: int | None = None,
+    augment_seed: int | None = None,
 ) -> tf.data.Dataset:
     """Builds a batched, prefetched input pipeline from unbatched `(uint8 image, label)`.
 
@@ -143,6 +144,11 @@ def make_pipeline(
             0..255, after any resize, before the normalization), in parallel; None: none.
         one_hot_classes: give labels as one-hot targets over this many classes (what MixUp,
             CutMix and label smoothing train on); None: class ids.
+        augment_seed: draw each batch's augmentation from a seed of its own, the batch's
+            place in a seeded random stream that advances with each new iterator as the
+            shuffle does (`tf.data.Dataset.random`): a run resumed mid-way, replaying the
+            finished epochs' iterators, then augments every batch as the uninterrupted run did.
+            None: the layers' own running generators.
 
     Example:
     >>> train = make_pipeline(data.train, prep, batch_size=256, training=True)  # doctest: +SKIP
@@ -176,7 +182,13 @@ def make_pipeline(
         dataset = dataset.map(stage, num_parallel_calls=tf.data.AUTOTUNE)
     if one_hot_classes is not None:
         dataset = dataset.map(lambda x, y: (x, tf.one_hot(y, one_hot_classes)))
-    if augment is not None:
+    if augment is not None and augment_seed is not None:
+        seeds = tf.data.Dataset.random(seed=augment_seed, rerandomize_each_iteration=True)
+        # One batch at a time: each call sets the layers' generators, then draws from them.
+        dataset = tf.data.Dataset.zip((dataset, seeds.batch(2))).map(
+            lambda batch, seed: augment(*batch, seed=seed)
+        )
+    elif augment is not None:
         dataset = dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
         dataset = dataset.map(
             lambda x, y: (normalize_images(x, preprocessing), y),

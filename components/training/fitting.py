@@ -107,6 +107,8 @@ def fit_loaded(
         seed=config.seed,
         augment=config.augment,
         soft_labels=soft_labels,
+        # A deterministic run's augmentation must repeat after a resume, batch by batch.
+        seed_per_batch=config.deterministic,
     )
     validation = data.pipeline("validation", config.batch_size)
     if config.augment != "none" or config.label_smoothing:

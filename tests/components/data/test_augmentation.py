@@ -69,6 +69,26 @@ def test_augmented_batches_differ_between_epochs_and_plain_ones_do_not():
     assert abs(first.mean() - reference.mean()) < 0.5 and 0.5 < first.std() < 2.0
 
 
+def test_per_batch_seeds_repeat_an_epochs_augmentation_after_a_restart():
+    def pipeline():
+        return make_pipeline(
+            _dataset(), PREP, batch_size=32, training=True, seed=5,
+            augment=Augmenter(parse_augment("standard,erasing"), (28, 28, 1), seed=0),
+            augment_seed=5,
+        )  # fmt: skip
+
+    def epoch(dataset):
+        return np.concatenate([x for x, _ in dataset.as_numpy_iterator()])
+
+    uninterrupted = pipeline()
+    epochs = [epoch(uninterrupted) for _ in range(3)]
+    assert not np.allclose(epochs[1], epochs[2])  # new draws (and order) every epoch
+    restarted = pipeline()  # a new process: its generators start afresh
+    for _ in range(2):
+        iter(restarted)  # the replay of two finished epochs, as the loop does on resume
+    np.testing.assert_array_equal(epoch(restarted), epochs[2])
+
+
 def test_flip_mirrors_and_crop_shifts_with_black_borders():
     images = np.full((16, 28, 28, 1), 200.0, np.float32)
     images[:, :, :14] = 0.0

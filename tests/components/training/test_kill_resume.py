@@ -21,6 +21,7 @@ def _args(data_dir, tmp_path, name):
         "--train-split=train[:1024]",  # 16 steps per epoch
         "--test-split=test[:128]",
         "--deterministic",  # --loop auto: the project's loop, from the start
+        "--augment=standard",  # each batch's draws from its own seed: repeated after a resume
         "--checkpoint-every=1",
         f"--data-dir={data_dir}",
         f"--checkpoint-dir={tmp_path / name / 'ckpt'}",
