@@ -35,7 +35,9 @@ QUADRANTS = ("high bias", "high variance", "high bias and high variance", "neith
 DEFAULT_TOLERANCE = 0.01
 
 
-def _check_error(name: str, value, optional: bool = False) -> None:
+def check_error_rate(name: str, value, optional: bool = False) -> None:
+    """Raises a ValueError naming `name` unless `value` is a finite number in [0, 1] (or None,
+    where `optional`)."""
     if value is None and optional:
         return
     if (
@@ -142,10 +144,10 @@ def diagnose_bias_variance(
     >>> diagnose_bias_variance(0.02, 0.07, human_error=0.165).beyond_human
     True
     """
-    _check_error("train_error", train_error)
-    _check_error("dev_error", dev_error)
-    _check_error("human_error", human_error, optional=True)
-    _check_error("test_error", test_error, optional=True)
+    check_error_rate("train_error", train_error)
+    check_error_rate("dev_error", dev_error)
+    check_error_rate("human_error", human_error, optional=True)
+    check_error_rate("test_error", test_error, optional=True)
     if (
         isinstance(tolerance, bool)
         or not isinstance(tolerance, (int, float))
@@ -253,7 +255,7 @@ def human_error_for(dataset: str, given: float | None = None) -> tuple[float | N
     (None, 'none known')
     """
     if given is not None:
-        _check_error("human_error", given)
+        check_error_rate("human_error", given)
         return float(given), "given"
     if dataset in PUBLISHED_HUMAN_ERROR:
         return PUBLISHED_HUMAN_ERROR[dataset]
@@ -293,6 +295,7 @@ __all__ = [
     "PUBLISHED_HUMAN_ERROR",
     "QUADRANTS",
     "BiasVarianceDiagnosis",
+    "check_error_rate",
     "describe_diagnosis_entry",
     "diagnose_bias_variance",
     "diagnosis_from_entry",

@@ -33,7 +33,7 @@ from components.export.metadata import (
     write_metadata,
 )
 from components.export.tta import check_tta, combine_views, tta_views
-from components.processes import owner_is_gone, owner_tag
+from components.processes import owned_dir_prefix, remove_abandoned_dirs
 
 
 def list_versions(base_dir: str | Path) -> list[int]:
@@ -198,13 +198,7 @@ def export_classifier(
 def remove_abandoned_exports(base_dir: str | Path) -> list[Path]:
     """Removes the temporary `.export-<pid>@<host>-*` directories of exports killed midway
     (their process is gone from this host); returns what it removed. Others are left."""
-    removed = []
-    for leftover in Path(base_dir).glob(".export-*@*-*"):
-        tag = leftover.name.removeprefix(".export-").rsplit("-", 1)[0]
-        if leftover.is_dir() and owner_is_gone(tag):
-            shutil.rmtree(leftover, ignore_errors=True)
-            removed.append(leftover)
-    return removed
+    return remove_abandoned_dirs(base_dir, ".export-*@*-*")
 
 
 def publish_saved_model(
@@ -226,7 +220,7 @@ def publish_saved_model(
     base_dir = Path(base_dir)
     base_dir.mkdir(parents=True, exist_ok=True)
     remove_abandoned_exports(base_dir)
-    tmp_dir = Path(tempfile.mkdtemp(dir=base_dir, prefix=f".export-{owner_tag()}-"))
+    tmp_dir = Path(tempfile.mkdtemp(dir=base_dir, prefix=owned_dir_prefix(".export")))
     try:
         write_saved_model(tmp_dir / "saved_model")
         write_metadata(tmp_dir / "saved_model", metadata)

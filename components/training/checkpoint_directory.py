@@ -17,18 +17,12 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from components.training.checkpointing import CHECKPOINT_PATTERNS
+from components.processes import pid_is_gone
+from components.training.checkpointing import checkpoint_files
 from components.training.config import ConfigError
 
 LOCK_NAME = ".classiczoo.lock"
 CREATED_MARKER = ".classiczoo-created"
-
-
-def checkpoint_files(directory: str | Path) -> list[Path]:
-    """The checkpoint files in `directory` (not its other files, not its subdirectories)."""
-    directory = Path(directory)
-    files = {p for pattern in CHECKPOINT_PATTERNS for p in directory.glob(pattern)}
-    return sorted(p for p in files if p.is_file())
 
 
 def loadable_checkpoint(directory: str | Path) -> tuple[str | None, str]:
@@ -122,15 +116,7 @@ class CheckpointDirectory:
         words = self._holder().split()
         if len(words) < 4 or words[0] != "pid" or words[2] != "host":
             return False  # not ours to judge: refuse rather than take it
-        if words[3] != socket.gethostname():
-            return False
-        try:
-            os.kill(int(words[1]), 0)
-        except ProcessLookupError:
-            return True
-        except (PermissionError, ValueError):
-            return False
-        return False
+        return words[3] == socket.gethostname() and pid_is_gone(words[1])
 
     def release(self) -> None:
         """Gives the lock back. The checkpoints stay (the run can be resumed); a directory

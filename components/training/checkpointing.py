@@ -111,16 +111,23 @@ def load_history(directory: str | Path, epochs: int) -> dict[str, list[float]]:
     }
 
 
+def checkpoint_files(directory: str | Path) -> list[Path]:
+    """The checkpoint files in `directory` (not its other files, not its subdirectories)."""
+    directory = Path(directory)
+    files = {p for pattern in CHECKPOINT_PATTERNS for p in directory.glob(pattern)}
+    return sorted(p for p in files if p.is_file())
+
+
 def has_checkpoint(directory: str | Path) -> bool:
     """Whether `directory` holds checkpoint files (of a run that did not finish); other files
     do not count."""
-    directory = Path(directory)
-    return any(p.is_file() for pattern in CHECKPOINT_PATTERNS for p in directory.glob(pattern))
+    return bool(checkpoint_files(directory))
 
 
 __all__ = [
     "CHECKPOINT_PATTERNS",
     "MAX_TO_KEEP",
+    "checkpoint_files",
     "checkpoint_manager",
     "HISTORY_NAME",
     "has_checkpoint",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from components.data.augmentation import parse_augment
+from components.diagnostics.bias_variance import check_error_rate
 from components.export.tta import TTA_MODES
 from components.optimizers.factory import OPTIMIZERS
 from components.schedules import LR_SCHEDULES
@@ -221,14 +222,10 @@ class TrainConfig:
             isinstance(self.label_smoothing, (int, float)) and 0 <= self.label_smoothing < 1
         ):
             raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}.")
-        if self.human_error is not None and not (
-            isinstance(self.human_error, (int, float))
-            and not isinstance(self.human_error, bool)
-            and 0 <= self.human_error <= 1
-        ):
-            raise ConfigError(
-                f"human_error must be an error rate in [0, 1], got {self.human_error!r}."
-            )
+        try:
+            check_error_rate("human_error", self.human_error, optional=True)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
         if (
             isinstance(self.weight_decay, bool)
             or not isinstance(self.weight_decay, (int, float))

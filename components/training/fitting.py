@@ -10,6 +10,7 @@ validation figures. `inference_figures` measures a fitted model on any pipeline.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 import time
 
@@ -55,6 +56,16 @@ class FittedModel:
     train_seconds: float
     monitors: dict
     pause: PauseEveryNSteps | None
+
+    @functools.cached_property
+    def inference(self) -> keras.Model:
+        """The main head alone (GoogLeNet's auxiliary heads dropped), made once for every
+        evaluation and the export; compiled where it is a new model that Keras evaluates
+        (the project's loop evaluates through its trainer)."""
+        inference = inference_model(self.model)
+        if inference is not self.model and self.trainer is None:
+            compile_classifier(inference)
+        return inference
 
 
 def choose_loop(config: TrainConfig, strategy) -> str:
@@ -206,10 +217,7 @@ def inference_figures(fitted: FittedModel, dataset: tf.data.Dataset) -> dict[str
     inference mode: no dropout, BatchNorm's moving statistics."""
     if fitted.trainer is not None:
         return {k: float(v) for k, v in fitted.trainer.evaluate(dataset).items()}
-    inference = inference_model(fitted.model)
-    if inference is not fitted.model:
-        compile_classifier(inference)
-    figures = inference.evaluate(dataset, return_dict=True, verbose=0)
+    figures = fitted.inference.evaluate(dataset, return_dict=True, verbose=0)
     return {k: float(v) for k, v in figures.items()}
 
 

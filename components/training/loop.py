@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from components.losses import SoftmaxCrossentropy
 from components.metrics import argmax_accuracy
-from components.processes import owner_is_gone, owner_tag
+from components.processes import owned_dir_prefix, remove_abandoned_dirs
 from components.training.checkpointing import checkpoint_manager, load_history, save_history
 from components.training.compile import AUX_LOSS_WEIGHT
 
@@ -37,14 +37,7 @@ WORKER_DIR_PREFIX = "ckpt-worker"
 def remove_abandoned_worker_dirs() -> list[Path]:
     """Removes the checkpoint directories that killed non-chief workers left in the temporary
     directory (`ckpt-worker<i>-<pid>@<host>-*`, their process gone); returns them."""
-    removed = []
-    for leftover in Path(tempfile.gettempdir()).glob(f"{WORKER_DIR_PREFIX}*-*@*-*"):
-        # ckpt-worker<i>-<pid>@<host>-<random>: the host may hold dashes, the random part not.
-        tag = leftover.name.removeprefix(WORKER_DIR_PREFIX).split("-", 1)[1].rsplit("-", 1)[0]
-        if leftover.is_dir() and owner_is_gone(tag):
-            shutil.rmtree(leftover, ignore_errors=True)
-            removed.append(leftover)
-    return removed
+    return remove_abandoned_dirs(tempfile.gettempdir(), f"{WORKER_DIR_PREFIX}*-*@*-*")
 
 
 class DistributedTrainer:
@@ -117,7 +110,7 @@ class DistributedTrainer:
             if not chief:  # saved too (collectives need every worker), then thrown away
                 remove_abandoned_worker_dirs()
                 write_dir = Path(
-                    tempfile.mkdtemp(prefix=f"{WORKER_DIR_PREFIX}{task_id}-{owner_tag()}-")
+                    tempfile.mkdtemp(prefix=owned_dir_prefix(f"{WORKER_DIR_PREFIX}{task_id}"))
                 )
             self._write_dir = write_dir
             self._manager = checkpoint_manager(model, self.optimizer, write_dir)
@@ -227,13 +220,9 @@ class DistributedTrainer:
         a cluster end with different statistics, and what the chief evaluates is not what
         another worker would export. A no-op with one replica.
         """
-        variables = [
-            v
-            for v in self.model.non_trainable_variables
-            if "float" in str(v.dtype) and self.strategy.num_replicas_in_sync > 1
-        ]
-        if not variables:
+        if self.strategy.num_replicas_in_sync == 1:
             return
+        variables = [v for v in self.model.non_trainable_variables if "float" in str(v.dtype)]
         # Each replica's own values, then their mean over all replicas (a collective across
         # the workers of a cluster), written back in cross-replica context: every copy alike.
         local = self.strategy.run(lambda: [tf.identity(v.value) for v in variables])

@@ -22,7 +22,6 @@ from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import DataSplits, Hyperparameters, RunFacts
 from components.export.saved_model import export_classifier
 from components.training.checkpoint_directory import CheckpointDirectory, check_resume
-from components.training.compile import inference_model
 from components.training.config import ModelRegistry, TrainConfig
 from components.training.diagnosis import diagnose_run
 from components.training.distribute import (
@@ -141,7 +140,7 @@ def _evaluate_and_export(
     config = result.config
     # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
     model = result.model
-    inference = inference_model(model)
+    inference = fitted.inference
     test_figures = inference_figures(fitted, data.pipeline("test", config.batch_size))
     print(f"Final weights sha256: {result.weights_sha256} (task {task_id()})")
     key = validation_accuracy_key(model, fitted.trainer)
