@@ -7,27 +7,33 @@ INSTALLED := $(VENV)/.installed
 FASHION_MNIST_SYSTEM_DIR := /usr/share/datasets/fashion-mnist
 CLASSICZOO := $(VENV)/bin/classiczoo
 
-.PHONY: demo test install data lint pip-check benchmark clean
+.PHONY: demo test install data lint pip-check jax-check benchmark clean
 
 ## demo: train lenet5_bn on Fashion-MNIST (reproducibly), export a SavedModel, evaluate it
 demo: $(INSTALLED) data
 	$(CLASSICZOO) train --model lenet5_bn --dataset fashion_mnist --val-split 0.1 --deterministic
 	$(CLASSICZOO) evaluate saved_models/lenet5_bn
 
-## test: lint and the test suite (per-file times, the 15 slowest tests)
+## test: lint and the test suite (per-file times, the 15 slowest tests), under TensorFlow, then
+## the tests marked `backends` again under Keras's JAX backend
 test: $(INSTALLED) data lint
 	$(PY) -m pytest
+	KERAS_BACKEND=jax $(PY) -m pytest -m backends
 
 ## pip-check: the wheel in a fresh virtual environment, used from outside the repository
 pip-check: $(INSTALLED) data
 	.ci/pip_user_check $(PYTHON)
+
+## jax-check: train in a fresh environment with JAX and no TensorFlow; export and evaluate here
+jax-check: $(INSTALLED) data
+	.ci/jax_only_check $(PYTHON)
 
 install: $(INSTALLED)
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,jax]'
 	touch $(INSTALLED)
 
 ## data: Debian's dataset-fashion-mnist, the offline source of Fashion-MNIST (needs root)

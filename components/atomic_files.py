@@ -21,7 +21,8 @@ from pathlib import Path
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yields a temporary path beside `path`; renames it over `path` if the block succeeds.
 
-    The temporary file keeps `path`'s suffix (matplotlib picks the format from it). If the
+    The temporary file keeps `path`'s suffixes (matplotlib picks the format from the last;
+    Keras wants a weights file to end in `.weights.h5`). If the
     block raises, the temporary file is removed and `path` is left as it was. The parent
     directory is created if missing.
 
@@ -38,7 +39,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    suffixes = "".join(path.suffixes)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffixes)
     os.close(fd)
     tmp = Path(name)
     try:

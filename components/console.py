@@ -7,7 +7,7 @@ ERROR (303)" once devices are listed), several before absl's logging is initiali
 TensorFlow and lists its devices with the process's stderr captured, drops the lines in
 TensorFlow's C++ log format and passes every other line on; afterwards `TF_CPP_MIN_LOG_LEVEL=2`
 keeps later INFO and WARNING lines away (errors still show). A user who sets
-`TF_CPP_MIN_LOG_LEVEL` or passes `--verbose` to a command sees everything, as without this
+`TF_CPP_MIN_LOG_LEVEL=0` or passes `--verbose` to a command sees everything, as without this
 module. Neither TensorFlow nor absl offers a switch for the lines before `InitializeLog`.
 """
 
@@ -18,6 +18,8 @@ import os
 import re
 import sys
 import tempfile
+
+from components.installed import is_installed
 
 LOG_LEVEL_VARIABLE = "TF_CPP_MIN_LOG_LEVEL"
 # Set beside TF_CPP_MIN_LOG_LEVEL when this module chose the level, so that a child process
@@ -48,8 +50,15 @@ def is_startup_noise(line: str) -> bool:
 
 
 def user_wants_tensorflow_logs(verbose: bool = False) -> bool:
-    """True when `verbose`, or when the user (not this module) set `TF_CPP_MIN_LOG_LEVEL`."""
-    user_set = LOG_LEVEL_VARIABLE in os.environ and not os.environ.get(QUIET_MARKER_VARIABLE)
+    """True when `verbose`, or when the user (not this module) set `TF_CPP_MIN_LOG_LEVEL=0`.
+
+    Only 0 (every line) counts: importing JAX (TensorFlow imports it where it is installed)
+    sets the variable to 1 in the process's environment, and every process started from
+    there would otherwise take it for the user's wish.
+    """
+    user_set = os.environ.get(LOG_LEVEL_VARIABLE) == "0" and not os.environ.get(
+        QUIET_MARKER_VARIABLE
+    )
     return verbose or user_set
 
 
@@ -87,6 +96,8 @@ def quiet_tensorflow(verbose: bool = False) -> None:
     """
     if user_wants_tensorflow_logs(verbose) or "tensorflow" in sys.modules:
         return
+    if not is_installed("tensorflow"):
+        return  # a Keras install without TensorFlow (JAX backend): nothing to quiet
     os.environ[LOG_LEVEL_VARIABLE] = QUIET_LOG_LEVEL
     os.environ[QUIET_MARKER_VARIABLE] = "1"
     with captured_stderr_lines(keep=lambda line: not is_startup_noise(line)):

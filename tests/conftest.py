@@ -12,6 +12,16 @@ import pytest
 from components.data.fashion_mnist_offline import FASHION_MNIST_FILES, find_fashion_mnist_files
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The Keras backend of this pytest run: `make test` runs the suite under TensorFlow, then the
+# tests marked `backends` again under JAX.
+KERAS_BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
+tensorflow_backend_only = pytest.mark.skipif(
+    KERAS_BACKEND != "tensorflow", reason="TensorFlow's own (SavedModel, tf.distribute, tf.data)"
+)
+jax_backend_only = pytest.mark.skipif(KERAS_BACKEND != "jax", reason="runs in the JAX pass")
+# Makes TensorFlow (and what needs it) impossible to import in a subprocess, as on a machine
+# without it: PYTHONPATH=NO_TENSORFLOW_DIR.
+NO_TENSORFLOW_DIR = REPO_ROOT / "tests" / "no_tensorflow"
 
 
 @pytest.fixture(autouse=True)

@@ -77,12 +77,19 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_NAMES, *_SUBMODULES])
 
 
-def train(config: TrainConfig | None = None, **fields) -> TrainResult:
+def train(config: TrainConfig | None = None, *, data=None, **fields) -> TrainResult:
     """Trains a zoo model, exports it as a SavedModel and evaluates it: `classiczoo train`.
+
+    Under Keras's JAX backend (`backend="jax"`, or `KERAS_BACKEND=jax`) the run is Keras's
+    fit and ends in a `.keras` file and its metadata (`classiczoo export` makes the
+    SavedModel under TensorFlow); TensorFlow need not be installed there.
 
     Args:
         config: a `TrainConfig`; or give its fields as keywords (not both).
-        **fields: `TrainConfig` fields, e.g. `model="vgg11_bn", epochs=3, val_split=0.1`.
+        data: `(x_train, y_train, x_test, y_test)` NumPy arrays to train on instead of the
+            dataset (images `[N, H, W, C]` in 0..255, labels class ids; jax backend).
+        **fields: `TrainConfig` fields, e.g. `model="vgg11_bn", epochs=3, val_split=0.1`,
+            `backend="jax"` (set before anything imports Keras: Keras picks its backend once).
 
     Returns:
         A `TrainResult`: `history`, `metrics` (train, validation, test), `export_dir`, the
@@ -98,13 +105,19 @@ def train(config: TrainConfig | None = None, **fields) -> TrainResult:
     >>> result.metrics.test["accuracy"], result.export_dir  # doctest: +SKIP
     (0.71, PosixPath('saved_models/lenet5_bn/1'))
     """
-    from components.training.config import TrainConfig
-    from components.training.run import train_model
+    import os
+    import sys
 
     if config is not None and fields:
         raise TypeError("Give a TrainConfig or its fields as keywords, not both.")
+    if fields.get("backend") and "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = fields["backend"]  # Keras reads it at its import
+    from components.training.backend_dispatch import train_on_backend
+    from components.training.config import TrainConfig
+
     _load_families()
-    return train_model(config or TrainConfig(**fields), importlib.import_module("zoo.registry"))
+    registry = importlib.import_module("zoo.registry")
+    return train_on_backend(config or TrainConfig(**fields), registry, data)
 
 
 def tune(config: TuneConfig | None = None, **fields) -> TuneResult:

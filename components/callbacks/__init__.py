@@ -6,20 +6,45 @@ of data, a controller, a loop) that a config cannot carry, and are not registere
 Keras's own callbacks.
 """
 
-from components.callbacks.activation_monitor import ActivationMonitor
-from components.callbacks.gradient_monitor import GradientMonitor
-from components.callbacks.lr_finder import LRFinder, find_learning_rate
-from components.callbacks.lr_logger import LearningRateLogger
-from components.callbacks.pause import PauseEveryNSteps, TrainingLoopHooks
-from components.callbacks.pause_commands import HELP, Decision, parse_command
-from components.callbacks.pause_controllers import (
-    AutoController,
-    FileController,
-    TerminalController,
-    default_controller,
-)
-from components.callbacks.step_counting import StepCountingCallback
-from components.callbacks.training_checkpoint import TrainingCheckpoint
+from typing import TYPE_CHECKING
+
+from components.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:  # what static tools see; at run time each name loads on first use
+    from components.callbacks.activation_monitor import ActivationMonitor
+    from components.callbacks.gradient_monitor import GradientMonitor
+    from components.callbacks.lr_finder import LRFinder, find_learning_rate
+    from components.callbacks.lr_logger import LearningRateLogger
+    from components.callbacks.pause import PauseEveryNSteps, TrainingLoopHooks
+    from components.callbacks.pause_commands import HELP, Decision, parse_command
+    from components.callbacks.pause_controllers import (
+        AutoController,
+        FileController,
+        TerminalController,
+        default_controller,
+    )
+    from components.callbacks.step_counting import StepCountingCallback
+    from components.callbacks.training_checkpoint import TrainingCheckpoint
+
+_EXPORTS = {
+    "ActivationMonitor": "components.callbacks.activation_monitor",
+    "AutoController": "components.callbacks.pause_controllers",
+    "Decision": "components.callbacks.pause_commands",
+    "FileController": "components.callbacks.pause_controllers",
+    "GradientMonitor": "components.callbacks.gradient_monitor",
+    "HELP": "components.callbacks.pause_commands",
+    "LRFinder": "components.callbacks.lr_finder",
+    "LearningRateLogger": "components.callbacks.lr_logger",
+    "PauseEveryNSteps": "components.callbacks.pause",
+    "StepCountingCallback": "components.callbacks.step_counting",
+    "TerminalController": "components.callbacks.pause_controllers",
+    "TrainingCheckpoint": "components.callbacks.training_checkpoint",
+    "TrainingLoopHooks": "components.callbacks.pause",
+    "default_controller": "components.callbacks.pause_controllers",
+    "find_learning_rate": "components.callbacks.lr_finder",
+    "parse_command": "components.callbacks.pause_commands",
+}
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 __all__ = [
     "HELP",

@@ -6,9 +6,9 @@ Not registered as serializable: it holds a batch of data, which a config cannot 
 from __future__ import annotations
 
 import numpy as np
-import tensorflow as tf
 
 from components.callbacks.step_counting import StepCountingCallback
+from components.callbacks.tensorboard_summaries import open_summary_writer, write_summaries
 from components.diagnostics.activation_statistics import activation_statistics
 
 
@@ -46,8 +46,8 @@ class ActivationMonitor(StepCountingCallback):
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
-        self._writer = (
-            tf.summary.create_file_writer(self.log_dir) if (self.log_dir and self.chief) else None
+        self._writer = open_summary_writer(
+            self.log_dir, chief=self.chief, owner="ActivationMonitor"
         )
 
     def on_step_end(self, step, logs):
@@ -72,12 +72,13 @@ class ActivationMonitor(StepCountingCallback):
                     "outputs are saturated (gradients near 0)"
                 )
         if self._writer is not None:
-            with self._writer.as_default(step=self.step):
-                for s in stats:
-                    tf.summary.histogram(f"activations/{s['layer']}", s["values"])
-                    for key in ("mean", "std", "dead_fraction", "saturated_fraction"):
-                        tf.summary.scalar(f"activation_{key}/{s['layer']}", s[key])
-            self._writer.flush()
+            histograms = {f"activations/{s['layer']}": s["values"] for s in stats}
+            scalars = {
+                f"activation_{key}/{s['layer']}": s[key]
+                for s in stats
+                for key in ("mean", "std", "dead_fraction", "saturated_fraction")
+            }
+            write_summaries(self._writer, self.step, histograms, scalars)
         return stats
 
     def _warn(self, message):

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from components.callbacks.step_counting import StepCountingCallback
+from components.callbacks.tensorboard_summaries import open_summary_writer, write_summaries
+from components.diagnostics.backend_gradients import loss_and_gradients_function
 from components.diagnostics.recording import leaf_layers, recording_calls
-from components.training.checkpointing import checkpoint_manager
 
 
 def _kernels(model):
@@ -85,13 +85,17 @@ class GradientMonitor(StepCountingCallback):
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
+        if self.checkpoint_dir and keras.backend.backend() != "tensorflow":
+            raise ValueError(
+                "GradientMonitor's checkpoint_dir writes a TensorFlow checkpoint; under the "
+                f"{keras.backend.backend()} backend leave it None (the run's own checkpoints "
+                "keep the state: classiczoo train --checkpoint-every)."
+            )
         self._previous = None
         self._last_good = [w.numpy() for w in self.model.weights]
         if not hasattr(self, "_writer"):  # one writer for the callback's life, like the traces
-            self._writer = (
-                tf.summary.create_file_writer(self.log_dir)
-                if (self.log_dir and self.chief)
-                else None
+            self._writer = open_summary_writer(
+                self.log_dir, chief=self.chief, owner="GradientMonitor"
             )
         if self.loss is None:
             self.loss = getattr(self.model, "loss", None)
@@ -100,27 +104,10 @@ class GradientMonitor(StepCountingCallback):
         # Traced once per model (not per fit call): an eager forward and backward pass would
         # cost several times more.
         if getattr(self, "_traced_for", None) is not self.model:
-            self._loss_and_gradients = tf.function(self._loss_and_gradients_eager)
-            self._summaries = tf.function(self._summaries_eager)
+            self._loss_and_gradients = loss_and_gradients_function(
+                self.model, self.loss, _kernels(self.model)
+            )
             self._traced_for = self.model
-
-    def _loss_and_gradients_eager(self, x, y):
-        kernels = _kernels(self.model)
-        with tf.GradientTape() as tape:
-            outputs = self.model(x, training=False)
-            if isinstance(outputs, (list, tuple)):
-                outputs = outputs[0]
-            loss = self.loss(y, outputs)
-        gradients = tape.gradient(loss, kernels)
-        pairs = zip(kernels, gradients, strict=True)
-        return loss, [tf.zeros_like(k) if g is None else g for k, g in pairs]
-
-    def _summaries_eager(self, step, gradients, scalars):
-        with self._writer.as_default(step=step):
-            for name, gradient in zip(self._layer_names, gradients, strict=True):
-                tf.summary.histogram(f"gradients/{name}", gradient)
-            for tag, value in scalars.items():
-                tf.summary.scalar(tag, value)
 
     def on_train_batch_begin(self, batch, logs=None):
         if (self.step + 1) % self.every == 0:  # the step about to run is a checked one
@@ -230,6 +217,8 @@ class GradientMonitor(StepCountingCallback):
         self.warnings.append(message)
         print(message, flush=True)
         if self.checkpoint_dir and self.chief:
+            from components.training.checkpointing import checkpoint_manager  # TensorFlow's
+
             manager = checkpoint_manager(self.model, self.model.optimizer, self.checkpoint_dir)
             manager.save(checkpoint_number=self.step)
         self.model.stop_training = True
@@ -238,13 +227,13 @@ class GradientMonitor(StepCountingCallback):
         if not self.chief:
             return
         if self._writer is not None:
-            self._layer_names = [r["layer"] for r in rows]
             scalars = {
                 f"{key}/{r['layer']}": np.float32(r[key] if np.isfinite(r[key]) else 0.0)
                 for r in rows
                 for key in ("grad_norm", "weight_norm", "update_ratio")
             }
-            self._summaries(tf.constant(self.step, tf.int64), [r["_grad"] for r in rows], scalars)
+            histograms = {f"gradients/{r['layer']}": r["_grad"] for r in rows}
+            write_summaries(self._writer, self.step, histograms, scalars)
         if self.csv_path:
             path = Path(self.csv_path)
             new = not path.exists()

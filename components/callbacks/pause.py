@@ -16,10 +16,10 @@ talks to are live objects, which a config cannot carry.
 from __future__ import annotations
 
 import collections
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+import keras
 import numpy as np
-import tensorflow as tf
 
 from components.callbacks.pause_commands import Decision
 from components.callbacks.pause_controllers import AutoController
@@ -29,7 +29,9 @@ from components.optimizers.learning_rate import (
     inner_optimizer,
     set_learning_rate,
 )
-from components.training.checkpointing import checkpoint_manager
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 
 class TrainingLoopHooks(Protocol):
@@ -89,6 +91,12 @@ class PauseEveryNSteps(StepCountingCallback):
         self.loop = loop
         self.strategy = strategy
         self.chief = chief
+        if checkpoint_dir and loop is None and keras.backend.backend() != "tensorflow":
+            raise ValueError(
+                "checkpoint_dir writes a TensorFlow checkpoint; under the "
+                f"{keras.backend.backend()} backend give the loop's hooks (loop=...) that save "
+                "the run's own checkpoint, or no checkpoint_dir."
+            )
         self.decisions: list[tuple[int, Decision]] = []
         self.stopped_at_step: int | None = None
 
@@ -116,6 +124,8 @@ class PauseEveryNSteps(StepCountingCallback):
         if self.loop is not None:
             self.loop.save_checkpoint()
         elif self.checkpoint_dir is not None:
+            from components.training.checkpointing import checkpoint_manager  # TensorFlow's
+
             # Made now: the optimizer has all its variables after the first step.
             manager = checkpoint_manager(self.model, self.model.optimizer, self.checkpoint_dir)
             manager.save(checkpoint_number=self.step)
@@ -157,6 +167,8 @@ class PauseEveryNSteps(StepCountingCallback):
             ],
             np.float64,
         )
+
+        import tensorflow as tf  # a strategy is tf.distribute's
 
         def values(context):
             first = context.replica_id_in_sync_group == 0

@@ -94,7 +94,7 @@ def find_fashion_mnist_files(
     return None
 
 
-def _read_verified(path: Path, expected: IdxFile) -> bytes:
+def read_verified(path: Path, expected: IdxFile) -> bytes:
     """Reads (and gunzips) `path`, then checks size and sha256 of the raw bytes."""
     try:
         if path.suffix == ".gz":
@@ -168,7 +168,7 @@ def prepare_fashion_mnist_offline(
         raw_paths = {}
         for key, path in files.items():
             raw_paths[key] = Path(tmp) / FASHION_MNIST_FILES[key].name
-            raw_paths[key].write_bytes(_read_verified(path, FASHION_MNIST_FILES[key]))
+            raw_paths[key].write_bytes(read_verified(path, FASHION_MNIST_FILES[key]))
 
         builder = tfds.builder("fashion_mnist", data_dir=Path(tmp) / "tfds")
 

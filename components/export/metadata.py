@@ -47,23 +47,28 @@ class MetadataError(ValueError):
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of Python and the libraries a run depends on."""
-    import keras
-    import numpy as np
-    import tensorflow as tf
-    import tensorflow_datasets as tfds
+    """Versions of Python and the libraries a run depends on (None for one not installed:
+    a run on the JAX backend may have no TensorFlow)."""
+    import importlib.metadata
 
     import components
 
-    return {
+    def version(distribution: str) -> str | None:
+        try:
+            return importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    versions = {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "classiczoo": components.__version__,
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "tensorflow_datasets": tfds.__version__,
-        "numpy": np.__version__,
     }
+    for name in ("tensorflow", "keras", "tensorflow_datasets", "numpy", "jax"):
+        versions[name] = version(name.replace("_", "-"))
+    if versions["jax"] is None:
+        del versions["jax"]  # the files of TensorFlow runs stay as they were
+    return versions
 
 
 def _now() -> str:
@@ -122,6 +127,7 @@ class Hyperparameters:
         best_epoch: the epoch whose weights were kept where it is not the last (a tuned
             model, a run with `restore_best`), else None.
         tuned: for a tuned model, the values the search chose (else None).
+        backend: the Keras backend it trained under (`tensorflow`, `jax`).
     """
 
     optimizer: str
@@ -142,6 +148,7 @@ class Hyperparameters:
     label_smoothing: float = 0.0
     best_epoch: int | None = None
     tuned: dict | None = None
+    backend: str = "tensorflow"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,15 +13,13 @@ graph, so a user needs only TensorFlow (`tf.saved_model.load`) to run the model:
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
+from components.backends import require_tensorflow_backend
 from components.data.pipeline import Preprocessing, preprocess_images
 from components.export.metadata import (
     INPUT_NAME,
@@ -33,15 +31,7 @@ from components.export.metadata import (
     write_metadata,
 )
 from components.export.tta import check_tta, combine_views, tta_views
-from components.processes import owned_dir_prefix, remove_abandoned_dirs
-
-
-def list_versions(base_dir: str | Path) -> list[int]:
-    """The integer version directories under `base_dir`, ascending."""
-    base_dir = Path(base_dir)
-    if not base_dir.is_dir():
-        return []
-    return sorted(int(p.name) for p in base_dir.iterdir() if p.is_dir() and p.name.isdigit())
+from components.export.versions import list_versions, publish_version
 
 
 def resolve_model_dir(path: str | Path) -> Path:
@@ -169,6 +159,11 @@ def export_classifier(
     ...                   class_names=["cat", "dog"])
     PosixPath('saved_models/tiny/1')
     """
+    require_tensorflow_backend(
+        "A SavedModel export",
+        "save the model as .keras with its metadata (a run does) and `classiczoo export` it "
+        "under TensorFlow",
+    )
     check_tta(tta)
     num_outputs = model.output_shape[-1]
     if len(class_names) != num_outputs:
@@ -195,19 +190,11 @@ def export_classifier(
     )
 
 
-def remove_abandoned_exports(base_dir: str | Path) -> list[Path]:
-    """Removes the temporary `.export-<pid>@<host>-*` directories of exports killed midway
-    (their process is gone from this host); returns what it removed. Others are left."""
-    return remove_abandoned_dirs(base_dir, ".export-*@*-*")
-
-
 def publish_saved_model(
     base_dir: str | Path, write_saved_model: Callable[[Path], object], metadata: ExportMetadata
 ) -> Path:
-    """Writes a SavedModel and its metadata.json as the next free version under `base_dir`.
-
-    Everything is written into a temporary directory beside the versions and renamed into
-    place at the end, so a version directory is complete or absent, and never overwritten.
+    """Writes a SavedModel and its metadata.json as the next free version under `base_dir`
+    (`components.export.versions.publish_version`: complete or absent, never overwritten).
 
     Args:
         base_dir: the TF Serving base directory, created if missing.
@@ -217,23 +204,9 @@ def publish_saved_model(
     Returns:
         The new version directory.
     """
-    base_dir = Path(base_dir)
-    base_dir.mkdir(parents=True, exist_ok=True)
-    remove_abandoned_exports(base_dir)
-    tmp_dir = Path(tempfile.mkdtemp(dir=base_dir, prefix=owned_dir_prefix(".export")))
-    try:
-        write_saved_model(tmp_dir / "saved_model")
-        write_metadata(tmp_dir / "saved_model", metadata)
-        while True:
-            version = (list_versions(base_dir) or [0])[-1] + 1
-            target = base_dir / str(version)
-            try:
-                # mkdir fails if a version appeared meanwhile; rename then replaces our own
-                # empty directory only, so nothing existing is ever overwritten.
-                target.mkdir()
-            except FileExistsError:
-                continue
-            os.rename(tmp_dir / "saved_model", target)
-            return target
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)  # empty after a success
+
+    def write(directory: Path) -> None:
+        write_saved_model(directory)
+        write_metadata(directory, metadata)
+
+    return publish_version(base_dir, write)

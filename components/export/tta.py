@@ -10,10 +10,7 @@ the two probability vectors, by the `mean-probs` rule of `components.export.comb
 
 from __future__ import annotations
 
-import tensorflow as tf
-
 from components.data.augmentation import parse_augment
-from components.export.combination import combine
 
 TTA_MODES = ("none", "flip")
 
@@ -35,6 +32,8 @@ def tta_views(images, mode: str) -> list:
     >>> [tf.reshape(v, [-1]).numpy().tolist() for v in views]
     [[0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.0]]
     """
+    import tensorflow as tf  # here, not at the top: the TTA modes are checked without it
+
     check_tta(mode)
     if mode == "none":
         return [images]
@@ -68,6 +67,10 @@ def untrained_view_warning(mode: str, augment: str | None) -> str | None:
 def combine_views(view_logits) -> dict:
     """`probabilities`, `class_ids`, `logits` of the mean probability over the views' logits
     (`[views, N, classes]`, or a list of `[N, classes]`)."""
+    import tensorflow as tf
+
+    from components.export.combination import combine
+
     return combine(tf.stack(view_logits) if isinstance(view_logits, list) else view_logits,
                    "mean-probs")  # fmt: skip
 

@@ -68,6 +68,8 @@ class InceptionBlock(keras.layers.Layer):
         self.activation = keras.activations.get(activation)
         self.kernel_initializer = layer_initializer(kernel_initializer)
 
+        # Sublayers take the block's dtype policy: under mixed_float16 they compute in float16
+        # too (a block built with its own policy, not the global one, would otherwise not).
         def conv(filters, size, name):
             return layers.Conv2D(
                 filters,
@@ -76,6 +78,7 @@ class InceptionBlock(keras.layers.Layer):
                 use_bias=not batch_norm,
                 kernel_initializer=layer_initializer(self.kernel_initializer),
                 name=name,
+                dtype=self.dtype_policy,
             )
 
         self.branches = [
@@ -87,7 +90,9 @@ class InceptionBlock(keras.layers.Layer):
         self.norms = (
             [
                 [
-                    layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{c.name}_bn")
+                    layers.BatchNormalization(
+                        momentum=BN_MOMENTUM, name=f"{c.name}_bn", dtype=self.dtype_policy
+                    )
                     for c in branch
                 ]
                 for branch in self.branches
@@ -95,7 +100,9 @@ class InceptionBlock(keras.layers.Layer):
             if batch_norm
             else []
         )
-        self.pool = layers.MaxPooling2D(3, strides=1, padding="same", name="b4_pool")
+        self.pool = layers.MaxPooling2D(
+            3, strides=1, padding="same", name="b4_pool", dtype=self.dtype_policy
+        )
 
     def get_config(self):
         return {

@@ -58,6 +58,8 @@ class NiNBlock(keras.layers.Layer):
         self.activate_output = activate_output
         self.kernel_initializer = layer_initializer(kernel_initializer)
         self.activation = keras.activations.get(activation)
+        # Sublayers take the block's dtype policy: under mixed_float16 they compute in float16
+        # too (a block built with its own policy, not the global one, would otherwise not).
         # Each convolution gets its own initializer: a shared one would repeat its values.
         init = self.kernel_initializer
         self.convs = [
@@ -68,10 +70,15 @@ class NiNBlock(keras.layers.Layer):
                 padding,
                 kernel_initializer=layer_initializer(init),
                 name="conv",
+                dtype=self.dtype_policy,
             ),
             *[
                 layers.Conv2D(
-                    filters, 1, kernel_initializer=layer_initializer(init), name=f"conv1x1_{i + 1}"
+                    filters,
+                    1,
+                    kernel_initializer=layer_initializer(init),
+                    name=f"conv1x1_{i + 1}",
+                    dtype=self.dtype_policy,
                 )
                 for i in range(num_1x1)
             ],

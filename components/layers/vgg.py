@@ -52,6 +52,8 @@ class VGGBlock(keras.layers.Layer):
         self.pool_padding = pool_padding
         self.kernel_initializer = layer_initializer(kernel_initializer)
         self.activation = keras.activations.get(activation)
+        # Sublayers take the block's dtype policy: under mixed_float16 they compute in float16
+        # too (a block built with its own policy, not the global one, would otherwise not).
         self.convs = [
             layers.Conv2D(
                 filters,
@@ -60,18 +62,23 @@ class VGGBlock(keras.layers.Layer):
                 use_bias=not batch_norm,
                 kernel_initializer=layer_initializer(self.kernel_initializer),
                 name=f"conv{i + 1}",
+                dtype=self.dtype_policy,
             )
             for i in range(num_convs)
         ]
         self.norms = (
             [
-                layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"bn{i + 1}")
+                layers.BatchNormalization(
+                    momentum=BN_MOMENTUM, name=f"bn{i + 1}", dtype=self.dtype_policy
+                )
                 for i in range(num_convs)
             ]
             if batch_norm
             else []
         )
-        self.pool = layers.MaxPooling2D(2, strides=2, padding=pool_padding, name="pool")
+        self.pool = layers.MaxPooling2D(
+            2, strides=2, padding=pool_padding, name="pool", dtype=self.dtype_policy
+        )
 
     def get_config(self):
         return {

@@ -5,32 +5,65 @@ The whole run of a zoo model (`zoo.train`) is `components.training.run.train_mod
 imported here because it uses the callbacks, which use this package's checkpoints.
 """
 
-from components.training.checkpointing import (
-    checkpoint_manager,
-    has_checkpoint,
-    training_checkpoint,
-)
-from components.training.compile import (
-    AUX_LOSS_WEIGHT,
-    compile_classifier,
-    inference_model,
-    main_head_names,
-    with_aux_targets,
-)
-from components.training.config import ConfigError, ModelRegistry, TrainConfig
-from components.training.distribute import (
-    STRATEGIES,
-    TFConfigError,
-    describe_strategy,
-    is_chief,
-    parse_tf_config,
-    select_strategy,
-    strategy_name,
-    task_id,
-)
-from components.training.loop import DistributedTrainer
-from components.training.metrics import run_metrics, split_figures
-from components.training.reproducibility import make_deterministic, seed_everything
+from typing import TYPE_CHECKING
+
+from components.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:  # what static tools see; at run time each name loads on first use
+    from components.training.checkpointing import (
+        checkpoint_manager,
+        has_checkpoint,
+        training_checkpoint,
+    )
+    from components.training.compile import (
+        AUX_LOSS_WEIGHT,
+        compile_classifier,
+        inference_model,
+        main_head_names,
+        with_aux_targets,
+    )
+    from components.training.config import ConfigError, ModelRegistry, TrainConfig
+    from components.training.distribute import (
+        STRATEGIES,
+        TFConfigError,
+        describe_strategy,
+        is_chief,
+        parse_tf_config,
+        select_strategy,
+        strategy_name,
+        task_id,
+    )
+    from components.training.loop import DistributedTrainer
+    from components.training.metrics import run_metrics, split_figures
+    from components.training.reproducibility import make_deterministic, seed_everything
+
+_EXPORTS = {
+    "AUX_LOSS_WEIGHT": "components.training.compile",
+    "ConfigError": "components.training.config",
+    "DistributedTrainer": "components.training.loop",
+    "ModelRegistry": "components.training.config",
+    "STRATEGIES": "components.training.distribute",
+    "TFConfigError": "components.training.distribute",
+    "TrainConfig": "components.training.config",
+    "checkpoint_manager": "components.training.checkpointing",
+    "compile_classifier": "components.training.compile",
+    "describe_strategy": "components.training.distribute",
+    "has_checkpoint": "components.training.checkpointing",
+    "inference_model": "components.training.compile",
+    "is_chief": "components.training.distribute",
+    "main_head_names": "components.training.compile",
+    "make_deterministic": "components.training.reproducibility",
+    "parse_tf_config": "components.training.distribute",
+    "run_metrics": "components.training.metrics",
+    "seed_everything": "components.training.reproducibility",
+    "select_strategy": "components.training.distribute",
+    "split_figures": "components.training.metrics",
+    "strategy_name": "components.training.distribute",
+    "task_id": "components.training.distribute",
+    "training_checkpoint": "components.training.checkpointing",
+    "with_aux_targets": "components.training.compile",
+}
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 __all__ = [
     "AUX_LOSS_WEIGHT",

@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
-
-import tensorflow as tf
 
 from components.processes import pid_is_gone
 from components.training.checkpointing import checkpoint_files
@@ -33,6 +32,8 @@ def loadable_checkpoint(directory: str | Path) -> tuple[str | None, str]:
     >>> loadable_checkpoint("no/such/dir")
     (None, 'no/such/dir does not exist')
     """
+    import tensorflow as tf  # here: the lock and the file list work without TensorFlow
+
     directory = Path(directory)
     if not directory.is_dir():
         return None, f"{directory} does not exist"
@@ -143,13 +144,23 @@ class CheckpointDirectory:
         self.release()
 
 
-def check_resume(directory: str | Path, resume: bool) -> None:
+def check_resume(
+    directory: str | Path,
+    resume: bool,
+    loadable: Callable[[str | Path], tuple[str | None, str]] = loadable_checkpoint,
+) -> None:
     """Refuses a resume without a loadable checkpoint, and a fresh run over checkpoint files.
+
+    Args:
+        directory: the run's checkpoint directory.
+        resume: the run asks to resume.
+        loadable: `(newest loadable checkpoint or None, why not)` of a directory: TensorFlow's
+            by default, `components.training.keras_checkpoint.loadable_weights` under others.
 
     Raises:
         ConfigError: naming the directory and why.
     """
-    prefix, why = loadable_checkpoint(directory)
+    prefix, why = loadable(directory)
     if resume and prefix is None:
         raise ConfigError(f"resume: no checkpoint in {directory} to resume from: {why}.")
     if not resume and checkpoint_files(directory):

@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keras
-import tensorflow as tf
 
 from components.atomic_files import write_text_atomic
 from components.optimizers.learning_rate import inner_optimizer
 from components.schedules import ScaledSchedule
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 # Checkpoints kept per directory: the newest few, enough to step back past a bad one.
 MAX_TO_KEEP = 3
@@ -49,6 +52,8 @@ def training_checkpoint(
     schedule = getattr(inner_optimizer(optimizer), "_learning_rate", None)
     if isinstance(schedule, ScaledSchedule):
         parts["lr_scale"] = schedule.scale
+    import tensorflow as tf  # here: the file list below is read without TensorFlow
+
     return tf.train.Checkpoint(**parts)
 
 
@@ -73,13 +78,24 @@ def checkpoint_manager(
     if not optimizer.built:
         optimizer.build(model.trainable_variables)
     checkpoint = training_checkpoint(model, optimizer)
+    import tensorflow as tf
+
     return tf.train.CheckpointManager(checkpoint, str(directory), max_to_keep=max_to_keep)
 
 
 HISTORY_NAME = "history.json"
 # What a run writes there: tf.train.CheckpointManager's state file and each checkpoint's index
 # and data, and the per-epoch History of the finished epochs.
-CHECKPOINT_PATTERNS = ("checkpoint", "ckpt-*.index", "ckpt-*.data-*", HISTORY_NAME)
+CHECKPOINT_PATTERNS = (
+    "checkpoint",
+    "ckpt-*.index",
+    "ckpt-*.data-*",
+    HISTORY_NAME,
+    # Keras's own weights files and their places in the run, on backends other than
+    # TensorFlow (components.training.keras_checkpoint).
+    "ckpt-*.weights.h5",
+    "ckpt-*.position.json",
+)
 
 
 def save_history(directory: str | Path, history: dict[str, list], epochs: int) -> None:

@@ -8,11 +8,15 @@ the main head under Keras's multi-output naming.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import keras
-import tensorflow as tf
 
 from components.losses import SoftmaxCrossentropy
 from components.metrics import ArgmaxAccuracy
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 # GoogLeNet's auxiliary classifiers count with this weight in the training loss (the paper).
 AUX_LOSS_WEIGHT = 0.3
@@ -91,6 +95,14 @@ def inference_model(model: keras.Model) -> keras.Model:
     if len(model.outputs) == 1:
         return model
     return keras.Model(model.inputs, model.outputs[0], name=f"{model.name}_inference")
+
+
+def validation_accuracy_key(model: keras.Model, trainer=None) -> str:
+    """What the main head's validation accuracy is logged as: Keras names it after the head
+    where there are auxiliary heads; the project's loop (`trainer`) logs it as `val_accuracy`."""
+    if trainer is not None or len(model.outputs) == 1:
+        return "val_accuracy"
+    return f"val_{model.output_names[0]}_accuracy"
 
 
 def main_head_names(keys, model: keras.Model) -> dict[str, str]:

@@ -22,14 +22,19 @@ from components.diagnostics.bias_variance import check_error_rate
 from components.export.tta import TTA_MODES
 from components.optimizers.factory import OPTIMIZERS
 from components.schedules import LR_SCHEDULES
-from components.training.distribute import STRATEGIES
 
+# The training strategies: tf.distribute's under TensorFlow (components.training.distribute),
+# keras.distribution's under JAX (components.training.keras_fit_run).
+STRATEGIES = ("auto", "default", "onedevice", "mirrored", "multiworker")
 MONITORS = ("gradients", "activations")
 LOOPS = ("auto", "fit", "custom")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 PAUSE_CONTROLS = ("prompt", "file", "auto")
 PAUSE_ON_TIMEOUT = ("continue", "stop")
 SCALES = ("auto", "paper", "small")
+# The Keras backends a run trains under: TensorFlow's own run (tf.data, tf.distribute,
+# SavedModel), or Keras's fit on NumPy batches with a `.keras` file at the end.
+BACKENDS = ("tensorflow", "jax")
 # The fields that default to the model's own value.
 MODEL_DEFAULT_FIELDS = (
     "epochs",
@@ -132,6 +137,13 @@ class TrainConfig:
         export_dir: base directory of exports (`<export_dir>/<model>/<version>`).
         export_tta: test-time augmentation inside the exported graph (`none`, `flip`).
         log_dir: TensorBoard logs (None: `logs/<model>/<time>`).
+        backend: the Keras backend to train under, one of `BACKENDS` (None: Keras's own,
+            `KERAS_BACKEND`). Keras picks its backend once per process, at its import: a
+            different one is refused with how to choose it. Under `jax` the run is Keras's
+            `fit` on NumPy batches (`components.training.keras_fit_run`) and ends in a `.keras`
+            file, which `classiczoo export` turns into the SavedModel under TensorFlow.
+        keras_dir: base directory of the `.keras` models of non-TensorFlow runs
+            (`<keras_dir>/<model>/<version>/model.keras` and its `metadata.json`).
         command: the command line that made this run, as words, for the metadata and the
             resume hint (None: the `classiczoo train` command of these fields).
 
@@ -185,10 +197,12 @@ class TrainConfig:
     export_dir: str | Path = Path("saved_models")
     export_tta: str = "none"
     log_dir: str | Path | None = None
+    backend: str | None = None
+    keras_dir: str | Path = Path("keras_models")
     command: tuple[str, ...] | None = None
 
     def __post_init__(self):
-        for name in ("checkpoint_dir", "pause_file", "export_dir", "log_dir"):
+        for name in ("checkpoint_dir", "pause_file", "export_dir", "log_dir", "keras_dir"):
             if getattr(self, name) is not None:  # str or Path in, Path kept
                 object.__setattr__(self, name, Path(getattr(self, name)))
         if self.data_dir is not None:
@@ -213,6 +227,7 @@ class TrainConfig:
         _choice("pause_control", self.pause_control, PAUSE_CONTROLS)
         _choice("pause_on_timeout", self.pause_on_timeout, PAUSE_ON_TIMEOUT, optional=False)
         _choice("export_tta", self.export_tta, TTA_MODES, optional=False)
+        _choice("backend", self.backend, BACKENDS)
         if self.augment is not None:
             try:
                 parse_augment(self.augment)
@@ -359,6 +374,7 @@ def _option_text(value) -> str:
 
 
 __all__ = [
+    "BACKENDS",
     "LOOPS",
     "MODEL_DEFAULT_FIELDS",
     "MONITORS",
@@ -366,6 +382,7 @@ __all__ = [
     "PAUSE_ON_TIMEOUT",
     "PRECISIONS",
     "SCALES",
+    "STRATEGIES",
     "ConfigError",
     "ModelRegistry",
     "TrainConfig",

@@ -24,6 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from components.backends import require_tensorflow_backend
 from components.data.normalized import load_normalized
 from components.data.tfds_loading import ensure_prepared
 from components.diagnostics.bias_variance import diagnose_bias_variance, human_error_for
@@ -117,6 +118,10 @@ def cross_validate(
     ... # doctest: +SKIP
     >>> result.best, result.settings[0].mean("accuracy")  # doctest: +SKIP
     """
+    require_tensorflow_backend(
+        "k-fold cross-validation (tf.data, tf.distribute)",
+        "zoo.train runs Keras's fit; or run this with KERAS_BACKEND=tensorflow",
+    )
     if isinstance(settings, TrainConfig):
         settings = {"base": settings}
     resolved = _check_settings(dict(settings), registry)

@@ -14,7 +14,7 @@ import socket
 
 import tensorflow as tf
 
-STRATEGIES = ("auto", "default", "onedevice", "mirrored", "multiworker")
+from components.training.config import STRATEGIES
 
 
 class TFConfigError(ValueError):

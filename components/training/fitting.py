@@ -11,28 +11,26 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import sys
 import time
 
 import keras
 import tensorflow as tf
 
-from components.callbacks import (
-    ActivationMonitor,
-    GradientMonitor,
-    LearningRateLogger,
-    PauseEveryNSteps,
-    TrainingCheckpoint,
-    default_controller,
-)
+from components.callbacks import PauseEveryNSteps, TrainingCheckpoint
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData
 from components.optimizers import make_optimizer
-from components.schedules import make_schedule, plateau_callback
-from components.training.compile import compile_classifier, inference_model, with_aux_targets
+from components.schedules import make_schedule
+from components.training.compile import (
+    compile_classifier,
+    inference_model,
+    validation_accuracy_key,
+    with_aux_targets,
+)
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.distribute import task_id
 from components.training.loop import DistributedTrainer
+from components.training.run_callbacks import run_callbacks
 
 
 @dataclasses.dataclass
@@ -178,8 +176,22 @@ def fit_loaded(
         )
     # The monitors look at a batch as it is: class ids, no augmentation.
     look = validation if validation is not None else data.pipeline("train", config.batch_size)
-    callbacks, monitors, pause = _callbacks(
-        config, say, chief, strategy, trainer, look, validation_accuracy_key(model, trainer)
+
+    def look_batch():
+        x, y = next(iter(look))
+        return x.numpy(), y.numpy()
+
+    callbacks, monitors, pause = run_callbacks(
+        config,
+        look_batch,
+        validation_accuracy_key(model, trainer),
+        checkpoint=None
+        if trainer is not None
+        else TrainingCheckpoint(str(config.checkpoint_dir), config.checkpoint_every),
+        loop=trainer,
+        strategy=strategy,
+        chief=chief,
+        say=say,
     )
 
     start = time.time()
@@ -219,74 +231,6 @@ def inference_figures(fitted: FittedModel, dataset: tf.data.Dataset) -> dict[str
         return {k: float(v) for k, v in fitted.trainer.evaluate(dataset).items()}
     figures = fitted.inference.evaluate(dataset, return_dict=True, verbose=0)
     return {k: float(v) for k, v in figures.items()}
-
-
-def validation_accuracy_key(model: keras.Model, trainer: DistributedTrainer | None) -> str:
-    """What the main head's validation accuracy is logged as: Keras names it after the head
-    where there are auxiliary heads; the project's loop logs it as `val_accuracy`."""
-    if trainer is not None or len(model.outputs) == 1:
-        return "val_accuracy"
-    return f"val_{model.output_names[0]}_accuracy"
-
-
-def _callbacks(config, say, chief, strategy, trainer, look, accuracy_key):
-    """The run's callbacks, its monitors by name, and its pause callback (or None)."""
-    callbacks = []
-    if chief:  # only the chief writes logs
-        say(f"TensorBoard logs: {config.log_dir}  (tensorboard --logdir {config.log_dir})")
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.log_dir)))
-    callbacks.append(LearningRateLogger())
-    # A NaN or infinite loss ends the run at that step (Keras's own); nothing is exported.
-    callbacks.append(keras.callbacks.TerminateOnNaN())
-    if config.restore_best:  # Keras's, told never to stop early
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                accuracy_key, mode="max", patience=config.epochs, restore_best_weights=True
-            )
-        )
-    if config.lr_schedule == "plateau":
-        callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
-    if trainer is None:
-        callbacks.append(TrainingCheckpoint(str(config.checkpoint_dir), config.checkpoint_every))
-    monitors = {}
-    if config.monitor:
-        x_look, y_look = next(iter(look))
-        if "gradients" in config.monitor:
-            monitors["gradients"] = GradientMonitor(
-                (x_look.numpy(), y_look.numpy()),
-                every=config.monitor_every,
-                log_dir=str(config.log_dir / "gradients"),
-                csv_path=str(config.log_dir / "gradients.csv") if chief else None,
-                checkpoint_dir=str(config.checkpoint_dir),
-                chief=chief,
-            )
-        if "activations" in config.monitor:
-            monitors["activations"] = ActivationMonitor(
-                x_look.numpy(),
-                every=config.monitor_every,
-                log_dir=str(config.log_dir / "activations"),
-                chief=chief,
-            )
-        callbacks.extend(monitors.values())
-        say(f"Monitoring {', '.join(monitors)} every {config.monitor_every} steps.")
-    pause = None
-    if config.pause_every:
-        control = config.pause_control or ("prompt" if sys.stdin.isatty() else "auto")
-        timeouts = {"timeout": config.pause_timeout, "on_timeout": config.pause_on_timeout}
-        controller = default_controller(
-            control, path=config.pause_file, **(timeouts if control == "file" else {})
-        )
-        pause = PauseEveryNSteps(
-            config.pause_every,
-            controller=controller,
-            checkpoint_dir=str(config.checkpoint_dir),
-            loop=trainer,
-            strategy=strategy,
-            chief=chief,
-        )
-        callbacks.append(pause)
-        say(f"Pausing every {config.pause_every} steps; decisions by: {control}.")
-    return callbacks, monitors, pause
 
 
 __all__ = [

@@ -25,6 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from components.backends import require_tensorflow_backend
 from components.losses import SoftmaxCrossentropy
 from components.metrics import argmax_accuracy
 from components.processes import owned_dir_prefix, remove_abandoned_dirs
@@ -85,6 +86,10 @@ class DistributedTrainer:
             raise ValueError(
                 f"checkpoint_every must be a positive integer, got {checkpoint_every}."
             )
+        require_tensorflow_backend(
+            "The project's tf.distribute loop (DistributedTrainer)",
+            "Keras's own fit (zoo.train does it: keras.distribution for several devices)",
+        )
         self.model = model
         self.strategy = strategy
         self.chief = chief

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from components.backends import require_tensorflow_backend
 from components.callbacks.lr_finder import LRFinder, find_learning_rate
 from components.data.normalized import load_normalized
 from components.optimizers import OPTIMIZERS, make_optimizer
@@ -47,6 +48,10 @@ def lr_range_test(
     Raises:
         ConfigError: an unknown model or optimizer, a bad range or step count.
     """
+    require_tensorflow_backend(
+        "The learning-rate range test run (tf.data, tf.distribute)",
+        "zoo.train runs Keras's fit; or run this with KERAS_BACKEND=tensorflow",
+    )
     if model not in registry.list_models():
         raise ConfigError(
             f"unknown model {model!r}; valid models: {', '.join(registry.list_models())}."

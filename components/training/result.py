@@ -10,7 +10,7 @@ from pathlib import Path
 import keras
 
 from components.callbacks.pause import PauseEveryNSteps
-from components.data.pipeline import Preprocessing
+from components.data.preprocessing import Preprocessing
 from components.export.metadata import Metrics
 from components.training.config import TrainConfig
 

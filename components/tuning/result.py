@@ -8,7 +8,7 @@ from pathlib import Path
 import keras
 import keras_tuner
 
-from components.data.pipeline import Preprocessing
+from components.data.preprocessing import Preprocessing
 from components.export.metadata import Hyperparameters, Metrics
 
 

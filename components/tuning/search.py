@@ -19,6 +19,7 @@ from pathlib import Path
 
 import keras_tuner
 
+from components.backends import require_tensorflow_backend
 from components.data.normalized import load_normalized
 from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import (
@@ -174,6 +175,10 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         components.tuning.SearchDirectoryError: the directory holds another search.
         KeyboardInterrupt: an interrupted search (run the same command again to resume).
     """
+    require_tensorflow_backend(
+        "The keras-tuner search (tf.data, tf.distribute)",
+        "zoo.train runs Keras's fit; or run this with KERAS_BACKEND=tensorflow",
+    )
     check_model_options(registry, config.model, config.model_options())
     if parse_tf_config() is not None:
         raise ConfigError(

@@ -64,6 +64,9 @@ def test_the_users_log_level_wins(monkeypatch):
     assert user_wants_tensorflow_logs()
     monkeypatch.setenv(QUIET_MARKER_VARIABLE, "1")  # the level was the quiet console's own
     assert not user_wants_tensorflow_logs()
+    monkeypatch.delenv(QUIET_MARKER_VARIABLE)
+    monkeypatch.setenv(LOG_LEVEL_VARIABLE, "1")  # what importing JAX sets in the environment
+    assert not user_wants_tensorflow_logs()
 
 
 def _models_list(*flags, env=None):

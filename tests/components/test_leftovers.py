@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from components.export.saved_model import remove_abandoned_exports
+from components.export.versions import remove_abandoned_exports
 from components.processes import owner_is_gone, owner_tag
 from components.training.loop import WORKER_DIR_PREFIX, remove_abandoned_worker_dirs
 

@@ -9,6 +9,8 @@ import pytest
 from components.initializers import INITIALIZERS, get_initializer, lsuv_init
 from components.losses import MulticlassSVM
 
+pytestmark = pytest.mark.backends  # runs in the JAX pass too
+
 
 def numpy_svm(scores, labels, margin=1.0):
     losses = []
@@ -35,7 +37,7 @@ def test_svm_serializes_and_trains(tmp_path):
     keras.utils.set_random_seed(0)
     inputs = keras.Input((5,))
     model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
-    model.compile("adam", loss=loss)
+    model.compile(keras.optimizers.Adam(0.01), loss=loss)
     x = np.random.default_rng(0).normal(size=(64, 5)).astype("float32")
     y = (x[:, 0] > 0).astype("int64") + (x[:, 1] > 0)
     history = model.fit(x, y, epochs=100, verbose=0)

@@ -10,6 +10,8 @@ import zoo
 from components.optimizers import make_optimizer
 from components.training import compile_classifier
 
+pytestmark = pytest.mark.backends  # runs in the JAX pass too
+
 
 def test_lenet5_parameter_count_by_hand():
     # C1 6@5x5 on 1 channel, C3 16@5x5 on 6, F5 400->120, F6 120->84, output 84->10, with biases.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -24,11 +26,12 @@ FAMILIES_WITH_PAPER_SCALE = [
 @pytest.mark.parametrize(
     "name,kwargs,expected",
     [
-        ("vgg16", {}, 138_357_544),
-        ("vgg19", {}, 143_667_240),
-        ("alexnet", {}, 62_378_344),
-        ("alexnet", {"two_gpu_grouping": True}, 60_965_224),
-        ("googlenet", {}, 6_998_552),
+        pytest.param("vgg16", {}, 138_357_544),
+        pytest.param("vgg19", {}, 143_667_240),
+        pytest.param("alexnet", {}, 62_378_344, marks=pytest.mark.backends),
+        pytest.param("alexnet", {"two_gpu_grouping": True}, 60_965_224),
+        # The same symbolic count under JAX, built in a quarter of a minute: this pass only.
+        pytest.param("googlenet", {}, 6_998_552),
     ],
 )
 def test_paper_parameter_counts(name, kwargs, expected):
@@ -79,11 +82,22 @@ def _learnable_batch(shape, n=32, seed=0):
 
 
 # Deep VGGs without BatchNorm need a smaller step (the paper trained them from shallower ones).
-LEARNING_RATES = {"vgg16": 3e-4, "vgg19": 3e-4}
-EPOCHS = {"nin": 30}  # NiN starts slowly (no dense layers); the others need half of that
+LEARNING_RATES = {"vgg16": 3e-4, "vgg19": 3e-4, "nin": 3e-3}
+# NiN starts slowly (no dense layers; under JAX's initial draws slower still at 1e-3); the
+# others need half of that.
+EPOCHS = {"nin": 30}
+# One model of each family learns (LeNet's in test_lenet.py); of the VGGs, which share one
+# table of configurations, the shallowest with BatchNorm and the deepest one without (the lower
+# step): the others build from the same code, and their counts are tested above. The JAX pass
+# fits those but GoogLeNet (half a minute of compiling there; it reloads from .keras below).
+FITS = ("alexnet", "vgg11_bn", "vgg16", "nin", "googlenet")
+JAX_PASS_FITS = ("alexnet", "vgg11_bn", "nin")
 
 
-@pytest.mark.parametrize("name", [n for n in zoo.list_models() if not n.startswith("lenet")])
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=pytest.mark.backends) if n in JAX_PASS_FITS else n for n in FITS],
+)
 def test_small_model_learns_a_fixed_batch(name):
     keras.utils.set_random_seed(0)
     x, y = _learnable_batch((28, 28, 1))
@@ -114,7 +128,9 @@ def test_googlenet_aux_classifiers_count_in_the_loss_and_are_dropped_for_inferen
     assert total == pytest.approx(main + 0.3 * (aux1 + aux2), rel=1e-4)
     # The inference model is the main head itself: the same weights, the same logits.
     np.testing.assert_allclose(
-        inference({"images": x}, training=False).numpy(), outputs[0].numpy(), atol=1e-6
+        keras.ops.convert_to_numpy(inference({"images": x}, training=False)),
+        keras.ops.convert_to_numpy(outputs[0]),
+        atol=1e-6,
     )
 
 
@@ -195,3 +211,21 @@ def test_every_batchnorm_of_the_zoo_uses_one_momentum(name):
     assert momenta <= {BN_MOMENTUM}
     if options:
         assert momenta == {BN_MOMENTUM}
+
+
+@pytest.mark.backends
+@pytest.mark.parametrize("name", ["lenet5_bn", "alexnet", "vgg11_bn", "nin", "googlenet"])
+def test_a_zoo_model_reloads_from_a_keras_file_and_predicts_the_same(name, tmp_path):
+    keras.utils.set_random_seed(0)
+    narrow = {} if name.startswith("lenet") else {"width": 0.25}
+    model = zoo.create(name, input_shape=(28, 28, 1), num_classes=10, **narrow)
+    x, _ = _learnable_batch((28, 28, 1), n=8)
+    model.save(tmp_path / "model.keras")
+    reloaded = keras.saving.load_model(tmp_path / "model.keras")
+    as_json = json.loads(json.dumps(model.get_config()))  # the file's tuples come back as lists
+    assert json.loads(json.dumps(reloaded.get_config())) == as_json
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(reloaded(x, training=False)),
+        keras.ops.convert_to_numpy(model(x, training=False)),
+        atol=1e-5,
+    )

@@ -2,6 +2,7 @@
 
     classiczoo train --model vgg11_bn --val-split 0.1     # train, export, evaluate
     classiczoo evaluate saved_models/vgg11_bn             # the full report of an export
+    classiczoo export keras_models/lenet5_bn/1/model.keras   # a JAX run's model as a SavedModel
     classiczoo ensemble saved_models/a saved_models/b --method weighted --export
     classiczoo tune --model lenet5_bn --tuner random --max-trials 10
     classiczoo cross-validate --model lenet5_bn --epochs 3 --compare lr=1e-3 lr=3e-3
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 
 import components
@@ -29,6 +31,7 @@ from components.console import quiet_tensorflow
 COMMANDS = {
     "train": ("train", "train a zoo model, export it as a SavedModel, evaluate it"),
     "evaluate": ("evaluate", "evaluate exported SavedModels: metrics, plots, report"),
+    "export": ("export", "a .keras model of a JAX run as the project's SavedModel"),
     "ensemble": ("ensemble", "compare exports with their ensemble; export it as one"),
     "tune": ("tune", "search a model's hyperparameters with keras-tuner"),
     "cross-validate": ("cross_validate", "k-fold cross-validation: mean ± std, best setting"),
@@ -75,6 +78,21 @@ def reported_errors(prog: str, verbose: bool = False):
         raise SystemExit(1) from None
 
 
+def choose_backend(argv: list[str]) -> None:
+    """Sets `KERAS_BACKEND` from a `--backend NAME` among the words, before anything imports
+    Keras (it picks its backend once, at import); the run refuses a backend other than the
+    one Keras already runs."""
+    for i, word in enumerate(argv):
+        if word == "--backend" and i + 1 < len(argv):
+            backend = argv[i + 1]
+        elif word.startswith("--backend="):
+            backend = word.split("=", 1)[1]
+        else:
+            continue
+        if "keras" not in sys.modules:
+            os.environ["KERAS_BACKEND"] = backend
+
+
 def run_command(name: str, argv: list[str], *, prog: str, verbose: bool = False) -> int:
     """Runs command `name` with the words `argv`; returns its exit code.
 
@@ -87,6 +105,7 @@ def run_command(name: str, argv: list[str], *, prog: str, verbose: bool = False)
     """
     module_name, _ = COMMANDS[name]
     verbose = verbose or "--verbose" in argv
+    choose_backend(argv)
     quiet_tensorflow(verbose)  # every command's modules import TensorFlow
     module = importlib.import_module(f"zoo.cli.{module_name}")
     parser = module.build_parser(prog=prog)

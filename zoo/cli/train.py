@@ -27,16 +27,17 @@ from components.export.tta import TTA_MODES
 from components.optimizers import OPTIMIZERS
 from components.schedules import LR_SCHEDULES
 from components.training.config import (
+    BACKENDS,
     LOOPS,
     MONITORS,
     PAUSE_CONTROLS,
     PAUSE_ON_TIMEOUT,
     PRECISIONS,
     SCALES,
+    STRATEGIES,
     ConfigError,
     TrainConfig,
 )
-from components.training.distribute import STRATEGIES
 
 DESCRIPTION = "Train a zoo model on a tfds dataset, export it as a SavedModel, report its metrics."
 # Flags named otherwise than their TrainConfig field; every other flag is its field's name.
@@ -165,6 +166,18 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
         help="test-time augmentation inside the exported graph (flip: image and mirror)",
     )
     add("--log-dir", type=Path, help="default logs/<model>/<time>")
+    add(
+        "--backend",
+        choices=BACKENDS,
+        help="Keras backend (default: KERAS_BACKEND, else tensorflow); jax trains with "
+        "Keras's fit and saves a .keras file (then: classiczoo export)",
+    )
+    add(
+        "--keras-dir",
+        default="keras_models",
+        type=Path,
+        help="where a non-TensorFlow run saves <model>/<version>/model.keras",
+    )
 
 
 def build_parser(prog: str = "classiczoo train") -> argparse.ArgumentParser:

@@ -9,6 +9,8 @@ import tensorflow as tf
 from components.layers import InceptionBlock, NiNBlock, VGGBlock
 from tests.components.layers.layer_checks import check_layer
 
+pytestmark = pytest.mark.backends  # runs in the JAX pass too
+
 
 def conv(x, layer, padding="SAME", strides=1):
     y = tf.nn.conv2d(x, layer.kernel.numpy(), strides, padding)

@@ -7,6 +7,8 @@ import tensorflow as tf
 from components.layers import LocalResponseNormalization
 from tests.components.layers.layer_checks import check_layer
 
+pytestmark = pytest.mark.backends  # runs in the JAX pass too
+
 
 def numpy_lrn(x, r, k, alpha, beta):
     out = np.empty_like(x)

@@ -6,6 +6,8 @@ import pytest
 from components.layers import Maxout
 from tests.components.layers.layer_checks import check_layer
 
+pytestmark = pytest.mark.backends  # runs in the JAX pass too
+
 
 def test_layer_contract_and_values(tmp_path):
     layer, y = check_layer(lambda: Maxout(4), (3, 5, 12), (3, 5, 4), tmp_path)

@@ -7,6 +7,8 @@ import pytest
 from components.layers import PCAWhitening, Standardization, ZCAWhitening
 from tests.components.layers.layer_checks import check_layer
 
+pytestmark = pytest.mark.backends  # runs in the JAX pass too
+
 RNG = np.random.default_rng(0)
 DATA = (RNG.normal(size=(400, 3, 3, 2)) @ RNG.normal(size=(2, 2)) + 2.0).astype("float32")
 

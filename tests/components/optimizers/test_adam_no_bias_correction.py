@@ -8,6 +8,8 @@ import pytest
 
 from components.optimizers import AdamNoBiasCorrection
 
+pytestmark = pytest.mark.backends  # runs in the JAX pass too
+
 RNG = np.random.default_rng(0)
 SHAPES = [(3, 4), (4,)]
 STEPS = 6

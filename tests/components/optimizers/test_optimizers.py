@@ -10,6 +10,8 @@ from components.callbacks import LearningRateLogger
 from components.optimizers import OPTIMIZERS, make_optimizer
 from components.schedules import ScaledSchedule, make_schedule, plateau_callback
 
+pytestmark = pytest.mark.backends  # runs in the JAX pass too
+
 
 @pytest.mark.parametrize(
     "name,cls,momentum,nesterov",

@@ -1,0 +1,130 @@
+"""`Preprocessing`: the normalization of a dataset's images, the same in training and serving.
+
+Its statistics are fitted on the training split (`fit` from a tf.data dataset, `from_arrays`
+from NumPy), stored in each export's metadata, and applied by the input pipeline and inside the
+exported graph (`components.data.pipeline.preprocess_images`). No TensorFlow is needed to make,
+store or apply one in NumPy, so runs on other Keras backends use it too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+
+@dataclasses.dataclass(frozen=True)
+class Preprocessing:
+    """`x = (resize(image) * scale - mean) / std`, per channel; stored in each export's metadata.
+
+    Args:
+        mean: per-channel mean of `image * scale` over the training set.
+        std: per-channel standard deviation of `image * scale` over the training set.
+        scale: maps raw pixel values to [0, 1]; `1/255` for uint8 images.
+        resize: `(height, width)` to resize to (bilinear), or None to keep the size.
+    """
+
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    scale: float = 1.0 / 255.0
+    resize: tuple[int, int] | None = None
+
+    def __post_init__(self):
+        if len(self.mean) != len(self.std):
+            raise ValueError(f"mean {self.mean} and std {self.std} differ in length.")
+        if not all(0 < s < math.inf for s in self.std):  # NaN fails too
+            raise ValueError(f"std must be finite and positive per channel, got {self.std}.")
+        if not all(math.isfinite(m) for m in self.mean):
+            raise ValueError(f"mean must be finite per channel, got {self.mean}.")
+        if self.resize is not None and (len(self.resize) != 2 or min(self.resize) <= 0):
+            raise ValueError(f"resize must be (height, width) > 0 or None, got {self.resize}.")
+
+    @classmethod
+    def fit(
+        cls,
+        images: tf.data.Dataset,
+        *,
+        resize: tuple[int, int] | None = None,
+        max_examples: int | None = None,
+    ) -> Preprocessing:
+        """Computes per-channel mean and std from a dataset of `(image, label)` or images.
+
+        Statistics are taken before resizing (bilinear resizing barely changes them).
+        """
+        if max_examples is not None:
+            images = images.take(max_examples)
+        if isinstance(images.element_spec, tuple):
+            images = images.map(lambda image, label: image)
+        total = total_sq = count = 0.0
+        for batch in images.batch(4096).as_numpy_iterator():
+            pixels = batch.astype(np.float64).reshape(-1, batch.shape[-1]) / 255.0
+            total = total + pixels.sum(axis=0)
+            total_sq = total_sq + np.square(pixels).sum(axis=0)
+            count += pixels.shape[0]
+        if not count:
+            raise ValueError("Cannot fit preprocessing statistics on an empty dataset.")
+        mean = total / count
+        std = np.sqrt(np.maximum(total_sq / count - np.square(mean), 1e-12))
+        return cls(
+            mean=tuple(float(m) for m in mean),
+            std=tuple(float(s) for s in std),
+            resize=tuple(resize) if resize else None,
+        )
+
+    @classmethod
+    def from_arrays(
+        cls, images: np.ndarray, *, resize: tuple[int, int] | None = None
+    ) -> Preprocessing:
+        """Per-channel mean and std of uint8 images `[N, H, W, C]` (NumPy, no TensorFlow),
+        computed as `fit` computes them."""
+        images = np.asarray(images)
+        if images.ndim != 4 or not len(images):
+            raise ValueError(f"Need images [N, H, W, C] with N > 0, got shape {images.shape}.")
+        total = total_sq = 0.0
+        for start in range(0, len(images), 4096):  # in chunks: float64 copies stay small
+            pixels = images[start : start + 4096].astype(np.float64)
+            pixels = pixels.reshape(-1, images.shape[-1]) / 255.0
+            total = total + pixels.sum(axis=0)
+            total_sq = total_sq + np.square(pixels).sum(axis=0)
+        count = images.size // images.shape[-1]
+        mean = total / count
+        std = np.sqrt(np.maximum(total_sq / count - np.square(mean), 1e-12))
+        return cls(
+            mean=tuple(float(m) for m in mean),
+            std=tuple(float(s) for s in std),
+            resize=tuple(resize) if resize else None,
+        )
+
+    def normalize(self, pixels: np.ndarray) -> np.ndarray:
+        """`(pixels * scale - mean) / std` of float pixels in 0..255, as float32 (NumPy; the
+        graph's own is `components.data.pipeline.normalize_images`)."""
+        mean = np.asarray(self.mean, np.float32)
+        std = np.asarray(self.std, np.float32)
+        return (np.asarray(pixels, np.float32) * np.float32(self.scale) - mean) / std
+
+    def output_shape(self, image_shape: tuple[int, int, int]) -> tuple[int, int, int]:
+        """The shape of a preprocessed image of raw shape `image_shape`."""
+        if self.resize is None:
+            return tuple(image_shape)
+        return (*self.resize, image_shape[-1])
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, config: dict) -> Preprocessing:
+        resize = config.get("resize")
+        return cls(
+            mean=tuple(config["mean"]),
+            std=tuple(config["std"]),
+            scale=config.get("scale", 1.0 / 255.0),
+            resize=tuple(resize) if resize else None,
+        )
+
+
+__all__ = ["Preprocessing"]

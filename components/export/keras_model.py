@@ -1,0 +1,79 @@
+"""A `.keras` model of a run on another backend, exported as the project's SavedModel.
+
+A run under JAX (`components.training.keras_fit_run`) saves `model.keras` (the main head, on
+normalized images) and `metadata.json` in a version directory. Under TensorFlow, Keras loads
+the same file (its weights are backend-neutral) and `export_classifier` writes what a
+TensorFlow run writes: the normalization in the graph, both signatures, TTA if asked, and the
+run's metadata with `serving` made anew. `classiczoo export` is this module.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import keras
+
+from components.backends import require_tensorflow_backend
+from components.data.preprocessing import Preprocessing
+from components.export.metadata import MetadataError, load_metadata
+
+
+def export_keras_model(
+    keras_path: str | Path,
+    export_dir: str | Path = "saved_models",
+    *,
+    tta: str = "none",
+) -> Path:
+    """Exports `keras_path` (with its `metadata.json` beside it) as the next SavedModel version
+    under `<export_dir>/<model>`; returns that version's directory.
+
+    Args:
+        keras_path: a `model.keras` saved by a run (or its version directory).
+        export_dir: the base of the exports.
+        tta: test-time augmentation in the exported graph (`none`, `flip`).
+
+    Raises:
+        ValueError: not a `.keras` file, no metadata beside it, or a backend other than
+            TensorFlow (a SavedModel is TensorFlow's format).
+
+    Example:
+    >>> export_keras_model("keras_models/lenet5_bn/1/model.keras")  # doctest: +SKIP
+    PosixPath('saved_models/lenet5_bn/1')
+    """
+    from components.export.saved_model import export_classifier  # TensorFlow's
+
+    require_tensorflow_backend(
+        "A SavedModel export", "run KERAS_BACKEND=tensorflow classiczoo export ..."
+    )
+    path = Path(keras_path)
+    if path.is_dir():
+        path = path / "model.keras"
+    if path.suffix != ".keras" or not path.is_file():
+        raise ValueError(
+            f"{keras_path} is not a .keras file (nor a directory holding model.keras)."
+        )
+    metadata = load_metadata(path.parent)
+    if metadata is None or metadata.run is None or metadata.serving.preprocessing is None:
+        raise MetadataError(
+            f"{path.parent} has no metadata.json of a run beside {path.name}: the export needs "
+            "its normalization, classes and image shape (the run saves them together)."
+        )
+    # The file names the project's registered classes (layers, loss, metric, schedule): their
+    # modules register them when imported.
+    for module in ("layers", "losses", "metrics", "optimizers", "schedules", "initializers"):
+        importlib.import_module(f"components.{module}")
+    model = keras.saving.load_model(path)
+    serving = metadata.serving
+    return export_classifier(
+        model,
+        Path(export_dir) / metadata.run.model,
+        image_shape=tuple(serving.input["shape"][1:]),
+        preprocessing=Preprocessing.from_dict(serving.preprocessing),
+        class_names=list(serving.class_names),
+        run=metadata.run,
+        tta=tta,
+    )
+
+
+__all__ = ["export_keras_model"]

@@ -1,0 +1,70 @@
+"""The run of `zoo.train` on the Keras backend at hand: TensorFlow's run, or Keras's fit.
+
+Keras picks its backend once per process, when it is first imported. Under TensorFlow the run
+is `components.training.run.train_model` (tf.data, tf.distribute, the SavedModel); under JAX
+it is `components.training.keras_fit_run.train_with_keras_fit` (NumPy batches, Keras's fit, a
+`.keras` file). This module imports neither until it knows which, so that `zoo.train` works
+where TensorFlow is not installed.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from components.training.config import ConfigError, ModelRegistry, TrainConfig
+from components.training.result import TrainResult
+
+
+def check_backend(config: TrainConfig) -> str:
+    """Keras's backend; a `ConfigError` where the config asks for another, saying how to
+    choose it."""
+    backend = keras.backend.backend()
+    if config.backend is not None and config.backend != backend:
+        raise ConfigError(
+            f"backend {config.backend!r} asked, but Keras runs {backend!r} in this process: it "
+            "picks its backend once, when first imported. Choose it before: KERAS_BACKEND="
+            f"{config.backend} in the environment, `classiczoo train --backend "
+            f"{config.backend}`, or zoo.train(backend={config.backend!r}, ...) before anything "
+            "imports Keras."
+        )
+    if backend not in ("tensorflow", "jax"):
+        raise ConfigError(
+            f"Keras runs the {backend!r} backend; runs train under tensorflow or jax "
+            "(KERAS_BACKEND)."
+        )
+    return backend
+
+
+def train_on_backend(config: TrainConfig, registry: ModelRegistry, data=None) -> TrainResult:
+    """Trains, saves and measures a zoo model as `config` says, on Keras's backend.
+
+    Args:
+        config: the run's settings.
+        registry: where models and their defaults come from (`zoo.registry`).
+        data: `(x_train, y_train, x_test, y_test)` arrays to train on (jax backend only).
+
+    Raises:
+        ConfigError: bad settings, or a backend other than Keras's.
+    """
+    if check_backend(config) == "tensorflow":
+        if data is not None:
+            raise ConfigError(
+                "data arrays are trained on under the jax backend; under tensorflow the run "
+                "reads the tfds dataset (--dataset, --train-split)."
+            )
+        from components.training.run import train_model
+
+        return train_model(config, registry)
+    from components.training.keras_fit_run import train_with_keras_fit
+
+    config = config.resolve(registry)
+    policy = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy(config.precision)
+    keras.utils.set_random_seed(config.seed)
+    try:
+        return train_with_keras_fit(config, registry, data)
+    finally:
+        keras.mixed_precision.set_dtype_policy(policy)
+
+
+__all__ = ["check_backend", "train_on_backend"]

@@ -1,0 +1,363 @@
+"""The training run on Keras backends other than TensorFlow (JAX): Keras's `fit` on NumPy
+batches, checkpoints and resume, a `.keras` file and its metadata at the end.
+
+`train_model` (components.training.run) hands a run here when Keras runs another backend. What
+the TensorFlow run does with tf.data, tf.distribute and a SavedModel, this one does with
+Keras's own backend-neutral parts: `ArrayBatches` (shuffle, augmentation by Keras's layers on
+the backend's device, normalization), `keras.distribution.DataParallel` over all local devices,
+the dtype policy (`mixed_bfloat16`), `WeightsCheckpoint` (every N steps and each epoch; a
+resume continues at the exact batch), the same callbacks (learning-rate log, NaN stop, best
+epoch, plateau decay, the monitors, the pause) and the same metrics, diagnosis and metadata.
+The result is `<keras_dir>/<model>/<version>/model.keras` (the main head, on normalized
+images) and `metadata.json`; `classiczoo export` (under TensorFlow) makes the SavedModel.
+TensorFlow is not needed: the data comes from the IDX files or the caller's arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import keras
+import numpy as np
+
+from components.data.array_batches import ArrayBatches
+from components.data.arrays import ArraySplits, load_array_splits
+from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
+from components.data.preprocessing import Preprocessing
+from components.diagnostics.bias_variance import (
+    describe_diagnosis_entry,
+    diagnose_bias_variance,
+    human_error_for,
+)
+from components.export.metadata import (
+    DataSplits,
+    ExportMetadata,
+    Hyperparameters,
+    RunFacts,
+    ServingFacts,
+    write_metadata,
+)
+from components.export.versions import publish_version
+from components.optimizers import make_optimizer
+from components.schedules import make_schedule
+from components.training.checkpoint_directory import CheckpointDirectory, check_resume
+from components.training.checkpointing import load_history
+from components.training.compile import (
+    compile_classifier,
+    inference_model,
+    validation_accuracy_key,
+)
+from components.training.config import ConfigError, ModelRegistry, TrainConfig
+from components.training.keras_checkpoint import (
+    WeightsCheckpoint,
+    loadable_weights,
+    restore_weights,
+)
+from components.training.metrics import run_metrics
+from components.training.result import TrainResult, weights_digest
+from components.training.run_callbacks import run_callbacks
+
+KERAS_FILE = "model.keras"
+TRAIN_ERROR_IMAGES = 10_000  # as the TensorFlow run measures it (components.training.diagnosis)
+
+
+def check_keras_fit_config(config: TrainConfig, backend: str) -> None:
+    """Refuses what only the TensorFlow run does, naming the alternative."""
+    refused = {
+        "loop custom (the project's tf.distribute loop)": config.loop == "custom",
+        "strategy multiworker (tf.distribute)": config.strategy == "multiworker",
+        "export_tta (a SavedModel graph; give `classiczoo export --tta flip` instead)": (
+            config.export_tta != "none"
+        ),
+    }
+    for what, asked in refused.items():
+        if asked:
+            raise ConfigError(
+                f"{what} needs the tensorflow backend; Keras runs {backend!r}. Under {backend} "
+                "a run is Keras's fit (loop auto or fit; strategy auto, default, onedevice or "
+                "mirrored: data parallel over the local devices)."
+            )
+
+
+def train_with_keras_fit(config: TrainConfig, registry: ModelRegistry, data=None) -> TrainResult:
+    """Trains `config.model` with Keras's `fit` under the current (non-TensorFlow) backend,
+    saves the `.keras` model and its metadata, and measures it on the test split.
+
+    Args:
+        config: a resolved config (`TrainConfig.resolve`).
+        registry: where the model comes from.
+        data: `(x_train, y_train, x_test, y_test)` arrays to train on instead of the dataset.
+
+    Returns:
+        A `TrainResult` whose `export_dir` is the `.keras` model's version directory.
+    """
+    backend = keras.backend.backend()
+    check_keras_fit_config(config, backend)
+    devices = keras.distribution.list_devices()
+    parallel = config.strategy in ("auto", "mirrored") and len(devices) > 1
+    if parallel and config.batch_size % len(devices):
+        raise ConfigError(
+            f"batch_size {config.batch_size} must be a multiple of the {len(devices)} devices "
+            "it is split over (data parallel)."
+        )
+    held = CheckpointDirectory(config.checkpoint_dir).acquire()
+    previous = keras.distribution.distribution()
+    try:
+        check_resume(config.checkpoint_dir, config.resume, loadable=loadable_weights)
+        arrays = load_array_splits(
+            config.dataset,
+            train_split=config.train_split,
+            test_split=config.test_split,
+            val_split=config.val_split,
+            data_dir=config.data_dir,
+            data=data,
+        )
+        print(arrays.describe())
+        if parallel:
+            keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        replicas = len(devices) if parallel else 1
+        print(
+            f"Backend {backend}: Keras's fit on "
+            + (f"{replicas} devices, data parallel." if parallel else f"{devices[0]}.")
+        )
+        return _fit_and_save(config, registry, arrays, held, replicas)
+    finally:
+        keras.distribution.set_distribution(previous)
+        held.release()
+
+
+def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> TrainResult:
+    resize = (config.resize, config.resize) if config.resize else None
+    preprocessing = Preprocessing.from_arrays(arrays.x_train, resize=resize)
+    input_shape = preprocessing.output_shape(arrays.image_shape)
+    num_classes = len(arrays.class_names)
+    model = registry.create(
+        config.model,
+        input_shape=input_shape,
+        num_classes=num_classes,
+        **config.all_model_options(),
+    )
+    learning_rate = config.learning_rate * (replicas if config.scale_lr else 1)
+    steps_per_epoch = math.ceil(len(arrays.x_train) / config.batch_size)
+    rate = (
+        learning_rate
+        if config.lr_schedule == "plateau"
+        else make_schedule(
+            config.lr_schedule,
+            learning_rate,
+            total_steps=config.epochs * steps_per_epoch,
+            steps_per_epoch=steps_per_epoch,
+        )
+    )
+    optimizer = make_optimizer(config.optimizer, rate, weight_decay=config.weight_decay)
+    steps = parse_augment(config.augment)
+    soft_labels = needs_soft_labels(steps, config.label_smoothing)
+    compile_classifier(
+        model, optimizer, soft_labels=soft_labels, label_smoothing=config.label_smoothing
+    )
+    augmenter = Augmenter(steps, input_shape, seed=config.seed) if steps else None
+    print(
+        f"Model: {config.model}, {model.count_params():,} parameters; {config.optimizer} lr "
+        f"{learning_rate} ({config.lr_schedule}), {config.epochs} epochs, batch "
+        f"{config.batch_size}, seed {config.seed}, precision {config.precision}; augmentation "
+        f"{augmenter.describe() if augmenter else 'none'}."
+    )
+
+    heads = len(model.outputs)
+
+    def batches(x, y, *, training=False, epoch=0, skip=0, outputs=heads):
+        return ArrayBatches(
+            x,
+            y,
+            preprocessing,
+            batch_size=config.batch_size,
+            seed=config.seed if training else None,
+            augmenter=augmenter if training else None,
+            one_hot_classes=num_classes if (training and soft_labels) else None,
+            num_outputs=outputs,
+            multiple_of=replicas,
+            epoch=epoch,
+            skip=skip,
+        )
+
+    place = {"epoch": 0, "batch": 0, "step": 0}
+    history = {}
+    if config.resume:
+        place = restore_weights(model, config.checkpoint_dir)
+        history = load_history(config.checkpoint_dir, place["epoch"])
+        print(
+            f"Resumed from {config.checkpoint_dir} at step {place['step']} (epoch "
+            f"{place['epoch'] + 1}, batch {place['batch']})."
+        )
+    checkpoint = WeightsCheckpoint(
+        config.checkpoint_dir,
+        config.checkpoint_every,
+        epoch=place["epoch"],
+        batch=place["batch"],
+        history=history,
+    )
+    validation = (
+        batches(arrays.x_validation, arrays.y_validation) if len(arrays.x_validation) else None
+    )
+
+    def look():  # the monitors' batch: validation images as they are (normalized, no augmentation)
+        held_out = len(arrays.x_validation) > 0
+        x = (arrays.x_validation if held_out else arrays.x_train)[: config.batch_size]
+        y = (arrays.y_validation if held_out else arrays.y_train)[: config.batch_size]
+        return keras.ops.convert_to_numpy(batches(x, y, outputs=1)[0][0]), y
+
+    callbacks, monitors, pause = run_callbacks(
+        config,
+        look,
+        validation_accuracy_key(model),
+        checkpoint=checkpoint,
+        loop=checkpoint,  # the pause saves through the run's own checkpoints
+    )
+    start = time.time()
+    epoch, skip = place["epoch"], place["batch"]
+    if skip >= steps_per_epoch:  # the checkpoint closed its epoch
+        epoch, skip = epoch + 1, 0
+    while epoch < config.epochs and not model.stop_training:
+        # A resume in the middle of an epoch fits that epoch's remaining batches first.
+        last = epoch + 1 if skip else config.epochs
+        train = batches(arrays.x_train, arrays.y_train, training=True, epoch=epoch, skip=skip)
+        model.fit(
+            train,
+            validation_data=validation,
+            initial_epoch=epoch,
+            epochs=last,
+            shuffle=False,  # the batches shuffle themselves, replayably; Keras's would not be
+            callbacks=[train.epoch_setter(), *callbacks],
+            verbose="auto",
+        )
+        epoch, skip = last, 0
+    train_seconds = time.time() - start
+    history = checkpoint.history
+    result = TrainResult(
+        config=config,
+        history=history,
+        metrics=None,
+        export_dir=None,
+        model=model,
+        preprocessing=preprocessing,
+        stopped_at_step=None,
+        checkpoint_dir=config.checkpoint_dir,
+        monitors=monitors,
+        pause=pause,
+        weights_sha256=weights_digest(model),
+    )
+    losses = history.get("loss") or [0.0]
+    nan_stop = "gradients" in monitors and monitors["gradients"].nan_layer is not None
+    paused = pause is not None and pause.stopped_at_step is not None
+    if nan_stop or paused or not math.isfinite(losses[-1]):
+        result.stopped_at_step = (
+            pause.stopped_at_step if paused else int(model.optimizer.iterations.numpy())
+        )
+        why = "a decision" if paused else "a NaN or infinite loss"
+        print(
+            f"Stopped at step {result.stopped_at_step} by {why}; nothing saved as a model; "
+            f"checkpoint in {config.checkpoint_dir}. Continue with:\n  {result.resume_command}"
+        )
+        return result
+    return _measure_and_save(result, arrays, batches, train_seconds, held, replicas)
+
+
+def _measure_and_save(result, arrays, batches, train_seconds, held, replicas) -> TrainResult:
+    config, model = result.config, result.model
+    inference = inference_model(model)
+    if inference is not model:
+        compile_classifier(inference)
+
+    def figures(x, y):
+        measured = inference.evaluate(batches(x, y, outputs=1), return_dict=True, verbose=0)
+        return {k: float(v) for k, v in measured.items()}
+
+    test = figures(arrays.x_test, arrays.y_test) if len(arrays.x_test) else {}
+    key = validation_accuracy_key(model)
+    best = int(np.argmax(result.history[key])) if config.restore_best else None
+    metrics = run_metrics(
+        result.history,
+        model,
+        test=test,
+        train_seconds=train_seconds,
+        epoch=-1 if best is None else best,
+    )
+    diagnosis = None
+    if metrics.validation is not None:
+        measured = min(TRAIN_ERROR_IMAGES, len(arrays.x_train))
+        train_error = (
+            1.0 - figures(arrays.x_train[:measured], arrays.y_train[:measured])["accuracy"]
+        )
+        human, source = human_error_for(config.dataset, config.human_error)
+        diagnosis = {
+            **diagnose_bias_variance(
+                min(max(train_error, 0.0), 1.0),
+                1.0 - metrics.validation["accuracy"],
+                human,
+                1.0 - metrics.test["accuracy"] if test else None,
+            ).to_json(),
+            "train_error_images": measured,
+            "human_error_source": source,
+        }
+    facts = RunFacts(
+        kind="train",
+        model=config.model,
+        dataset=arrays.name,
+        splits=arrays.splits,
+        data=DataSplits(config.train_split, config.val_split, config.test_split),
+        metrics=metrics,
+        command=config.command_line(),
+        hyperparameters=Hyperparameters(
+            optimizer=config.optimizer,
+            learning_rate=config.learning_rate,
+            lr_schedule=config.lr_schedule,
+            weight_decay=config.weight_decay,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            seed=config.seed,
+            strategy="DataParallel" if replicas > 1 else "single device",
+            replicas=replicas,
+            loop="fit",
+            precision=config.precision,
+            jit_compile=True,  # Keras's JAX trainer compiles its steps with XLA
+            deterministic=config.deterministic,
+            model_options=config.all_model_options(),
+            augment=config.augment,
+            label_smoothing=config.label_smoothing,
+            best_epoch=None if best is None else best + 1,
+            backend=keras.backend.backend(),
+        ),
+        diagnosis=diagnosis,
+    )
+    metadata = ExportMetadata(
+        run=facts,
+        serving=ServingFacts.for_images(
+            arrays.image_shape, arrays.class_names, result.preprocessing.to_dict()
+        ),
+    )
+
+    def write(directory):
+        inference.save(directory / KERAS_FILE)
+        write_metadata(directory, metadata)
+
+    version_dir = publish_version(config.keras_dir / config.model, write)
+    held.finish()  # complete and saved: the run's checkpoints go (never the user's files)
+    if test:
+        print(
+            f"Test: loss {test['loss']:.4f}, accuracy {test['accuracy']:.4f} "
+            f"({train_seconds:.1f} s training)."
+        )
+    if diagnosis is not None:
+        print(describe_diagnosis_entry(diagnosis))
+    print(
+        f"Saved {version_dir / KERAS_FILE} and its metadata.json; for a SavedModel (under "
+        f"TensorFlow): classiczoo export {version_dir / KERAS_FILE}"
+    )
+    result.metrics = metrics
+    result.export_dir = version_dir
+    result.model = inference
+    return result
+
+
+__all__ = ["KERAS_FILE", "check_keras_fit_config", "train_with_keras_fit"]

@@ -1,0 +1,115 @@
+"""The callbacks of a training run, on any backend: logs, NaN stop, best epoch, plateau decay,
+checkpoints, the gradient and activation monitors, and the pause.
+
+TensorFlow's run (`components.training.fitting`) and the run under JAX
+(`components.training.keras_fit_run`) differ only in the checkpoint callback and in what the
+pause saves through; both take their callbacks from here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import keras
+
+from components.callbacks import (
+    ActivationMonitor,
+    GradientMonitor,
+    LearningRateLogger,
+    PauseEveryNSteps,
+    default_controller,
+)
+from components.installed import is_installed
+from components.schedules import plateau_callback
+from components.training.config import TrainConfig
+
+
+def run_callbacks(
+    config: TrainConfig,
+    look: Callable[[], tuple],
+    accuracy_key: str,
+    *,
+    checkpoint: keras.callbacks.Callback | None = None,
+    loop=None,
+    strategy=None,
+    chief: bool = True,
+    say: Callable = print,
+) -> tuple[list, dict, PauseEveryNSteps | None]:
+    """The run's callbacks, its monitors by name, and its pause callback (or None).
+
+    Args:
+        config: the resolved run settings.
+        look: gives the `(x, y)` NumPy batch the monitors look at (called only if needed).
+        accuracy_key: the logged name of the main head's validation accuracy.
+        checkpoint: the callback that writes the run's checkpoints (None: the loop does).
+        loop: the `TrainingLoopHooks` a pause saves through (None: a TensorFlow checkpoint
+            in `config.checkpoint_dir`).
+        strategy: the tf.distribute strategy a pause broadcasts its decision over.
+        chief: this worker writes logs and asks at pauses.
+        say: prints where the chief speaks.
+    """
+    callbacks = []
+    if chief and is_installed("tensorflow"):  # TensorBoard's files are TensorFlow's format
+        say(f"TensorBoard logs: {config.log_dir}  (tensorboard --logdir {config.log_dir})")
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.log_dir)))
+    elif chief:
+        say("TensorBoard logs need TensorFlow, not installed: the history is in the metadata.")
+    callbacks.append(LearningRateLogger())
+    # A NaN or infinite loss ends the run at that step (Keras's own); nothing is exported.
+    callbacks.append(keras.callbacks.TerminateOnNaN())
+    if config.restore_best:  # Keras's, told never to stop early
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                accuracy_key, mode="max", patience=config.epochs, restore_best_weights=True
+            )
+        )
+    if config.lr_schedule == "plateau":
+        callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
+    if checkpoint is not None:
+        callbacks.append(checkpoint)
+    monitors = {}
+    if config.monitor:
+        x_look, y_look = look()
+        if "gradients" in config.monitor:
+            monitors["gradients"] = GradientMonitor(
+                (x_look, y_look),
+                every=config.monitor_every,
+                log_dir=str(config.log_dir / "gradients"),
+                csv_path=str(config.log_dir / "gradients.csv") if chief else None,
+                # On NaN it saves TensorFlow's checkpoint; elsewhere the run's own are kept.
+                checkpoint_dir=str(config.checkpoint_dir)
+                if keras.backend.backend() == "tensorflow"
+                else None,
+                chief=chief,
+            )
+        if "activations" in config.monitor:
+            monitors["activations"] = ActivationMonitor(
+                x_look,
+                every=config.monitor_every,
+                log_dir=str(config.log_dir / "activations"),
+                chief=chief,
+            )
+        callbacks.extend(monitors.values())
+        say(f"Monitoring {', '.join(monitors)} every {config.monitor_every} steps.")
+    pause = None
+    if config.pause_every:
+        control = config.pause_control or ("prompt" if sys.stdin.isatty() else "auto")
+        timeouts = {"timeout": config.pause_timeout, "on_timeout": config.pause_on_timeout}
+        controller = default_controller(
+            control, path=config.pause_file, **(timeouts if control == "file" else {})
+        )
+        pause = PauseEveryNSteps(
+            config.pause_every,
+            controller=controller,
+            checkpoint_dir=str(config.checkpoint_dir) if loop is None else None,
+            loop=loop,
+            strategy=strategy,
+            chief=chief,
+        )
+        callbacks.append(pause)
+        say(f"Pausing every {config.pause_every} steps; decisions by: {control}.")
+    return callbacks, monitors, pause
+
+
+__all__ = ["run_callbacks"]

@@ -1,0 +1,124 @@
+"""NumPy data for runs on other backends: the IDX files read and checked, tfds-style splits,
+and `ArrayBatches` (the epoch's order, a resume's tail, data-parallel sizes, normalization)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from components.data.array_batches import ArrayBatches
+from components.data.arrays import (
+    FASHION_MNIST_CLASS_NAMES,
+    load_array_splits,
+    load_fashion_mnist_arrays,
+    select_split,
+)
+from components.data.preprocessing import Preprocessing
+from tests.conftest import read_idx
+
+pytestmark = pytest.mark.backends
+
+
+def test_fashion_mnist_arrays_are_the_idx_files(fashion_mnist_files):
+    arrays = load_fashion_mnist_arrays()
+    x, y = arrays["train"]
+    assert x.shape == (60_000, 28, 28, 1) and x.dtype == np.uint8
+    np.testing.assert_array_equal(
+        x[:100, ..., 0], read_idx(fashion_mnist_files["train_data"])[:100]
+    )
+    np.testing.assert_array_equal(y, read_idx(fashion_mnist_files["train_labels"]))
+    assert arrays["test"][0].shape == (10_000, 28, 28, 1)
+    assert len(FASHION_MNIST_CLASS_NAMES) == 10
+
+
+def test_splits_slice_as_tfds_and_validation_is_the_first_examples(fashion_mnist_files):
+    data = load_array_splits(train_split="train[:1000]", test_split="test[10%:20%]", val_split=0.1)
+    full = load_fashion_mnist_arrays()
+    np.testing.assert_array_equal(data.x_validation, full["train"][0][:100])
+    np.testing.assert_array_equal(data.x_train, full["train"][0][100:1000])
+    np.testing.assert_array_equal(data.y_test, full["test"][1][1000:2000])
+    assert data.splits["validation"] == "first 100 examples of train[:1000]"
+
+
+def test_select_split_against_numpy():
+    x = np.arange(50)
+    parts = {"train": (x, x * 2), "test": (x[:10], x[:10])}
+    got, labels = select_split("train[-5:]+test[:20%]+train[10:12]", parts)
+    np.testing.assert_array_equal(got, np.r_[x[-5:], x[:2], x[10:12]])
+    np.testing.assert_array_equal(labels[:5], x[-5:] * 2)
+    with pytest.raises(ValueError, match="valid are train, test"):
+        select_split("validation[:5]", parts)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            (np.zeros((4, 8, 8)), np.zeros(4, int), np.zeros((2, 8, 8, 1)), np.zeros(2, int)),
+            "N, H, W, C",
+        ),
+        (
+            (
+                np.full((4, 8, 8, 1), 300.0),
+                np.zeros(4, int),
+                np.zeros((2, 8, 8, 1)),
+                np.zeros(2, int),
+            ),
+            "0..255",
+        ),
+        (
+            (np.zeros((4, 8, 8, 1)), np.zeros(4), np.zeros((2, 8, 8, 1)), np.zeros(2, int)),
+            "class ids",
+        ),
+        ((np.zeros((4, 8, 8, 1)),), "x_train, y_train"),
+    ],
+)
+def test_bad_arrays_are_refused_saying_what_is_valid(data, message):
+    with pytest.raises(ValueError, match=message):
+        load_array_splits(data=data)
+
+
+def _batches(n=10, **options):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (n, 4, 4, 1)).astype(np.uint8)
+    labels = np.arange(n)
+    prep = Preprocessing.from_arrays(images)
+    return images, labels, prep, ArrayBatches(images, labels, prep, batch_size=4, **options)
+
+
+def test_preprocessing_from_arrays_against_numpy():
+    images, _, prep, _ = _batches()
+    assert prep.mean[0] == pytest.approx(images.mean() / 255, rel=1e-9)
+    assert prep.std[0] == pytest.approx(images.std() / 255, rel=1e-9)
+
+
+def test_an_epoch_is_a_permutation_and_a_resume_yields_its_tail():
+    images, labels, prep, batches = _batches(seed=3)
+    batches.set_epoch(2)
+    seen = np.concatenate([np.asarray(batches[i][1]) for i in range(len(batches))])
+    assert sorted(seen) == list(range(10)) and len(batches) == 3
+    tail = ArrayBatches(images, labels, prep, batch_size=4, seed=3, epoch=2, skip=1)
+    assert len(tail) == 2
+    np.testing.assert_array_equal(np.asarray(tail[0][1]), np.asarray(batches[1][1]))
+    batches.set_epoch(3)
+    other = np.concatenate([np.asarray(batches[i][1]) for i in range(len(batches))])
+    assert list(other) != list(seen)  # each epoch its own order
+    x, y = batches[0]
+    expected = (images[np.sort(y)].astype(np.float32) / 255 - prep.mean[0]) / prep.std[0]
+    np.testing.assert_allclose(np.asarray(x), expected, atol=1e-5)
+
+
+def test_data_parallel_sizes_drop_in_training_and_pad_with_zero_weights_in_evaluation():
+    _, _, _, train = _batches(seed=0, multiple_of=3)
+    assert [len(np.asarray(train[i][1])) for i in range(len(train))] == [3, 3]
+    _, labels, _, evaluation = _batches(multiple_of=3)
+    x, y, weights = evaluation[2]  # the last batch: 2 examples, padded to 3
+    assert len(x) == 3 and list(weights) == [1.0, 1.0, 0.0]
+    np.testing.assert_array_equal(np.asarray(y)[:2], labels[8:])
+
+
+def test_one_hot_targets_and_one_copy_per_head():
+    _, labels, _, batches = _batches(one_hot_classes=10, num_outputs=2)
+    _, (main, aux) = batches[0]
+    np.testing.assert_array_equal(np.asarray(main), np.eye(10)[labels[:4]])
+    np.testing.assert_array_equal(np.asarray(aux), np.asarray(main))
