@@ -22,6 +22,7 @@ from components.data.fashion_mnist_offline import (
     find_fashion_mnist_files,
     read_verified,
 )
+from components.data.validation_split import held_out_count, split_descriptions
 from components.installed import is_installed
 
 # tfds's `fashion_mnist` ClassLabel names, in label order.
@@ -184,22 +185,8 @@ def load_array_splits(
 
 
 def _hold_out(name, x, y, x_test, y_test, class_names, train_split, test_split, val_split):
-    num_validation = int(round(len(x) * val_split))
-    if val_split and not 0 < num_validation < len(x):
-        raise ValueError(
-            f"val_split {val_split:g} of the {len(x)} examples of {train_split!r} holds out "
-            f"{num_validation}: it must leave at least one example for validation and one for "
-            "training."
-        )
-    splits = {
-        "train": f"{train_split} without its first {num_validation} examples"
-        if num_validation
-        else train_split,
-        "validation": f"first {num_validation} examples of {train_split}"
-        if num_validation
-        else "",
-        "test": test_split or "",
-    }
+    num_validation = held_out_count(len(x), val_split, train_split)
+    splits = split_descriptions(train_split, num_validation, test_split)
     return ArraySplits(
         name=name,
         x_train=x[num_validation:],

@@ -60,8 +60,25 @@ class Preprocessing:
             images = images.take(max_examples)
         if isinstance(images.element_spec, tuple):
             images = images.map(lambda image, label: image)
+        return cls._from_batches(images.batch(4096).as_numpy_iterator(), resize)
+
+    @classmethod
+    def from_arrays(
+        cls, images: np.ndarray, *, resize: tuple[int, int] | None = None
+    ) -> Preprocessing:
+        """Per-channel mean and std of uint8 images `[N, H, W, C]` (NumPy, no TensorFlow),
+        computed as `fit` computes them."""
+        images = np.asarray(images)
+        if images.ndim != 4:
+            raise ValueError(f"Need images [N, H, W, C], got shape {images.shape}.")
+        # In chunks, as `fit` reads them: the float64 copies stay small.
+        chunks = (images[start : start + 4096] for start in range(0, len(images), 4096))
+        return cls._from_batches(chunks, resize)
+
+    @classmethod
+    def _from_batches(cls, batches, resize) -> Preprocessing:
         total = total_sq = count = 0.0
-        for batch in images.batch(4096).as_numpy_iterator():
+        for batch in batches:
             pixels = batch.astype(np.float64).reshape(-1, batch.shape[-1]) / 255.0
             total = total + pixels.sum(axis=0)
             total_sq = total_sq + np.square(pixels).sum(axis=0)
@@ -75,37 +92,6 @@ class Preprocessing:
             std=tuple(float(s) for s in std),
             resize=tuple(resize) if resize else None,
         )
-
-    @classmethod
-    def from_arrays(
-        cls, images: np.ndarray, *, resize: tuple[int, int] | None = None
-    ) -> Preprocessing:
-        """Per-channel mean and std of uint8 images `[N, H, W, C]` (NumPy, no TensorFlow),
-        computed as `fit` computes them."""
-        images = np.asarray(images)
-        if images.ndim != 4 or not len(images):
-            raise ValueError(f"Need images [N, H, W, C] with N > 0, got shape {images.shape}.")
-        total = total_sq = 0.0
-        for start in range(0, len(images), 4096):  # in chunks: float64 copies stay small
-            pixels = images[start : start + 4096].astype(np.float64)
-            pixels = pixels.reshape(-1, images.shape[-1]) / 255.0
-            total = total + pixels.sum(axis=0)
-            total_sq = total_sq + np.square(pixels).sum(axis=0)
-        count = images.size // images.shape[-1]
-        mean = total / count
-        std = np.sqrt(np.maximum(total_sq / count - np.square(mean), 1e-12))
-        return cls(
-            mean=tuple(float(m) for m in mean),
-            std=tuple(float(s) for s in std),
-            resize=tuple(resize) if resize else None,
-        )
-
-    def normalize(self, pixels: np.ndarray) -> np.ndarray:
-        """`(pixels * scale - mean) / std` of float pixels in 0..255, as float32 (NumPy; the
-        graph's own is `components.data.pipeline.normalize_images`)."""
-        mean = np.asarray(self.mean, np.float32)
-        std = np.asarray(self.std, np.float32)
-        return (np.asarray(pixels, np.float32) * np.float32(self.scale) - mean) / std
 
     def output_shape(self, image_shape: tuple[int, int, int]) -> tuple[int, int, int]:
         """The shape of a preprocessed image of raw shape `image_shape`."""

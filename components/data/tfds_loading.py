@@ -17,6 +17,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from components.data import fashion_mnist_offline
+from components.data.validation_split import held_out_count, split_descriptions
 
 # Image-classification datasets known to work with this pipeline (any tfds dataset with an
 # `image` feature and a ClassLabel `label` works; these are suggested in error messages).
@@ -207,24 +208,11 @@ def load_image_classification(
         train, num_train = train_all, num_train_all
         splits = {"train": train_split, "validation": validation_split}
     else:
-        num_validation = int(round(num_train_all * val_split))
-        if val_split and not 0 < num_validation < num_train_all:
-            raise ValueError(
-                f"val_split {val_split:g} of the {num_train_all} examples of {train_split!r} "
-                f"holds out {num_validation}: it must leave at least one example for "
-                f"validation and one for training (at least {1 / num_train_all:.3g} here)."
-            )
+        num_validation = held_out_count(num_train_all, val_split, train_split)
         validation = train_all.take(num_validation) if num_validation else None
         train = train_all.skip(num_validation) if num_validation else train_all
         num_train = num_train_all - num_validation
-        splits = {
-            "train": f"{train_split} without its first {num_validation} examples"
-            if num_validation
-            else train_split,
-            "validation": f"first {num_validation} examples of {train_split}"
-            if num_validation
-            else "",
-        }
+        splits = split_descriptions(train_split, num_validation, test_split)
     return ImageClassificationData(
         name=name,
         train=train,

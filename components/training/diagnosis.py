@@ -14,13 +14,9 @@ from collections.abc import Callable
 import tensorflow as tf
 
 from components.data.normalized import NormalizedData
-from components.diagnostics.bias_variance import diagnose_bias_variance, human_error_for
+from components.diagnostics.bias_variance import TRAIN_ERROR_IMAGES, diagnosis_entry
 from components.training.config import TrainConfig
 from components.training.fitting import FittedModel, inference_figures
-
-# Enough for the error to within about +-0.3 points (binomial, at 5%), at a fraction of the
-# cost of a pass over 60,000 images.
-TRAIN_ERROR_IMAGES = 10_000
 
 
 def training_error(
@@ -66,11 +62,14 @@ def diagnose_model(
         `human_error_source`.
     """
     train_error, images = training_error(evaluate, data, batch_size)
-    human, source = human_error_for(dataset, human_error)
-    diagnosis = diagnose_bias_variance(
-        min(max(train_error, 0.0), 1.0), dev_error, human, test_error
+    return diagnosis_entry(
+        train_error,
+        images,
+        dataset=dataset,
+        human_error=human_error,
+        dev_error=dev_error,
+        test_error=test_error,
     )
-    return {**diagnosis.to_json(), "train_error_images": images, "human_error_source": source}
 
 
 def diagnose_run(

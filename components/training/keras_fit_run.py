@@ -26,14 +26,13 @@ from components.data.arrays import ArraySplits, load_array_splits
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.preprocessing import Preprocessing
 from components.diagnostics.bias_variance import (
+    TRAIN_ERROR_IMAGES,
     describe_diagnosis_entry,
-    diagnose_bias_variance,
-    human_error_for,
+    diagnosis_entry,
 )
 from components.export.metadata import (
     DataSplits,
     ExportMetadata,
-    Hyperparameters,
     RunFacts,
     ServingFacts,
     write_metadata,
@@ -57,9 +56,9 @@ from components.training.keras_checkpoint import (
 from components.training.metrics import run_metrics
 from components.training.result import TrainResult, weights_digest
 from components.training.run_callbacks import run_callbacks
+from components.training.run_hyperparameters import run_hyperparameters
 
 KERAS_FILE = "model.keras"
-TRAIN_ERROR_IMAGES = 10_000  # as the TensorFlow run measures it (components.training.diagnosis)
 
 
 def check_keras_fit_config(config: TrainConfig, backend: str) -> None:
@@ -289,17 +288,14 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas) ->
         train_error = (
             1.0 - figures(arrays.x_train[:measured], arrays.y_train[:measured])["accuracy"]
         )
-        human, source = human_error_for(config.dataset, config.human_error)
-        diagnosis = {
-            **diagnose_bias_variance(
-                min(max(train_error, 0.0), 1.0),
-                1.0 - metrics.validation["accuracy"],
-                human,
-                1.0 - metrics.test["accuracy"] if test else None,
-            ).to_json(),
-            "train_error_images": measured,
-            "human_error_source": source,
-        }
+        diagnosis = diagnosis_entry(
+            train_error,
+            measured,
+            dataset=config.dataset,
+            human_error=config.human_error,
+            dev_error=1.0 - metrics.validation["accuracy"],
+            test_error=1.0 - metrics.test["accuracy"] if test else None,
+        )
     facts = RunFacts(
         kind="train",
         model=config.model,
@@ -308,23 +304,12 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas) ->
         data=DataSplits(config.train_split, config.val_split, config.test_split),
         metrics=metrics,
         command=config.command_line(),
-        hyperparameters=Hyperparameters(
-            optimizer=config.optimizer,
-            learning_rate=config.learning_rate,
-            lr_schedule=config.lr_schedule,
-            weight_decay=config.weight_decay,
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            seed=config.seed,
+        hyperparameters=run_hyperparameters(
+            config,
             strategy="DataParallel" if replicas > 1 else "single device",
             replicas=replicas,
             loop="fit",
-            precision=config.precision,
             jit_compile=True,  # Keras's JAX trainer compiles its steps with XLA
-            deterministic=config.deterministic,
-            model_options=config.all_model_options(),
-            augment=config.augment,
-            label_smoothing=config.label_smoothing,
             best_epoch=None if best is None else best + 1,
             backend=keras.backend.backend(),
         ),

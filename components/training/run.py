@@ -19,7 +19,7 @@ import numpy as np
 
 from components.data.normalized import NormalizedData, load_normalized
 from components.diagnostics.bias_variance import describe_diagnosis_entry
-from components.export.metadata import DataSplits, Hyperparameters, RunFacts
+from components.export.metadata import DataSplits, RunFacts
 from components.export.saved_model import export_classifier
 from components.training.checkpoint_directory import CheckpointDirectory, check_resume
 from components.training.config import ModelRegistry, TrainConfig
@@ -41,6 +41,7 @@ from components.training.fitting import (
 from components.training.metrics import run_metrics
 from components.training.reproducibility import make_deterministic, seed_everything
 from components.training.result import TrainResult, weights_digest
+from components.training.run_hyperparameters import run_hyperparameters
 
 
 def train_model(config: TrainConfig, registry: ModelRegistry) -> TrainResult:
@@ -170,23 +171,12 @@ def _evaluate_and_export(
         data=DataSplits(config.train_split, config.val_split, config.test_split),
         metrics=metrics,
         command=config.command_line(),
-        hyperparameters=Hyperparameters(
-            optimizer=config.optimizer,
-            learning_rate=config.learning_rate,
-            lr_schedule=config.lr_schedule,
-            weight_decay=config.weight_decay,
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            seed=config.seed,
+        hyperparameters=run_hyperparameters(
+            config,
             strategy=strategy_name(strategy),
             replicas=strategy.num_replicas_in_sync,
             loop=fitted.loop,
-            precision=config.precision,
             jit_compile=config.jit_compile,
-            deterministic=config.deterministic,
-            model_options=config.all_model_options(),
-            augment=config.augment,
-            label_smoothing=config.label_smoothing,
             best_epoch=None if best is None else best + 1,
         ),
         diagnosis=diagnosis,

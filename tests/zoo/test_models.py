@@ -89,9 +89,10 @@ EPOCHS = {"nin": 30}
 # One model of each family learns (LeNet's in test_lenet.py); of the VGGs, which share one
 # table of configurations, the shallowest with BatchNorm and the deepest one without (the lower
 # step): the others build from the same code, and their counts are tested above. The JAX pass
-# fits those but GoogLeNet (half a minute of compiling there; it reloads from .keras below).
+# fits two (each model's first build there compiles one XLA program per weight shape for its
+# initializers: 5 s for AlexNet, 22 s for GoogLeNet on this CPU).
 FITS = ("alexnet", "vgg11_bn", "vgg16", "nin", "googlenet")
-JAX_PASS_FITS = ("alexnet", "vgg11_bn", "nin")
+JAX_PASS_FITS = ("vgg11_bn", "nin")
 
 
 @pytest.mark.parametrize(
@@ -213,8 +214,16 @@ def test_every_batchnorm_of_the_zoo_uses_one_momentum(name):
         assert momenta == {BN_MOMENTUM}
 
 
-@pytest.mark.backends
-@pytest.mark.parametrize("name", ["lenet5_bn", "alexnet", "vgg11_bn", "nin", "googlenet"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        *(
+            pytest.param(n, marks=pytest.mark.backends)
+            for n in ("lenet5_bn", "alexnet", "vgg11_bn", "nin")
+        ),
+        "googlenet",  # under JAX too, by hand (its build there: 22 s of compiling, above)
+    ],
+)
 def test_a_zoo_model_reloads_from_a_keras_file_and_predicts_the_same(name, tmp_path):
     keras.utils.set_random_seed(0)
     narrow = {} if name.startswith("lenet") else {"width": 0.25}

@@ -9,14 +9,13 @@ import tensorflow as tf
 from components.layers import InceptionBlock, NiNBlock, VGGBlock
 from tests.components.layers.layer_checks import check_layer
 
-pytestmark = pytest.mark.backends  # runs in the JAX pass too
-
 
 def conv(x, layer, padding="SAME", strides=1):
     y = tf.nn.conv2d(x, layer.kernel.numpy(), strides, padding)
     return y + layer.bias.numpy() if layer.use_bias else y
 
 
+@pytest.mark.backends  # the JAX pass too
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_vgg_block(tmp_path, batch_norm):
     layer, y = check_layer(
@@ -29,6 +28,7 @@ def test_vgg_block(tmp_path, batch_norm):
         np.testing.assert_allclose(y, expected.numpy(), atol=1e-5)
 
 
+@pytest.mark.backends  # the JAX pass too
 def test_vgg_block_same_pooling_rounds_up():
     assert VGGBlock(1, 4, pool_padding="same").compute_output_shape((None, 7, 7, 3)) == (
         None,
@@ -40,6 +40,7 @@ def test_vgg_block_same_pooling_rounds_up():
         VGGBlock(1, 4, pool_padding="full")
 
 
+@pytest.mark.backends  # the JAX pass too
 def test_nin_block(tmp_path):
     layer, y = check_layer(
         lambda: NiNBlock(5, 3, strides=2, padding="valid"), (2, 9, 9, 3), (2, 4, 4, 5), tmp_path
@@ -53,6 +54,7 @@ def test_nin_block(tmp_path):
     assert (np.asarray(linear(x)) < 0).any()  # no ReLU on the last convolution
 
 
+@pytest.mark.backends  # the JAX pass too
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_inception_block(tmp_path, batch_norm):
     layer, y = check_layer(
@@ -71,6 +73,7 @@ def test_inception_block(tmp_path, batch_norm):
         np.testing.assert_allclose(y, expected.numpy(), atol=1e-5)
 
 
+@pytest.mark.backends  # the JAX pass too
 def test_inception_3a_widths():
     block = InceptionBlock(64, 96, 128, 16, 32, 32)
     assert block.compute_output_shape((None, 28, 28, 192)) == (None, 28, 28, 256)
