@@ -158,7 +158,8 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
     augmenter = Augmenter(steps, input_shape, seed=config.seed) if steps else None
     print(
         f"Model: {config.model}, {model.count_params():,} parameters; {config.optimizer} lr "
-        f"{learning_rate} ({config.lr_schedule}), {config.epochs} epochs, batch "
+        f"{learning_rate} ({config.lr_schedule}), {config.epochs} "
+        f"epoch{'s' if config.epochs != 1 else ''}, batch "
         f"{config.batch_size}, seed {config.seed}, precision {config.precision}; augmentation "
         f"{augmenter.describe() if augmenter else 'none'}."
     )
