@@ -218,11 +218,12 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
     epoch, skip = place["epoch"], place["batch"]
     if skip >= steps_per_epoch:  # the checkpoint closed its epoch
         epoch, skip = epoch + 1, 0
+    last_loss = 0.0  # of the epoch the fit ended in: a part-way one is not in the history
     while epoch < config.epochs and not model.stop_training:
         # A resume in the middle of an epoch fits that epoch's remaining batches first.
         last = epoch + 1 if skip else config.epochs
         train = batches(arrays.x_train, arrays.y_train, training=True, epoch=epoch, skip=skip)
-        model.fit(
+        logged = model.fit(
             train,
             validation_data=validation,
             initial_epoch=epoch,
@@ -230,7 +231,8 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
             shuffle=False,  # the batches shuffle themselves, replayably; Keras's would not be
             callbacks=[train.epoch_setter(), *callbacks],
             verbose="auto",
-        )
+        ).history
+        last_loss = (logged.get("loss") or [last_loss])[-1]
         epoch, skip = last, 0
     train_seconds = time.time() - start
     history = checkpoint.history
@@ -247,14 +249,8 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         pause=pause,
         weights_sha256=weights_digest(model),
     )
-    losses = history.get("loss") or [0.0]
-    nan_stop = "gradients" in monitors and monitors["gradients"].nan_layer is not None
-    paused = pause is not None and pause.stopped_at_step is not None
-    if nan_stop or paused or not math.isfinite(losses[-1]):
-        result.stopped_at_step = (
-            pause.stopped_at_step if paused else int(model.optimizer.iterations.numpy())
-        )
-        why = "a decision" if paused else "a NaN or infinite loss"
+    why = result.stop_early(last_loss)
+    if why is not None:
         print(
             f"Stopped at step {result.stopped_at_step} by {why}; nothing saved as a model; "
             f"checkpoint in {config.checkpoint_dir}. Continue with:\n  {result.resume_command}"

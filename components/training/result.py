@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import shlex
 from pathlib import Path
 
@@ -49,6 +50,35 @@ class TrainResult:
     def completed(self) -> bool:
         """Whether the run trained to its last epoch and exported."""
         return self.stopped_at_step is None
+
+    def stop_early(self, last_loss: float) -> str | None:
+        """Sets `stopped_at_step` and returns why, if a pause's decision, a NaN found by the
+        gradient monitor or a non-finite loss (Keras's TerminateOnNaN) ended the fit before
+        its last epoch; else None. Both runs (TensorFlow's and Keras's fit elsewhere) ask it.
+
+        Args:
+            last_loss: the training loss last logged, of the epoch the fit ended in (stopped
+                part-way, too).
+        """
+        nan_stop = (
+            "gradients" in self.monitors and self.monitors["gradients"].nan_layer is not None
+        )
+        paused = self.pause is not None and self.pause.stopped_at_step is not None
+        bad_loss = not math.isfinite(last_loss)
+        if not (nan_stop or paused or bad_loss):
+            return None
+        stopped = self.pause.stopped_at_step if paused else None
+        self.stopped_at_step = stopped or int(
+            keras.ops.convert_to_numpy(self.model.optimizer.iterations)
+        )
+        if nan_stop:
+            return "NaN/Inf (GradientMonitor)"
+        if bad_loss:
+            return (
+                f"a non-finite loss ({last_loss}; the newest checkpoints may hold non-finite "
+                "weights: a lower --lr, or resume from an older ckpt-*)"
+            )
+        return "decision"
 
     @property
     def resume_command(self) -> str:

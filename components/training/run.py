@@ -9,7 +9,6 @@ The registry is passed in (`zoo.registry`), so components never import `zoo`.
 
 from __future__ import annotations
 
-import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -110,18 +109,8 @@ def _load_and_fit(config, registry, strategy, loop, held, say) -> TrainResult:
         pause=pause,
         weights_sha256=weights_digest(model),
     )
-    nan_stop = "gradients" in monitors and monitors["gradients"].nan_layer is not None
-    losses = fitted.history.get("loss") or [0.0]
-    bad_loss = not math.isfinite(losses[-1])  # Keras's TerminateOnNaN ended the fit
-    if nan_stop or bad_loss or (pause is not None and pause.stopped_at_step is not None):
-        stopped = pause.stopped_at_step if (pause and pause.stopped_at_step) else None
-        result.stopped_at_step = stopped or int(model.optimizer.iterations.numpy())
-        why = "NaN/Inf (GradientMonitor)" if nan_stop else "decision"
-        if bad_loss and not nan_stop:
-            why = (
-                f"a non-finite loss ({losses[-1]}; the newest checkpoints may hold non-finite "
-                "weights: a lower --lr, or resume from an older ckpt-*)"
-            )
+    why = result.stop_early((fitted.history.get("loss") or [0.0])[-1])
+    if why is not None:
         say(
             f"Stopped at step {result.stopped_at_step} by {why}; nothing exported; checkpoint "
             f"in {config.checkpoint_dir}. Continue with:\n  {result.resume_command}"

@@ -177,3 +177,15 @@ def test_what_only_tensorflow_does_says_so_under_jax(tmp_path):
         )
     with pytest.raises(ValueError, match="Keras's own fit"):
         DistributedTrainer(model, keras.optimizers.Adam(), strategy=None)
+
+
+def test_a_non_finite_loss_stops_the_run_and_nothing_is_saved(tmp_path):
+    # An absurd step sends the loss to inf or NaN within the first epoch: Keras's
+    # TerminateOnNaN ends the fit mid-epoch, and the run must not save that model.
+    stopped = zoo.train(
+        data=small_arrays(6, 96, 32),
+        checkpoint_dir=tmp_path / "ckpt",
+        **{**RUN, "optimizer": "sgd", "learning_rate": 1e30, "lr_schedule": "constant"},
+    )
+    assert stopped.stopped_at_step is not None and stopped.export_dir is None
+    assert not (tmp_path / "keras_models").exists()
