@@ -17,6 +17,18 @@ def inner_optimizer(optimizer: keras.optimizers.Optimizer) -> keras.optimizers.O
     return getattr(optimizer, "inner_optimizer", optimizer)
 
 
+def scaled_schedule(optimizer: keras.optimizers.Optimizer) -> ScaledSchedule | None:
+    """The optimizer's `ScaledSchedule`, whose scale a checkpoint keeps (a rate set at a pause
+    must survive a resume), or None where its rate is no such schedule.
+
+    Example:
+    >>> scaled_schedule(keras.optimizers.SGD(0.1)) is None
+    True
+    """
+    schedule = getattr(inner_optimizer(optimizer), "_learning_rate", None)
+    return schedule if isinstance(schedule, ScaledSchedule) else None
+
+
 def current_learning_rate(optimizer: keras.optimizers.Optimizer) -> float:
     """The rate the next step uses (a schedule evaluated at the optimizer's step).
 
@@ -56,4 +68,4 @@ def set_learning_rate(optimizer: keras.optimizers.Optimizer, rate: float) -> str
     return f"learning rate {rate:g}"
 
 
-__all__ = ["current_learning_rate", "inner_optimizer", "set_learning_rate"]
+__all__ = ["current_learning_rate", "inner_optimizer", "scaled_schedule", "set_learning_rate"]

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 import keras
 
 from components.atomic_files import write_text_atomic
-from components.optimizers.learning_rate import inner_optimizer
-from components.schedules import ScaledSchedule
+from components.optimizers.learning_rate import scaled_schedule
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -49,8 +48,8 @@ def training_checkpoint(
         "model": {_key(v): v for v in model.weights},
         "optimizer": {_key(v, drop_owner=True): v for v in optimizer.variables},
     }
-    schedule = getattr(inner_optimizer(optimizer), "_learning_rate", None)
-    if isinstance(schedule, ScaledSchedule):
+    schedule = scaled_schedule(optimizer)
+    if schedule is not None:
         parts["lr_scale"] = schedule.scale
     import tensorflow as tf  # here: the file list below is read without TensorFlow
 

@@ -19,8 +19,6 @@ import tensorflow as tf
 from components.callbacks import PauseEveryNSteps, TrainingCheckpoint
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData
-from components.optimizers import make_optimizer
-from components.schedules import make_schedule
 from components.training.compile import (
     compile_classifier,
     inference_model,
@@ -31,6 +29,7 @@ from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.distribute import task_id
 from components.training.loop import DistributedTrainer
 from components.training.run_callbacks import run_callbacks
+from components.training.run_hyperparameters import run_optimizer
 
 
 @dataclasses.dataclass
@@ -135,17 +134,7 @@ def fit_loaded(
             num_classes=len(data.data.class_names),
             **config.all_model_options(),
         )
-        steps_per_epoch = -(-data.data.num_train // config.batch_size)
-        if config.lr_schedule == "plateau":
-            rate = learning_rate  # lowered by the plateau callback, below
-        else:
-            rate = make_schedule(
-                config.lr_schedule,
-                learning_rate,
-                total_steps=config.epochs * steps_per_epoch,
-                steps_per_epoch=steps_per_epoch,
-            )
-        optimizer = make_optimizer(config.optimizer, rate, weight_decay=config.weight_decay)
+        optimizer = run_optimizer(config, learning_rate, data.data.num_train)
         if loop == "fit":
             compile_classifier(
                 model,

@@ -21,8 +21,7 @@ import keras
 
 from components.atomic_files import atomic_path, write_text_atomic
 from components.callbacks.step_counting import StepCountingCallback
-from components.optimizers.learning_rate import inner_optimizer
-from components.schedules import ScaledSchedule
+from components.optimizers.learning_rate import scaled_schedule
 from components.training.checkpointing import MAX_TO_KEEP, save_history
 
 WEIGHTS_SUFFIX = ".weights.h5"
@@ -70,8 +69,8 @@ def restore_weights(model: keras.Model, directory: str | Path) -> dict:
     if not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
     model.load_weights(Path(directory) / f"ckpt-{place['step']}{WEIGHTS_SUFFIX}")
-    schedule = getattr(inner_optimizer(model.optimizer), "_learning_rate", None)
-    if isinstance(schedule, ScaledSchedule) and place.get("lr_scale") is not None:
+    schedule = scaled_schedule(model.optimizer)
+    if schedule is not None and place.get("lr_scale") is not None:
         schedule.scale.assign(place["lr_scale"])
     return place
 
@@ -141,18 +140,15 @@ class WeightsCheckpoint(StepCountingCallback):
         stem = self.directory / f"ckpt-{self.step}"
         with atomic_path(stem.with_name(stem.name + WEIGHTS_SUFFIX)) as partial:
             self.model.save_weights(partial)
-        schedule = getattr(inner_optimizer(self.model.optimizer), "_learning_rate", None)
+        schedule = scaled_schedule(self.model.optimizer)
         place = {
             "epoch": self.epoch,
             "batch": self.batch,
             "step": self.step,
-            "lr_scale": float(schedule.scale.numpy())
-            if isinstance(schedule, ScaledSchedule)
-            else None,
+            "lr_scale": None if schedule is None else float(schedule.scale.numpy()),
         }
         write_text_atomic(stem.with_name(stem.name + POSITION_SUFFIX), json.dumps(place) + "\n")
-        for _, old in _checkpoints(self.directory)[: -self.keep]:
-            old_step = old.name[len("ckpt-") : -len(POSITION_SUFFIX)]
+        for old_step, old in _checkpoints(self.directory)[: -self.keep]:
             old.unlink(missing_ok=True)
             (self.directory / f"ckpt-{old_step}{WEIGHTS_SUFFIX}").unlink(missing_ok=True)
 

@@ -15,7 +15,6 @@ TensorFlow is not needed: the data comes from the IDX files or the caller's arra
 
 from __future__ import annotations
 
-import math
 import time
 
 import keras
@@ -38,8 +37,6 @@ from components.export.metadata import (
     write_metadata,
 )
 from components.export.versions import publish_version
-from components.optimizers import make_optimizer
-from components.schedules import make_schedule
 from components.training.checkpoint_directory import CheckpointDirectory, check_resume
 from components.training.checkpointing import load_history
 from components.training.compile import (
@@ -56,7 +53,7 @@ from components.training.keras_checkpoint import (
 from components.training.metrics import run_metrics
 from components.training.result import TrainResult, weights_digest
 from components.training.run_callbacks import run_callbacks
-from components.training.run_hyperparameters import run_hyperparameters
+from components.training.run_hyperparameters import run_hyperparameters, run_optimizer
 
 KERAS_FILE = "model.keras"
 
@@ -137,19 +134,11 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         num_classes=num_classes,
         **config.all_model_options(),
     )
-    learning_rate = config.learning_rate * (replicas if config.scale_lr else 1)
-    steps_per_epoch = math.ceil(len(arrays.x_train) / config.batch_size)
-    rate = (
-        learning_rate
-        if config.lr_schedule == "plateau"
-        else make_schedule(
-            config.lr_schedule,
-            learning_rate,
-            total_steps=config.epochs * steps_per_epoch,
-            steps_per_epoch=steps_per_epoch,
-        )
-    )
-    optimizer = make_optimizer(config.optimizer, rate, weight_decay=config.weight_decay)
+    learning_rate = config.learning_rate
+    if config.scale_lr:
+        learning_rate *= replicas
+        print(f"Learning rate scaled by {replicas} replicas: {learning_rate}.")
+    optimizer = run_optimizer(config, learning_rate, len(arrays.x_train))
     steps = parse_augment(config.augment)
     soft_labels = needs_soft_labels(steps, config.label_smoothing)
     compile_classifier(
@@ -216,7 +205,8 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
     )
     start = time.time()
     epoch, skip = place["epoch"], place["batch"]
-    if skip >= steps_per_epoch:  # the checkpoint closed its epoch
+    # A checkpoint taken after an epoch's last batch (and not at its end) closed that epoch.
+    if skip >= batches(arrays.x_train, arrays.y_train, training=True).batches_per_epoch:
         epoch, skip = epoch + 1, 0
     last_loss = 0.0  # of the epoch the fit ended in: a part-way one is not in the history
     while epoch < config.epochs and not model.stop_training:
