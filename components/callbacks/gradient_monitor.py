@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from components.backends import require_tensorflow_backend
 from components.callbacks.step_counting import StepCountingCallback
 from components.callbacks.tensorboard_summaries import open_summary_writer, write_summaries
 from components.diagnostics.backend_gradients import loss_and_gradients_function
@@ -85,11 +86,10 @@ class GradientMonitor(StepCountingCallback):
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
-        if self.checkpoint_dir and keras.backend.backend() != "tensorflow":
-            raise ValueError(
-                "GradientMonitor's checkpoint_dir writes a TensorFlow checkpoint; under the "
-                f"{keras.backend.backend()} backend leave it None (the run's own checkpoints "
-                "keep the state: classiczoo train --checkpoint-every)."
+        if self.checkpoint_dir:
+            require_tensorflow_backend(
+                "GradientMonitor's checkpoint_dir (a TensorFlow checkpoint)",
+                "leave it None; the run's own checkpoints keep the state (--checkpoint-every)",
             )
         self._previous = None
         self._last_good = [w.numpy() for w in self.model.weights]

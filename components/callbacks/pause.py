@@ -18,9 +18,9 @@ from __future__ import annotations
 import collections
 from typing import TYPE_CHECKING, Protocol
 
-import keras
 import numpy as np
 
+from components.backends import require_tensorflow_backend
 from components.callbacks.pause_commands import Decision
 from components.callbacks.pause_controllers import AutoController
 from components.callbacks.step_counting import StepCountingCallback
@@ -91,11 +91,10 @@ class PauseEveryNSteps(StepCountingCallback):
         self.loop = loop
         self.strategy = strategy
         self.chief = chief
-        if checkpoint_dir and loop is None and keras.backend.backend() != "tensorflow":
-            raise ValueError(
-                "checkpoint_dir writes a TensorFlow checkpoint; under the "
-                f"{keras.backend.backend()} backend give the loop's hooks (loop=...) that save "
-                "the run's own checkpoint, or no checkpoint_dir."
+        if checkpoint_dir and loop is None:
+            require_tensorflow_backend(
+                "PauseEveryNSteps's checkpoint_dir (a TensorFlow checkpoint)",
+                "give the hooks of the run's own checkpoints (loop=...), or no checkpoint_dir",
             )
         self.decisions: list[tuple[int, Decision]] = []
         self.stopped_at_step: int | None = None
