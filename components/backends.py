@@ -1,13 +1,23 @@
-"""What only Keras's TensorFlow backend does, refused clearly elsewhere.
+"""Keras's backend: choosing it before Keras loads, and what only TensorFlow's does.
 
-The SavedModel export, the project's `strategy.run` loop and tf.distribute's strategies are
-TensorFlow's; under JAX they raise a `ValueError` that names the backend and what to use
-instead, rather than failing deep inside Keras or TensorFlow.
+Keras picks its backend once per process, when first imported (`KERAS_BACKEND`):
+`choose_keras_backend` sets it where Keras is not loaded yet (this module imports Keras only
+inside its functions, for that reason). The SavedModel export, the project's `strategy.run`
+loop and tf.distribute's strategies are TensorFlow's; under JAX they raise a `ValueError` that
+names the backend and what to use instead, rather than failing deep inside Keras or TensorFlow.
 """
 
 from __future__ import annotations
 
-import keras
+import os
+import sys
+
+
+def choose_keras_backend(backend: str | None) -> None:
+    """Sets `KERAS_BACKEND` to `backend` if Keras is not imported yet; else leaves it (a run
+    then refuses a backend other than the one Keras runs, saying how to choose it)."""
+    if backend and "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = backend
 
 
 def require_tensorflow_backend(what: str, instead: str) -> None:
@@ -20,6 +30,8 @@ def require_tensorflow_backend(what: str, instead: str) -> None:
     Example:
     >>> require_tensorflow_backend("A SavedModel export", "save a .keras file")  # TensorFlow
     """
+    import keras
+
     backend = keras.backend.backend()
     if backend != "tensorflow":
         raise ValueError(
@@ -28,4 +40,4 @@ def require_tensorflow_backend(what: str, instead: str) -> None:
         )
 
 
-__all__ = ["require_tensorflow_backend"]
+__all__ = ["choose_keras_backend", "require_tensorflow_backend"]

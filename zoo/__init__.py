@@ -105,13 +105,11 @@ def train(config: TrainConfig | None = None, *, data=None, **fields) -> TrainRes
     >>> result.metrics.test["accuracy"], result.export_dir  # doctest: +SKIP
     (0.71, PosixPath('saved_models/lenet5_bn/1'))
     """
-    import os
-    import sys
+    from components.backends import choose_keras_backend
 
     if config is not None and fields:
         raise TypeError("Give a TrainConfig or its fields as keywords, not both.")
-    if fields.get("backend") and "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = fields["backend"]  # Keras reads it at its import
+    choose_keras_backend(fields.get("backend"))  # before anything below imports Keras
     from components.training.backend_dispatch import train_on_backend
     from components.training.config import TrainConfig
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import os
 import sys
 
 import components
+from components.backends import choose_keras_backend
 from components.console import quiet_tensorflow
 
 # command: (module, one line of help)
@@ -79,18 +79,13 @@ def reported_errors(prog: str, verbose: bool = False):
 
 
 def choose_backend(argv: list[str]) -> None:
-    """Sets `KERAS_BACKEND` from a `--backend NAME` among the words, before anything imports
-    Keras (it picks its backend once, at import); the run refuses a backend other than the
-    one Keras already runs."""
+    """`choose_keras_backend` of a `--backend NAME` among the words: before the command's
+    modules import Keras, which picks its backend once, at import."""
     for i, word in enumerate(argv):
         if word == "--backend" and i + 1 < len(argv):
-            backend = argv[i + 1]
+            choose_keras_backend(argv[i + 1])
         elif word.startswith("--backend="):
-            backend = word.split("=", 1)[1]
-        else:
-            continue
-        if "keras" not in sys.modules:
-            os.environ["KERAS_BACKEND"] = backend
+            choose_keras_backend(word.split("=", 1)[1])
 
 
 def run_command(name: str, argv: list[str], *, prog: str, verbose: bool = False) -> int:
