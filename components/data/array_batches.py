@@ -84,6 +84,11 @@ class ArrayBatches(keras.utils.PyDataset):
         if not 0 <= skip < self.batches_per_epoch:
             raise ValueError(f"skip must be in [0, {self.batches_per_epoch}), got {skip}.")
         self._order = self._permutation()
+        # Made once, not per batch: the normalization's constants and the one-hot rows.
+        self._mean = np.asarray(preprocessing.mean, np.float32)
+        self._std = np.asarray(preprocessing.std, np.float32)
+        if one_hot_classes is not None:
+            self._one_hot = np.eye(one_hot_classes, dtype=np.float32)
 
     def _permutation(self) -> np.ndarray:
         if self.seed is None:
@@ -109,13 +114,12 @@ class ArrayBatches(keras.utils.PyDataset):
             pixels = keras.ops.image.resize(pixels, self.preprocessing.resize)
         labels = self.labels[chosen]
         if self.one_hot_classes is not None:
-            labels = np.eye(self.one_hot_classes, dtype=np.float32)[labels]
+            labels = self._one_hot[labels]
         if self.augmenter is not None:
             seed = np.array([self.seed or 0, self.epoch * 1_000_003 + batch], np.int64)
             pixels, labels = self.augmenter(pixels, labels, seed=seed)
-        mean = np.asarray(self.preprocessing.mean, np.float32)
-        std = np.asarray(self.preprocessing.std, np.float32)
-        inputs = (keras.ops.convert_to_tensor(pixels) * self.preprocessing.scale - mean) / std
+        pixels = keras.ops.convert_to_tensor(pixels)
+        inputs = (pixels * self.preprocessing.scale - self._mean) / self._std
         targets = tuple([labels] * self.num_outputs) if self.num_outputs > 1 else labels
         if weights is not None:
             return inputs, targets, weights
