@@ -39,8 +39,7 @@ def publish_version(base_dir: str | Path, write: Callable[[Path], object]) -> Pa
 
     Args:
         base_dir: the base directory, created if missing.
-        write: writes the version's files into the directory it is given (which it may also
-            create, as a SavedModel writer does).
+        write: writes the version's files into the (empty) directory it is given.
 
     Returns:
         The new version directory.
