@@ -4,9 +4,10 @@
     python benchmarks/epoch_times.py benchmarks/results/converged-*.log
 
 Each run prints `Model: NAME, ...` and then, per finished epoch, one progress line with
-`NNNs ... val_accuracy: ...`; this prints, per model found in the logs, the number of epochs and
-the median and range of their seconds. The logs come
-from a shared 2-core machine, so the median says more than the total.
+`NNNs ... val_accuracy: ...` (Keras's live bar on a terminal, its one line per epoch in a
+file); this prints, per model found in the logs, the number of epochs and the median and
+range of their seconds. The logs come from a shared 2-core machine, so the median says more
+than the total.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import statistics
 from pathlib import Path
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-# "422/422 ━━━━ 91s 205ms/step - accuracy: ... - val_accuracy: 0.9385 ..."
-EPOCH_LINE = re.compile(r"^\s*(\d+)/(\1) \S+ (\d+)s \d+m?s/step .*val_accuracy")
+# "422/422 ━━━━ 91s 205ms/step - accuracy: ... - val_accuracy: 0.9385 ..."  (verbose=1)
+# "422/422 - 91s - 205ms/step - accuracy: ... - val_accuracy: 0.9385 ..."   (verbose=2)
+EPOCH_LINE = re.compile(r"^\s*(\d+)/(\1) (?:-|\S+) (\d+)s (?:- )?\d+m?s/step .*val_accuracy")
 
 
 MODEL_LINE = re.compile(r"^Model: ([\w.-]+),")

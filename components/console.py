@@ -108,11 +108,34 @@ def quiet_tensorflow(verbose: bool = False) -> None:
         tf.config.list_physical_devices()
 
 
+def progress_verbosity(stream=None) -> int:
+    """Keras's `verbose` for a training run: 1 (a live progress bar) on a terminal, 2 (one line
+    per epoch) when the output goes to a file or a pipe.
+
+    Keras's `verbose="auto"` is 1 everywhere (its progress bar takes any POSIX system for a
+    live display), so a background run's log, `classiczoo train ... > run.log`, would get a
+    rewritten bar per step: megabytes per epoch. Keras's own advice for runs not watched live
+    is `verbose=2`.
+
+    Args:
+        stream: where the progress goes; `sys.stdout` when None.
+
+    Example:
+    >>> import io
+    >>> progress_verbosity(io.StringIO())
+    2
+    """
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return 1 if callable(isatty) and isatty() else 2
+
+
 __all__ = [
     "LOG_LEVEL_VARIABLE",
     "QUIET_MARKER_VARIABLE",
     "captured_stderr_lines",
     "is_startup_noise",
+    "progress_verbosity",
     "quiet_tensorflow",
     "user_wants_tensorflow_logs",
 ]

@@ -27,4 +27,17 @@ def test_epoch_times_reads_finished_epochs_per_model_from_a_console_log():
             bar.format(422, 91) + " - val_accuracy: 0.93 - val_loss: 0.17",
         ]
     )
-    assert epoch_times.epoch_seconds(log) == {"lenet5_bn": [9, 11], "vgg11_bn": [91]}
+    # A log written to a file has Keras's verbose=2 lines instead (progress_verbosity).
+    log += "\nModel: alexnet, 1 parameters\n" + "\n".join(
+        [
+            "Epoch 1/2",
+            "422/422 - 412s - 976ms/step - accuracy: 0.81 - val_accuracy: 0.88",
+            "Epoch 2/2",
+            "422/422 - 398s - 943ms/step - accuracy: 0.88 - loss: 0.3 - val_accuracy: 0.90",
+        ]
+    )
+    assert epoch_times.epoch_seconds(log) == {
+        "lenet5_bn": [9, 11],
+        "vgg11_bn": [91],
+        "alexnet": [412, 398],
+    }

@@ -17,6 +17,7 @@ import keras
 import tensorflow as tf
 
 from components.callbacks import PauseEveryNSteps, TrainingCheckpoint
+from components.console import progress_verbosity
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData
 from components.training.compile import (
@@ -191,7 +192,7 @@ def fit_loaded(
             epochs=config.epochs,
             shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
             callbacks=callbacks,
-            verbose="auto",
+            verbose=progress_verbosity(),
         ).history
     else:
         history = trainer.fit(
@@ -199,7 +200,7 @@ def fit_loaded(
             epochs=config.epochs,
             validation_data=validation,
             callbacks=callbacks,
-            verbose=1 if chief else 0,
+            verbose=progress_verbosity() if chief else 0,
         ).history
     train_seconds = time.time() - start
     return FittedModel(

@@ -20,6 +20,7 @@ import time
 import keras
 import numpy as np
 
+from components.console import progress_verbosity
 from components.data.array_batches import ArrayBatches
 from components.data.arrays import ArraySplits, load_array_splits
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
@@ -220,7 +221,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
             epochs=last,
             shuffle=False,  # the batches shuffle themselves, replayably; Keras's would not be
             callbacks=[train.epoch_setter(), *callbacks],
-            verbose="auto",
+            verbose=progress_verbosity(),
         ).history
         last_loss = (logged.get("loss") or [last_loss])[-1]
         epoch, skip = last, 0

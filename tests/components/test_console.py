@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from components.console import (
     QUIET_MARKER_VARIABLE,
     captured_stderr_lines,
     is_startup_noise,
+    progress_verbosity,
     user_wants_tensorflow_logs,
 )
 
@@ -88,3 +90,14 @@ def test_a_command_is_quiet_and_verbose_shows_tensorflows_lines(tmp_path):
     verbose = _models_list("--verbose", env=env)
     assert verbose.returncode == 0
     assert any(is_startup_noise(line) for line in verbose.stderr.splitlines())
+
+
+def test_progress_is_a_live_bar_on_a_terminal_and_a_line_per_epoch_elsewhere(tmp_path):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert progress_verbosity(Terminal()) == 1
+    with open(tmp_path / "run.log", "w") as log_file:
+        assert progress_verbosity(log_file) == 2
+    assert progress_verbosity(object()) == 2  # a stream without isatty: not a terminal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import matplotlib.image
 import pytest
@@ -60,6 +61,8 @@ def test_stop_at_a_pause_then_resume_to_the_end(fashion_mnist_data_dir, tmp_path
     assert second.completed
     out = capsys.readouterr().out
     assert "Resumed from step 12 (epoch 1)" in out
+    # Output that is not a terminal gets Keras's one line per epoch, not a live bar per step.
+    assert re.search(r"^16/16 - \d+s - ", out, re.MULTILINE) and "━" not in out, out
     metadata = json.loads((tmp_path / "saved_models/lenet5_bn/1/metadata.json").read_text())
     assert metadata["hyperparameters"]["loop"] == "custom"
     # The rate set at the pause was restored with the checkpoint and kept.
