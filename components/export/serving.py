@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from components.console import progress_verbosity
 from components.export.metadata import (
     SIGNATURE_FLOAT,
     SIGNATURE_UINT8,
@@ -146,7 +147,11 @@ class SavedClassifier:
         """
         import keras
 
-        bar = keras.utils.Progbar(num_examples, unit_name="image") if progress else None
+        bar = (
+            keras.utils.Progbar(num_examples, unit_name="image", verbose=progress_verbosity())
+            if progress
+            else None
+        )
         collected: dict[str, list] = {"logits": [], "probabilities": [], "class_ids": []}
         labels, seconds, timed, first = [], 0.0, 0, None
         for images, batch_labels in dataset.batch(batch_size).as_numpy_iterator():

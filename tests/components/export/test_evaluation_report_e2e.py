@@ -109,6 +109,8 @@ def test_weighted_ensemble_is_fitted_on_validation_and_exports_one_model(
     )
     printed = capsys.readouterr().out
     assert "validation = first 300 examples of train[:3000]" in printed  # from their metadata
+    # Not a terminal: each pass over a split is one progress line, not a bar redrawn per batch.
+    assert "500/500 - " in printed and "━" not in printed, printed
     # The weights are those fitted on the held-out 300 training images, not on the test split.
     val_images, val_labels = _split(fashion_mnist_data_dir, "train[:300]")
     members = [SavedClassifier(d) for d in dirs]
