@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import tempfile
+from typing import TextIO
 
 from components.installed import is_installed
 
@@ -108,9 +109,9 @@ def quiet_tensorflow(verbose: bool = False) -> None:
         tf.config.list_physical_devices()
 
 
-def progress_verbosity(stream=None) -> int:
-    """Keras's `verbose` for a training run: 1 (a live progress bar) on a terminal, 2 (one line
-    per epoch) when the output goes to a file or a pipe.
+def progress_verbosity(stream: TextIO | None = None) -> int:
+    """Keras's `verbose` for a training run or an evaluation pass: 1 (a live progress bar) on a
+    terminal, 2 (one line per epoch or pass) when the output goes to a file or a pipe.
 
     Keras's `verbose="auto"` is 1 everywhere (its progress bar takes any POSIX system for a
     live display), so a background run's log, `classiczoo train ... > run.log`, would get a
