@@ -20,7 +20,8 @@ from pathlib import Path
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # "422/422 ━━━━ 91s 205ms/step - accuracy: ... - val_accuracy: 0.9385 ..."  (verbose=1)
 # "422/422 - 91s - 205ms/step - accuracy: ... - val_accuracy: 0.9385 ..."   (verbose=2)
-EPOCH_LINE = re.compile(r"^\s*(\d+)/(\1) (?:-|\S+) (\d+)s (?:- )?\d+m?s/step .*val_accuracy")
+# A model with auxiliary heads (googlenet) logs `val_classifier_accuracy` instead.
+EPOCH_LINE = re.compile(r"^\s*(\d+)/(\1) (?:-|\S+) (\d+)s (?:- )?\d+m?s/step .*val_\w*accuracy")
 
 
 MODEL_LINE = re.compile(r"^Model: ([\w.-]+),")

@@ -34,10 +34,13 @@ def test_epoch_times_reads_finished_epochs_per_model_from_a_console_log():
             "422/422 - 412s - 976ms/step - accuracy: 0.81 - val_accuracy: 0.88",
             "Epoch 2/2",
             "422/422 - 398s - 943ms/step - accuracy: 0.88 - loss: 0.3 - val_accuracy: 0.90",
+            "Model: googlenet, 2,132,790 parameters",
+            "422/422 - 165s - 391ms/step - loss: 0.8 - val_classifier_accuracy: 0.86",
         ]
     )
     assert epoch_times.epoch_seconds(log) == {
         "lenet5_bn": [9, 11],
         "vgg11_bn": [91],
         "alexnet": [412, 398],
+        "googlenet": [165],
     }
