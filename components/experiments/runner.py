@@ -14,6 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from components.console import progress_verbosity
 from components.experiments.arguments import Budget
 from components.experiments.data import LessonData
 from components.experiments.last_batch_loss import LastBatchLoss
@@ -71,7 +72,12 @@ class RunRecord:
 
 
 def train_variant(
-    variant: Variant, data: LessonData, budget: Budget, *, seed: int = 0, verbose="auto"
+    variant: Variant,
+    data: LessonData,
+    budget: Budget,
+    *,
+    seed: int = 0,
+    verbose: int | None = None,
 ) -> RunRecord:
     """Seeds, builds, compiles and fits one variant with `model.fit`, recording every step.
 
@@ -84,7 +90,8 @@ def train_variant(
         data: the slices to train on and test on (the test slice is Keras's validation data).
         budget: epochs and batch size (the variant's batch size wins).
         seed: seeds Python, NumPy, TensorFlow and the shuffle.
-        verbose: `model.fit`'s (the progress bar by default).
+        verbose: `model.fit`'s; None: `progress_verbosity()` (a live bar on a terminal, one
+            line per epoch in a file or a pipe).
 
     Example:
     >>> record = train_variant(Variant("relu", make_mlp_fn, sgd), data, budget)  # doctest: +SKIP
@@ -122,7 +129,7 @@ def train_variant(
         epochs=budget.epochs,
         validation_data=(data.x_test, data.y_test),
         callbacks=[recorder, keras.callbacks.TerminateOnNaN()],
-        verbose=verbose,
+        verbose=progress_verbosity() if verbose is None else verbose,
     )
     train = model.evaluate(
         data.x_train, data.y_train, batch_size=1024, verbose=0, return_dict=True

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from components.backends import require_tensorflow_backend
 from components.callbacks.lr_finder import LRFinder, find_learning_rate
+from components.console import progress_verbosity
 from components.data.normalized import load_normalized
 from components.optimizers import OPTIMIZERS, make_optimizer
 from components.training.compile import compile_classifier, with_aux_targets
@@ -43,7 +44,8 @@ def lr_range_test(
         min_lr, max_lr: the range, 0 < min_lr < max_lr.
         steps: steps of the test, >= 3.
         seed: seeds the model and the shuffle.
-        verbose: Keras's progress bar (1) or none (0).
+        verbose: a progress bar (1: `progress_verbosity()`'s, live on a terminal, one line in
+            a file or a pipe) or none (0).
 
     Raises:
         ConfigError: an unknown model or optimizer, a bad range or step count.
@@ -85,7 +87,7 @@ def lr_range_test(
         min_lr=min_lr,
         max_lr=max_lr,
         steps=steps,
-        verbose=verbose,
+        verbose=progress_verbosity() if verbose else 0,
     )
 
 

@@ -180,7 +180,7 @@ def test_last_batch_loss_is_each_batch_own_loss():
     assert isinstance(LastBatchLoss.from_config(config).loss, type(loss))
 
 
-def test_train_variant_records_and_excludes_the_penalty():
+def test_train_variant_records_and_excludes_the_penalty(capsys):
     x = RNG.normal(size=(60, 2, 2, 1)).astype("float32")
     y = RNG.integers(0, 3, size=60)
     data = LessonData(x, y, x[:20], y[:20], ["a", "b", "c"], "random")
@@ -191,7 +191,10 @@ def test_train_variant_records_and_excludes_the_penalty():
         lambda: keras.optimizers.SGD(0.0),  # weights never move: every figure is checkable
         batch_size=15,
     )
-    record = train_variant(variant, data, Budget(60, 20, 2, 32), seed=1, verbose=0)
+    record = train_variant(variant, data, Budget(60, 20, 2, 32), seed=1)
+    # Captured output is no terminal: Keras's one line per epoch, not a bar redrawn per step.
+    printed = capsys.readouterr().out
+    assert printed.count("4/4 - ") == 2 and "━" not in printed, printed
     assert (record.batch_size, record.steps_per_epoch, len(record.step_losses)) == (15, 4, 8)
     assert len(record.epoch_seconds) == 2
     np.testing.assert_allclose(record.step_epochs()[[0, -1]], [0.25, 2.0])

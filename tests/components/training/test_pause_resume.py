@@ -76,7 +76,7 @@ def test_resume_without_a_checkpoint_is_refused(tmp_path):
 
 
 @pytest.mark.e2e
-def test_lr_find_writes_a_plot(fashion_mnist_data_dir, tmp_path):
+def test_lr_find_writes_a_plot(fashion_mnist_data_dir, tmp_path, capsys):
     finder = zoo.lr_find(
         "lenet5_bn",
         data_dir=fashion_mnist_data_dir,
@@ -87,6 +87,9 @@ def test_lr_find_writes_a_plot(fashion_mnist_data_dir, tmp_path):
     )
     assert 1e-5 <= finder.suggestion() <= 1
     assert len(finder.losses) <= 40
+    # Not a terminal: one progress line for the test (it may stop early), no redrawn bar.
+    printed = capsys.readouterr().out
+    assert re.search(r"\d+/40 - \d+s - ", printed) and "━" not in printed, printed
     finder.plot(tmp_path / "lr.png")
     image = matplotlib.image.imread(tmp_path / "lr.png")
     assert image.shape[:2] == (450, 700) and image[..., :3].std() > 0.05
