@@ -111,6 +111,8 @@ def make_pipeline(
         )
     elif augment is not None:
         dataset = dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+    if augment is not None:
+        # Whatever the seeding, augmented pixels are normalized as serving normalizes them.
         dataset = dataset.map(
             lambda x, y: (normalize_images(x, preprocessing), y),
             num_parallel_calls=tf.data.AUTOTUNE,

@@ -138,3 +138,21 @@ def test_only_the_training_part_is_augmented(fashion_mnist_data_dir):
     for part in ("validation", "test"):
         with pytest.raises(ValueError, match="for the training part only"):
             data.pipeline(part, 64, augment="flip")
+
+
+@pytest.mark.parametrize("augment_seed", [None, 5], ids=["running-generators", "seed-per-batch"])
+def test_augmented_batches_reach_the_model_normalized_as_serving_normalizes(augment_seed):
+    # The independent truth is NumPy's `(pixels * scale - mean) / std` of the raw image or of
+    # its mirror: whatever the seeding, a flipped batch must be what serving would compute.
+    images = np.stack([image for image, _ in _dataset().as_numpy_iterator()]).astype(np.float32)
+    expected = (images * PREP.scale - np.array(PREP.mean)) / np.array(PREP.std)
+    mirrored = expected[:, :, ::-1]
+    pipeline = make_pipeline(
+        _dataset(), PREP, batch_size=32, training=False,
+        augment=Augmenter(parse_augment("flip"), (28, 28, 1), seed=0), augment_seed=augment_seed,
+    )  # fmt: skip
+    seen = np.concatenate([x for x, _ in pipeline.as_numpy_iterator()])
+    as_is = np.isclose(seen, expected, atol=1e-5).all(axis=(1, 2, 3))
+    flipped = np.isclose(seen, mirrored, atol=1e-5).all(axis=(1, 2, 3))
+    assert (as_is | flipped).all(), "an image reached the model other than serving computes it"
+    assert as_is.any() and flipped.any()

@@ -34,6 +34,10 @@ def _digest(output: str) -> str:
     return re.search(r"Final weights sha256: (\w+)", output).group(1)
 
 
+def _test_accuracy(output: str) -> float:
+    return float(re.search(r"Test: loss [\d.]+, accuracy ([\d.]+)", output).group(1))
+
+
 @pytest.mark.e2e
 def test_sigkill_at_a_random_step_then_resume_gives_the_uninterrupted_weights(
     fashion_mnist_data_dir, tmp_path
@@ -63,3 +67,6 @@ def test_sigkill_at_a_random_step_then_resume_gives_the_uninterrupted_weights(
         assert re.search(r"Resumed from step (\d+)", resumed.stdout), resumed.stdout[-2000:]
         assert _digest(resumed.stdout) == _digest(whole.stdout), f"killed at step {step}"
         assert not (tmp_path / name / "ckpt").exists()  # finished: its checkpoints are gone
+    # Equal weights could share a mistake (augmented pixels that were never normalized trained
+    # a model that scores chance on the normalized test images): the truth is the test split.
+    assert _test_accuracy(whole.stdout) > 0.5, whole.stdout[-2000:]
