@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import keras
 
+from components.callbacks.resumable_plateau import ResumableReduceLROnPlateau
+
 LR_SCHEDULES = (
     "constant",
     "step",
@@ -158,7 +160,8 @@ def make_schedule(
 
 
 def plateau_callback(monitor: str = "val_loss") -> keras.callbacks.ReduceLROnPlateau:
-    """Keras's `ReduceLROnPlateau`: halves the rate after 2 epochs without improvement.
+    """Keras's `ReduceLROnPlateau` (its resumable form): halves the rate after 2 epochs
+    without improvement.
 
     Args:
         monitor: the logged value to watch (`"val_loss"`, or `"loss"` without validation).
@@ -167,6 +170,4 @@ def plateau_callback(monitor: str = "val_loss") -> keras.callbacks.ReduceLROnPla
     >>> plateau_callback("loss").factor
     0.5
     """
-    return keras.callbacks.ReduceLROnPlateau(
-        monitor, factor=PLATEAU_FACTOR, patience=PLATEAU_PATIENCE
-    )
+    return ResumableReduceLROnPlateau(monitor, factor=PLATEAU_FACTOR, patience=PLATEAU_PATIENCE)

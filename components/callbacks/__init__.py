@@ -1,7 +1,8 @@
 """Keras callbacks for controlling and watching training.
 
 Registered as serializable (`keras.saving.deserialize_keras_object` gives a working one back):
-`LearningRateLogger`, `LRFinder`, `TrainingCheckpoint`. The others hold live objects (a batch
+`BestWeights`, `LearningRateLogger`, `LRFinder`, `ResumableReduceLROnPlateau`,
+`TrainingCheckpoint`. The others hold live objects (a batch
 of data, a controller, a loop) that a config cannot carry, and are not registered, like
 Keras's own callbacks.
 """
@@ -12,6 +13,7 @@ from components.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # what static tools see; at run time each name loads on first use
     from components.callbacks.activation_monitor import ActivationMonitor
+    from components.callbacks.best_weights import BestWeights
     from components.callbacks.gradient_monitor import GradientMonitor
     from components.callbacks.lr_finder import LRFinder, find_learning_rate
     from components.callbacks.lr_logger import LearningRateLogger
@@ -23,12 +25,14 @@ if TYPE_CHECKING:  # what static tools see; at run time each name loads on first
         TerminalController,
         default_controller,
     )
+    from components.callbacks.resumable_plateau import ResumableReduceLROnPlateau
     from components.callbacks.step_counting import StepCountingCallback
     from components.callbacks.training_checkpoint import TrainingCheckpoint
 
 _EXPORTS = {
     "ActivationMonitor": "components.callbacks.activation_monitor",
     "AutoController": "components.callbacks.pause_controllers",
+    "BestWeights": "components.callbacks.best_weights",
     "Decision": "components.callbacks.pause_commands",
     "FileController": "components.callbacks.pause_controllers",
     "GradientMonitor": "components.callbacks.gradient_monitor",
@@ -36,6 +40,7 @@ _EXPORTS = {
     "LRFinder": "components.callbacks.lr_finder",
     "LearningRateLogger": "components.callbacks.lr_logger",
     "PauseEveryNSteps": "components.callbacks.pause",
+    "ResumableReduceLROnPlateau": "components.callbacks.resumable_plateau",
     "StepCountingCallback": "components.callbacks.step_counting",
     "TerminalController": "components.callbacks.pause_controllers",
     "TrainingCheckpoint": "components.callbacks.training_checkpoint",
@@ -50,12 +55,14 @@ __all__ = [
     "HELP",
     "ActivationMonitor",
     "AutoController",
+    "BestWeights",
     "Decision",
     "FileController",
     "GradientMonitor",
     "LRFinder",
     "LearningRateLogger",
     "PauseEveryNSteps",
+    "ResumableReduceLROnPlateau",
     "StepCountingCallback",
     "TerminalController",
     "TrainingCheckpoint",

@@ -32,6 +32,7 @@ class TrainingCheckpoint(StepCountingCallback):
             raise ValueError(f"every_steps must be a positive integer, got {every_steps}.")
         self.checkpoint_dir = str(checkpoint_dir)
         self.every_steps = every_steps
+        self.states = {}
 
     def get_config(self):
         return {"checkpoint_dir": self.checkpoint_dir, "every_steps": self.every_steps}
@@ -39,6 +40,10 @@ class TrainingCheckpoint(StepCountingCallback):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+    def keep_states_of(self, callbacks: dict) -> None:
+        """Saves these callbacks' states (`get_state`) at every epoch end, by name."""
+        self.states = dict(callbacks)
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
@@ -54,7 +59,7 @@ class TrainingCheckpoint(StepCountingCallback):
         history = {k: list(v) for k, v in getattr(self.model.history, "history", {}).items()}
         for key, value in (logs or {}).items():
             history.setdefault(key, []).append(float(value))
-        save_history(self.checkpoint_dir, history, epoch + 1)
+        save_history(self.checkpoint_dir, history, epoch + 1, self.states)
 
 
 __all__ = ["TrainingCheckpoint"]

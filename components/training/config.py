@@ -108,8 +108,8 @@ class TrainConfig:
             seed give identical weights (`components.training.reproducibility`).
         val_split: fraction of `train_split` held out for validation, in [0, 1).
         restore_best: keep the weights of the epoch with the best validation accuracy, not
-            the last (Keras's `EarlyStopping(restore_best_weights=True)`, never stopping);
-            needs `val_split`.
+            the last (`components.callbacks.BestWeights`, whose state the checkpoints keep:
+            a resumed run exports what the uninterrupted one would); needs `val_split`.
         train_split, test_split: tfds splits, slicing allowed (`"train[:5000]"`).
         resize: resize images to `resize` x `resize` (in the pipeline and the export), or None.
         data_dir: the tfds data dir (None: tfds's own).

@@ -45,6 +45,8 @@ class FittedModel:
         train_seconds: wall time of the fit.
         monitors: the gradient and activation monitors, by name.
         pause: the pause callback, or None.
+        best_epoch: the epoch (0-based) whose weights the model holds with `restore_best`,
+            else None.
     """
 
     model: keras.Model
@@ -54,6 +56,7 @@ class FittedModel:
     train_seconds: float
     monitors: dict
     pause: PauseEveryNSteps | None
+    best_epoch: int | None = None
 
     @functools.cached_property
     def inference(self) -> keras.Model:
@@ -171,7 +174,7 @@ def fit_loaded(
         x, y = next(iter(look))
         return x.numpy(), y.numpy()
 
-    callbacks, monitors, pause = run_callbacks(
+    callbacks, monitors, pause, best = run_callbacks(
         config,
         look_batch,
         validation_accuracy_key(model, trainer),
@@ -203,6 +206,8 @@ def fit_loaded(
             verbose=progress_verbosity() if chief else 0,
         ).history
     train_seconds = time.time() - start
+    if best is not None:
+        best.restore()
     return FittedModel(
         model=model,
         history={k: [float(x) for x in v] for k, v in history.items()},
@@ -211,6 +216,7 @@ def fit_loaded(
         train_seconds=train_seconds,
         monitors=monitors,
         pause=pause,
+        best_epoch=None if best is None else best.best_epoch,
     )
 
 

@@ -22,7 +22,11 @@ import keras
 from components.atomic_files import atomic_path, write_text_atomic
 from components.callbacks.step_counting import StepCountingCallback
 from components.optimizers.learning_rate import scaled_schedule
-from components.training.checkpointing import MAX_TO_KEEP, save_history
+from components.training.checkpointing import (
+    MAX_TO_KEEP,
+    restore_callback_states,
+    save_history,
+)
 
 WEIGHTS_SUFFIX = ".weights.h5"
 POSITION_SUFFIX = ".position.json"
@@ -109,6 +113,18 @@ class WeightsCheckpoint(StepCountingCallback):
         self.every, self.keep = every, keep
         self.epoch, self.batch = epoch, batch
         self.history = {k: list(v) for k, v in (history or {}).items()}
+        self.states = {}
+
+    def keep_states_of(self, callbacks: dict) -> None:
+        """Saves these callbacks' states (`get_state`) at every epoch end, by name, and gives
+        them back at the start of every `fit` after the first epoch (`set_state`)."""
+        self.states = dict(callbacks)
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.epoch:  # a resumed run, or the fit after a resumed epoch's rest
+            # After the stateful callbacks' own on_train_begin, which resets them.
+            restore_callback_states(self.directory, self.epoch, self.states)
 
     def on_epoch_begin(self, epoch, logs=None):
         if epoch != self.epoch:  # a new epoch (not the resumed one, already part-way)
@@ -131,7 +147,7 @@ class WeightsCheckpoint(StepCountingCallback):
             self.history.setdefault(key, []).append(float(value))
         self.epoch, self.batch = epoch + 1, 0
         self.save_checkpoint()
-        save_history(self.directory, self.history, epoch + 1)
+        save_history(self.directory, self.history, epoch + 1, self.states)
 
     # -- TrainingLoopHooks ------------------------------------------------------------------
     def save_checkpoint(self) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import time
 
 import keras
-import numpy as np
 
 from components.console import progress_verbosity
 from components.data.array_batches import ArrayBatches
@@ -197,7 +196,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         y = (arrays.y_validation if held_out else arrays.y_train)[: config.batch_size]
         return keras.ops.convert_to_numpy(batches(x, y, outputs=1)[0][0]), y
 
-    callbacks, monitors, pause = run_callbacks(
+    callbacks, monitors, pause, best = run_callbacks(
         config,
         look,
         validation_accuracy_key(model),
@@ -226,6 +225,8 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         last_loss = (logged.get("loss") or [last_loss])[-1]
         epoch, skip = last, 0
     train_seconds = time.time() - start
+    if best is not None:
+        best.restore()
     history = checkpoint.history
     result = TrainResult(
         config=config,
@@ -247,10 +248,11 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
             f"checkpoint in {config.checkpoint_dir}. Continue with:\n  {result.resume_command}"
         )
         return result
-    return _measure_and_save(result, arrays, batches, train_seconds, held, replicas)
+    best_epoch = None if best is None else best.best_epoch
+    return _measure_and_save(result, arrays, batches, train_seconds, held, replicas, best_epoch)
 
 
-def _measure_and_save(result, arrays, batches, train_seconds, held, replicas) -> TrainResult:
+def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, best) -> TrainResult:
     config, model = result.config, result.model
     inference = inference_model(model)
     if inference is not model:
@@ -261,8 +263,6 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas) ->
         return {k: float(v) for k, v in measured.items()}
 
     test = figures(arrays.x_test, arrays.y_test) if len(arrays.x_test) else {}
-    key = validation_accuracy_key(model)
-    best = int(np.argmax(result.history[key])) if config.restore_best else None
     metrics = run_metrics(
         result.history,
         model,

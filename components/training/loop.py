@@ -29,7 +29,13 @@ from components.backends import require_tensorflow_backend
 from components.losses import SoftmaxCrossentropy
 from components.metrics import argmax_accuracy
 from components.processes import owned_dir_prefix, remove_abandoned_dirs
-from components.training.checkpointing import checkpoint_manager, load_history, save_history
+from components.training.checkpointing import (
+    checkpoint_manager,
+    load_history,
+    restore_callback_states,
+    save_history,
+    stateful_callbacks,
+)
 from components.training.compile import AUX_LOSS_WEIGHT
 
 WORKER_DIR_PREFIX = "ckpt-worker"
@@ -275,11 +281,14 @@ class DistributedTrainer:
             print(f"Resumed from step {step} (epoch {step // steps_per_epoch + 1}).")
         callback_list.on_train_begin()
         logs = {}  # a run resumed after its last epoch trains no more
+        states = stateful_callbacks(callbacks or [])
         if step and self.checkpoint_dir is not None:
-            # The epochs finished before the restart, as they were logged then.
+            # The epochs finished before the restart, as they were logged then, and the
+            # callbacks' states at the last of them (after on_train_begin reset them).
             self.model.history.history.update(
                 load_history(self.checkpoint_dir, step // steps_per_epoch)
             )
+            restore_callback_states(self.checkpoint_dir, step // steps_per_epoch, states)
         distributed = self._distribute(dataset)
         for _ in range(step // steps_per_epoch):
             # Each new iterator draws the next reshuffle of the data: a run resumed in epoch e
@@ -313,7 +322,7 @@ class DistributedTrainer:
             self.save_checkpoint()
             callback_list.on_epoch_end(epoch, logs)
             if self.chief and self.checkpoint_dir is not None:
-                save_history(self.checkpoint_dir, self.model.history.history, epoch + 1)
+                save_history(self.checkpoint_dir, self.model.history.history, epoch + 1, states)
             if self.model.stop_training:
                 break
         callback_list.on_train_end(logs)

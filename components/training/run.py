@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from components.data.normalized import NormalizedData, load_normalized
 from components.diagnostics.bias_variance import describe_diagnosis_entry
@@ -35,7 +34,6 @@ from components.training.fitting import (
     choose_loop,
     fit_loaded,
     inference_figures,
-    validation_accuracy_key,
 )
 from components.training.metrics import run_metrics
 from components.training.reproducibility import make_deterministic, seed_everything
@@ -133,9 +131,7 @@ def _evaluate_and_export(
     inference = fitted.inference
     test_figures = inference_figures(fitted, data.pipeline("test", config.batch_size))
     print(f"Final weights sha256: {result.weights_sha256} (task {task_id()})")
-    key = validation_accuracy_key(model, fitted.trainer)
-    # restore_best keeps the first epoch of the best validation accuracy (Keras's rule).
-    best = int(np.argmax(result.history[key])) if config.restore_best else None
+    best = fitted.best_epoch  # restore_best: the epoch whose weights are exported
     metrics = run_metrics(
         result.history,
         model,

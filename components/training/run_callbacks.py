@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import NamedTuple
 
 import keras
 
 from components.callbacks import (
     ActivationMonitor,
+    BestWeights,
     GradientMonitor,
     LearningRateLogger,
     PauseEveryNSteps,
@@ -22,7 +24,25 @@ from components.callbacks import (
 )
 from components.installed import is_installed
 from components.schedules import plateau_callback
+from components.training.checkpointing import stateful_callbacks
 from components.training.config import TrainConfig
+
+
+class RunCallbacks(NamedTuple):
+    """The callbacks of a run, and those of them the run itself talks to.
+
+    Args:
+        callbacks: all of them, in the order Keras calls them.
+        monitors: the gradient and activation monitors, by name.
+        pause: the pause callback, or None.
+        best: the best-epoch weights of `restore_best` (the run puts them back at its end),
+            or None.
+    """
+
+    callbacks: list
+    monitors: dict
+    pause: PauseEveryNSteps | None
+    best: BestWeights | None
 
 
 def run_callbacks(
@@ -35,8 +55,9 @@ def run_callbacks(
     strategy=None,
     chief: bool = True,
     say: Callable = print,
-) -> tuple[list, dict, PauseEveryNSteps | None]:
-    """The run's callbacks, its monitors by name, and its pause callback (or None).
+) -> RunCallbacks:
+    """The run's callbacks (`RunCallbacks`). The checkpoint callback, if given, comes after
+    the stateful ones (best weights, plateau decay) and keeps their states at every epoch end.
 
     Args:
         config: the resolved run settings.
@@ -58,15 +79,15 @@ def run_callbacks(
     callbacks.append(LearningRateLogger())
     # A NaN or infinite loss ends the run at that step (Keras's own); nothing is exported.
     callbacks.append(keras.callbacks.TerminateOnNaN())
-    if config.restore_best:  # Keras's, told never to stop early
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                accuracy_key, mode="max", patience=config.epochs, restore_best_weights=True
-            )
-        )
+    best = None
+    if config.restore_best:  # its weights go back at the run's end, after every fit call
+        best = BestWeights(accuracy_key, mode="max", restore_on_train_end=False)
+        callbacks.append(best)
     if config.lr_schedule == "plateau":
         callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
     if checkpoint is not None:
+        # After the stateful callbacks: at an epoch end it saves what they have just updated.
+        checkpoint.keep_states_of(stateful_callbacks(callbacks))
         callbacks.append(checkpoint)
     monitors = {}
     if config.monitor:
@@ -109,7 +130,7 @@ def run_callbacks(
         )
         callbacks.append(pause)
         say(f"Pausing every {config.pause_every} steps; decisions by: {control}.")
-    return callbacks, monitors, pause
+    return RunCallbacks(callbacks, monitors, pause, best)
 
 
-__all__ = ["run_callbacks"]
+__all__ = ["RunCallbacks", "run_callbacks"]

@@ -193,3 +193,31 @@ def test_a_non_finite_loss_stops_the_run_and_nothing_is_saved(tmp_path):
     )
     assert stopped.stopped_at_step is not None and stopped.export_dir is None
     assert not (tmp_path / "keras_models").exists()
+
+
+def test_a_restore_best_run_resumed_mid_epoch_saves_the_epoch_its_metadata_names(tmp_path):
+    data = small_arrays(3)
+    control = tmp_path / "control"
+    control.write_text("stop")  # the first pause (step 13 of 27: epoch 2, batch 4) stops
+    run = {**RUN, "epochs": 3, "restore_best": True, "lr_schedule": "constant"}
+    pausing = dict(pause_control="file", pause_file=control, checkpoint_dir=tmp_path / "b")
+    stopped = zoo.train(data=data, pause_every=13, **pausing, **run)
+    assert stopped.stopped_at_step == 13
+    # From step 14 on the rate wrecks the model: the best epoch is the first, whose weights
+    # only the checkpoint holds; the resumed run is two fit calls (epoch 2's rest, epoch 3).
+    control.write_text("lr=3")
+    resumed = zoo.train(
+        data=data, pause_every=1, pause_timeout=0.1, pause_on_timeout="continue", resume=True,
+        **pausing, **run,
+    )  # fmt: skip
+    metadata = load_metadata(resumed.export_dir)
+    history = metadata.run.metrics.history["val_accuracy"]
+    assert metadata.run.hyperparameters.best_epoch == 1 and history[0] > max(history[1:])
+    # The independent truth: the saved file's accuracy on the validation images (the first
+    # 10 % of the training arrays), computed with NumPy.
+    saved = keras.saving.load_model(resumed.export_dir / "model.keras")
+    prep = resumed.preprocessing
+    x = (data[0][:32].astype("float32") * prep.scale - prep.mean[0]) / prep.std[0]
+    accuracy = float(np.mean(saved.predict(x, verbose=0).argmax(axis=1) == data[1][:32]))
+    assert accuracy == pytest.approx(metadata.run.metrics.validation["accuracy"], abs=1e-6)
+    assert accuracy == pytest.approx(history[0], abs=1e-6)

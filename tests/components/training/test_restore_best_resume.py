@@ -1,0 +1,65 @@
+"""`--restore-best` through a stop and a resume: the export holds the best epoch's weights."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+import zoo
+from components.training import TrainConfig
+
+
+@pytest.mark.e2e
+def test_a_resumed_restore_best_run_exports_the_epoch_its_metadata_names(
+    fashion_mnist_data_dir, tmp_path
+):
+    control = tmp_path / "control"
+    control.write_text("stop\n")
+    config = TrainConfig(
+        data_dir=str(fashion_mnist_data_dir),
+        train_split="train[:640]",
+        val_split=0.25,  # the first 160 examples
+        test_split="test[:128]",
+        epochs=4,
+        batch_size=60,  # 8 steps per epoch
+        restore_best=True,
+        lr_schedule="constant",
+        export_dir=tmp_path / "saved_models",
+        log_dir=tmp_path / "logs",
+        checkpoint_dir=tmp_path / "checkpoints",
+        pause_every=24,  # the last step of epoch 3
+        pause_control="file",
+        pause_file=control,
+    )
+    stopped = zoo.train(config)
+    assert stopped.stopped_at_step == 24 and stopped.export_dir is None
+    # The fourth epoch runs at a rate that wrecks the model: the best epoch is an earlier one,
+    # whose weights only the checkpoint holds now (Keras's EarlyStopping kept them in memory).
+    control.write_text("lr=3\n")
+    resumed = zoo.train(
+        dataclasses.replace(
+            config, pause_every=1, pause_timeout=0.1, pause_on_timeout="continue", resume=True
+        )
+    )
+    metadata = json.loads((resumed.export_dir / "metadata.json").read_text())
+    best_epoch = metadata["hyperparameters"]["best_epoch"]
+    history = metadata["metrics"]["history"]["val_accuracy"]
+    assert best_epoch <= 3 and history[best_epoch - 1] == max(history) > history[3] + 0.1
+    # The independent truth: what the exported SavedModel computes on the validation images.
+    images, labels = tfds.as_numpy(
+        tfds.load(
+            "fashion_mnist", split="train[:160]", data_dir=fashion_mnist_data_dir,
+            as_supervised=True, batch_size=-1,
+        )
+    )  # fmt: skip
+    serving = tf.saved_model.load(str(resumed.export_dir)).signatures["serving_uint8"]
+    (input_name,) = serving.structured_input_signature[1]
+    probabilities = serving(**{input_name: tf.constant(images)})["probabilities"].numpy()
+    accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
+    assert accuracy == pytest.approx(metadata["metrics"]["validation"]["accuracy"], abs=1e-6)
+    assert accuracy == pytest.approx(history[best_epoch - 1], abs=1e-6)
