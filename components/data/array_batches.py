@@ -37,8 +37,9 @@ class ArrayBatches(keras.utils.PyDataset):
         num_outputs: the model's heads (GoogLeNet's auxiliary heads get the labels too).
         multiple_of: every batch's size is a multiple of this (the devices of a data-parallel
             run, which splits each batch evenly): a shuffled (training) batch drops its last
-            examples to fit, an evaluation batch is padded with copies weighted 0, so that its
-            figures are those of exactly its own examples.
+            examples to fit, an evaluation batch is padded with copies weighted 0. Keras's
+            compiled metrics and loss tracker count those copies: measure padded batches with
+            `components.training.exact_figures`.
         epoch: the epoch the first batch belongs to (a resumed run's).
         skip: batches of that first epoch already trained on (a resume mid-epoch); this
             dataset then yields that epoch's remaining batches only.

@@ -45,6 +45,7 @@ from components.training.compile import (
     validation_accuracy_key,
 )
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
+from components.training.exact_figures import ExactValidation, exact_figures
 from components.training.keras_checkpoint import (
     WeightsCheckpoint,
     loadable_weights,
@@ -189,6 +190,11 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
     validation = (
         batches(arrays.x_validation, arrays.y_validation) if len(arrays.x_validation) else None
     )
+    # Padded evaluation batches (data parallel) are validated exactly, not by fit's own.
+    exact_validation = []
+    if validation is not None and replicas > 1:
+        exact_validation = [ExactValidation(validation, validation_accuracy_key(model))]
+        validation = None
 
     def look():  # the monitors' batch: validation images as they are (normalized, no augmentation)
         held_out = len(arrays.x_validation) > 0
@@ -219,7 +225,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
             initial_epoch=epoch,
             epochs=last,
             shuffle=False,  # the batches shuffle themselves, replayably; Keras's would not be
-            callbacks=[train.epoch_setter(), *callbacks],
+            callbacks=[train.epoch_setter(), *exact_validation, *callbacks],
             verbose=progress_verbosity(),
         ).history
         last_loss = (logged.get("loss") or [last_loss])[-1]
@@ -259,6 +265,8 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, be
         compile_classifier(inference)
 
     def figures(x, y):
+        if replicas > 1:  # padded batches: Keras's figures would count the padding
+            return exact_figures(inference, batches(x, y, outputs=1))
         measured = inference.evaluate(batches(x, y, outputs=1), return_dict=True, verbose=0)
         return {k: float(v) for k, v in measured.items()}
 

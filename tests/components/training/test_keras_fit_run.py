@@ -123,10 +123,20 @@ DATA_PARALLEL = textwrap.dedent(
     from tests.components.training.test_keras_fit_run import RUN, small_arrays
     import keras
     run = {**RUN, "epochs": 1, "precision": "mixed_bfloat16"}
-    result = zoo.train(data=small_arrays(5, 128, 32), checkpoint_dir="ckpt", **run)
-    hyper = json.load(open(result.export_dir / "metadata.json"))["hyperparameters"]
+    data = small_arrays(5, 128, 33)  # 33 test images: the last batch padded to 2
+    result = zoo.train(data=data, checkpoint_dir="ckpt", **run)
+    metadata = json.load(open(result.export_dir / "metadata.json"))
+    hyper = metadata["hyperparameters"]
     model = result.model
+    prep = result.preprocessing
+    x = (data[2].astype("float32") * prep.scale - prep.mean[0]) / prep.std[0]
+    logits = np.asarray(model.predict(x, verbose=0), np.float64)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     print(json.dumps({"devices": len(jax.devices()), "strategy": hyper["strategy"],
+                      "test": metadata["metrics"]["test"],
+                      "numpy_test": {"accuracy": float(np.mean(logits.argmax(1) == data[3])),
+                                     "loss": float(-log_p[np.arange(33), data[3]].mean())},
                       "replicas": hyper["replicas"], "loss": result.history["loss"][-1],
                       "precision": hyper["precision"],
                       "weights": sorted({str(w.dtype) for w in model.weights}),
@@ -155,6 +165,9 @@ def test_data_parallel_over_two_host_devices_in_mixed_bfloat16(tmp_path):
     assert facts["devices"] == 2
     assert (facts["strategy"], facts["replicas"]) == ("DataParallel", 2)
     assert np.isfinite(facts["loss"])
+    # The test figures of padded batches are those of the 33 images alone (NumPy's).
+    assert facts["test"]["accuracy"] == pytest.approx(facts["numpy_test"]["accuracy"], abs=1e-6)
+    assert facts["test"]["loss"] == pytest.approx(facts["numpy_test"]["loss"], abs=2e-3)
     # mixed_bfloat16: computes in bfloat16, keeps float32 weights; the policy put back after.
     assert facts["precision"] == "mixed_bfloat16"
     assert (facts["weights"], facts["computes"]) == (["float32"], ["bfloat16"])
