@@ -8,10 +8,12 @@ import pytest
 
 from components.callbacks import (
     ActivationMonitor,
+    BestWeights,
     GradientMonitor,
     LearningRateLogger,
     LRFinder,
     PauseEveryNSteps,
+    ResumableReduceLROnPlateau,
     TrainingCheckpoint,
 )
 from components.optimizers import make_optimizer
@@ -32,6 +34,8 @@ REGISTERED = [
     lambda tmp: LearningRateLogger(),
     lambda tmp: LRFinder(min_lr=1e-4, max_lr=1.0, steps=8),
     lambda tmp: TrainingCheckpoint(str(tmp / "checkpoints"), every_steps=3),
+    lambda tmp: BestWeights("accuracy"),
+    lambda tmp: ResumableReduceLROnPlateau("loss", patience=1),
 ]
 
 
@@ -48,13 +52,17 @@ def _registered_callbacks():
 
 def test_the_registered_callbacks_are_exactly_these():
     assert _registered_callbacks() == [
+        "classiczoo>BestWeights",
         "classiczoo>LRFinder",
         "classiczoo>LearningRateLogger",
+        "classiczoo>ResumableReduceLROnPlateau",
         "classiczoo>TrainingCheckpoint",
     ]
 
 
-@pytest.mark.parametrize("make", REGISTERED, ids=["lr_logger", "lr_finder", "checkpoint"])
+@pytest.mark.parametrize(
+    "make", REGISTERED, ids=["lr_logger", "lr_finder", "checkpoint", "best", "plateau"]
+)
 def test_a_registered_callback_round_trips_and_works_in_fit(make, tmp_path):
     callback = make(tmp_path)
     restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(callback))
