@@ -1,5 +1,6 @@
 # The README's commands. Each target does its own set-up: a virtual environment in .venv with
-# the package installed (editable, with the dev extras), and the offline Fashion-MNIST files.
+# the package installed (editable, with the dev, jax and docs extras), and the offline
+# Fashion-MNIST files.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,18 +8,24 @@ INSTALLED := $(VENV)/.installed
 FASHION_MNIST_SYSTEM_DIR := /usr/share/datasets/fashion-mnist
 CLASSICZOO := $(VENV)/bin/classiczoo
 
-.PHONY: demo test install data lint pip-check jax-check benchmark clean
+.PHONY: demo test docs install data lint pip-check jax-check benchmark clean
 
 ## demo: train lenet5_bn on Fashion-MNIST (reproducibly), export a SavedModel, evaluate it
 demo: $(INSTALLED) data
 	$(CLASSICZOO) train --model lenet5_bn --dataset fashion_mnist --val-split 0.1 --deterministic
 	$(CLASSICZOO) evaluate saved_models/lenet5_bn
 
-## test: lint and the test suite (per-file times, the 15 slowest tests), under TensorFlow, then
-## the tests marked `backends` again under Keras's JAX backend
-test: $(INSTALLED) data lint
+## test: lint, the docs site (strict: a broken reference or link fails), and the test suite
+## (per-file times, the 15 slowest tests) under TensorFlow, then the tests marked `backends`
+## again under Keras's JAX backend
+test: $(INSTALLED) data lint docs
 	$(PY) -m pytest
 	KERAS_BACKEND=jax $(PY) -m pytest -m backends
+
+## docs: the documentation site (mkdocs.yml, docs/) into site/; any warning fails the build.
+## NO_MKDOCS_2_WARNING hides mkdocs-material's notice about its own end of life.
+docs: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 ## pip-check: the wheel in a fresh virtual environment, used from outside the repository
 pip-check: $(INSTALLED) data
@@ -33,7 +40,7 @@ install: $(INSTALLED)
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,jax]'
+	$(PY) -m pip install --quiet -e '.[dev,jax,docs]'
 	touch $(INSTALLED)
 
 ## data: Debian's dataset-fashion-mnist, the offline source of Fashion-MNIST (needs root)
