@@ -47,6 +47,8 @@ class NormalizedData:
         augment: str | None = None,
         soft_labels: bool = False,
         seed_per_batch: bool = False,
+        epochs: tuple[int, int] | None = None,
+        skip: int = 0,
     ) -> tf.data.Dataset | None:
         """The batched pipeline of `part` (`train`, `validation`, `test`); None for a
         validation or test part that is empty.
@@ -62,6 +64,9 @@ class NormalizedData:
                 part only.
             seed_per_batch: each batch's augmentation drawn from a seed of its own
                 (`make_pipeline`'s `augment_seed`), so that a resumed run repeats it.
+            epochs, skip: the training batches of epochs `(first, end)` in one dataset, each
+                epoch's order and augmentation a function of `(seed, epoch)`, less the first
+                `skip` batches (`make_pipeline`'s): what Keras's fit resumes on.
         """
         if part not in PARTS:
             raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}.")
@@ -82,7 +87,9 @@ class NormalizedData:
             seed=seed,
             augment=Augmenter(steps, self.model_input_shape, seed=seed) if steps else None,
             one_hot_classes=len(self.data.class_names) if soft_labels else None,
-            augment_seed=seed if (seed_per_batch and steps) else None,
+            augment_seed=seed if (seed_per_batch and steps and epochs is None) else None,
+            epochs=epochs,
+            skip=skip,
         )
 
     def describe(self) -> str:

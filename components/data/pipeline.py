@@ -48,6 +48,8 @@ def make_pipeline(
     augment=None,
     one_hot_classes: int | None = None,
     augment_seed: int | None = None,
+    epochs: tuple[int, int] | None = None,
+    skip: int = 0,
 ) -> tf.data.Dataset:
     """Builds a batched, prefetched input pipeline from unbatched `(uint8 image, label)`.
 
@@ -70,6 +72,14 @@ def make_pipeline(
             shuffle does (`tf.data.Dataset.random`): a run resumed mid-way, replaying the
             finished epochs' iterators, then augments every batch as the uninterrupted run did.
             None: the layers' own running generators.
+        epochs: `(first, end)`: the training batches of epochs `first` to `end - 1` in one
+            dataset, each epoch's order and augmentation drawn from `(seed, epoch)` and the
+            batch's place alone (`augment_seed` is not used). However often and wherever it
+            is iterated, epoch e is the same: a run resumed in epoch e starts a dataset at e
+            (and `skip`s the batches done) and sees what the uninterrupted run saw. Give
+            `fit` the steps per epoch. None: one epoch per iteration, reshuffled by a running
+            generator.
+        skip: batches of the first epoch already trained on (with `epochs`).
 
     Example:
     >>> train = make_pipeline(data.train, prep, batch_size=256, training=True)  # doctest: +SKIP
@@ -88,6 +98,8 @@ def make_pipeline(
     def stage(images, labels):
         return staged(images, preprocessing), labels
 
+    if epochs is not None and not training:
+        raise ValueError("epochs is for a training pipeline (training=True).")
     if cache and fits:
         dataset = dataset.map(stage, num_parallel_calls=tf.data.AUTOTUNE).cache()
         per_batch = False
@@ -95,26 +107,49 @@ def make_pipeline(
         if cache:
             dataset = dataset.cache()
         per_batch = True
-    if training:
-        buffer = num_examples if (cache and num_examples > 0) else 10_000
-        dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
-    if per_batch:
-        dataset = dataset.map(stage, num_parallel_calls=tf.data.AUTOTUNE)
-    if one_hot_classes is not None:
-        dataset = dataset.map(lambda x, y: (x, tf.one_hot(y, one_hot_classes)))
-    if augment is not None and augment_seed is not None:
-        seeds = tf.data.Dataset.random(seed=augment_seed, rerandomize_each_iteration=True)
-        # One batch at a time: each call sets the layers' generators, then draws from them.
-        dataset = tf.data.Dataset.zip((dataset, seeds.batch(2))).map(
-            lambda batch, seed: augment(*batch, seed=seed)
-        )
-    elif augment is not None:
-        dataset = dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
-    if augment is not None:
-        # Whatever the seeding, augmented pixels are normalized as serving normalizes them.
-        dataset = dataset.map(
-            lambda x, y: (normalize_images(x, preprocessing), y),
-            num_parallel_calls=tf.data.AUTOTUNE,
-        )
+    buffer = num_examples if (cache and num_examples > 0) else 10_000
+
+    def batched(examples: tf.data.Dataset, batch_seeds: tf.data.Dataset | None):
+        """Batches, then each batch to the model's input: augment, then normalize."""
+        examples = examples.batch(batch_size)
+        if per_batch:
+            examples = examples.map(stage, num_parallel_calls=tf.data.AUTOTUNE)
+        if one_hot_classes is not None:
+            examples = examples.map(lambda x, y: (x, tf.one_hot(y, one_hot_classes)))
+        if augment is not None and batch_seeds is not None:
+            # One batch at a time: each call sets the layers' generators, then draws from them.
+            examples = tf.data.Dataset.zip((examples, batch_seeds.batch(2))).map(
+                lambda batch, seed: augment(*batch, seed=seed)
+            )
+        elif augment is not None:
+            examples = examples.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+        if augment is not None:
+            # Whatever the seeding, augmented pixels are normalized as serving normalizes them.
+            examples = examples.map(
+                lambda x, y: (normalize_images(x, preprocessing), y),
+                num_parallel_calls=tf.data.AUTOTUNE,
+            )
+        return examples
+
+    if epochs is not None:
+        cached = dataset
+        base_seed = 0 if seed is None else seed
+
+        def epoch_batches(epoch: int) -> tf.data.Dataset:
+            # Python seeds: TensorFlow's op determinism refuses a tensor as a shuffle's seed.
+            epoch_seed = (base_seed * 1_000_003 + epoch) % 2**62
+            order = cached.shuffle(buffer, seed=epoch_seed, reshuffle_each_iteration=False)
+            return batched(order, tf.data.Dataset.random(seed=epoch_seed + 1))
+
+        first, end = epochs
+        dataset = epoch_batches(first).skip(skip)
+        for epoch in range(first + 1, end):
+            dataset = dataset.concatenate(epoch_batches(epoch))
+    else:
+        if training:
+            dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+        seeds = None
+        if augment_seed is not None:
+            seeds = tf.data.Dataset.random(seed=augment_seed, rerandomize_each_iteration=True)
+        dataset = batched(dataset, seeds)
     return dataset.prefetch(tf.data.AUTOTUNE)

@@ -89,6 +89,14 @@ def checkpoint_manager(
     return tf.train.CheckpointManager(checkpoint, str(directory), max_to_keep=max_to_keep)
 
 
+def checkpoint_mismatch(checkpoint: str | Path, detail: str) -> ValueError:
+    """The error of a checkpoint made by a run with other flags than this one's."""
+    return ValueError(
+        f"The checkpoint {checkpoint} does not fit this run: resume with the flags it was made "
+        f"with (model, optimizer, --lr-schedule, ...). {detail[:300]}"
+    )
+
+
 HISTORY_NAME = "history.json"
 # The arrays of the callbacks' states at the end of epoch <epochs> (e.g. the best weights).
 CALLBACK_ARRAYS = "callbacks-{epochs}.npz"
@@ -232,6 +240,7 @@ def has_checkpoint(directory: str | Path) -> bool:
 
 __all__ = [
     "CALLBACK_ARRAYS",
+    "checkpoint_mismatch",
     "CHECKPOINT_PATTERNS",
     "MAX_TO_KEEP",
     "checkpoint_files",

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import time
 
 import keras
 import tensorflow as tf
 
-from components.callbacks import PauseEveryNSteps, TrainingCheckpoint
+from components.callbacks import PauseEveryNSteps
 from components.console import progress_verbosity
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData
+from components.training.checkpointing import load_history
 from components.training.compile import (
     compile_classifier,
     inference_model,
@@ -28,7 +30,9 @@ from components.training.compile import (
 )
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.distribute import task_id
+from components.training.keras_checkpoint import WeightsCheckpoint, restore_weights
 from components.training.loop import DistributedTrainer
+from components.training.resumable_fit import fit_from
 from components.training.run_callbacks import run_callbacks
 from components.training.run_hyperparameters import run_optimizer
 
@@ -47,6 +51,8 @@ class FittedModel:
         pause: the pause callback, or None.
         best_epoch: the epoch (0-based) whose weights the model holds with `restore_best`,
             else None.
+        last_loss: the training loss of the last epoch `fit` ran, a part-way one included
+            (None: the project's loop, whose history ends with it).
     """
 
     model: keras.Model
@@ -57,6 +63,7 @@ class FittedModel:
     monitors: dict
     pause: PauseEveryNSteps | None
     best_epoch: int | None = None
+    last_loss: float | None = None
 
     @functools.cached_property
     def inference(self) -> keras.Model:
@@ -79,11 +86,8 @@ def choose_loop(config: TrainConfig, strategy) -> str:
         )
     if config.loop != "auto":
         return config.loop
-    # A resumed run continues in the project's loop, which can start in the middle of an
-    # epoch (it computes what model.fit computes; see components/training/loop.py).
-    # A deterministic run uses it from the start too: killed at any step and resumed, it ends
-    # with the weights of the same run uninterrupted (model.fit's differ in the last bits).
-    return "custom" if (multiworker or config.resume or config.deterministic) else "fit"
+    # Keras's fit everywhere it can train: it resumes mid-epoch exactly (fit_from).
+    return "custom" if multiworker else "fit"
 
 
 def fit_loaded(
@@ -112,16 +116,20 @@ def fit_loaded(
         learning_rate *= strategy.num_replicas_in_sync
         say(f"Learning rate scaled by {strategy.num_replicas_in_sync} replicas: {learning_rate}.")
     soft_labels = needs_soft_labels(parse_augment(config.augment), config.label_smoothing)
-    train = data.pipeline(
-        "train",
-        config.batch_size,
-        training=True,
-        seed=config.seed,
-        augment=config.augment,
-        soft_labels=soft_labels,
-        # A deterministic run's augmentation must repeat after a resume, batch by batch.
-        seed_per_batch=config.deterministic,
-    )
+
+    def train_pipeline(**epochs):
+        return data.pipeline(
+            "train",
+            config.batch_size,
+            training=True,
+            seed=config.seed,
+            augment=config.augment,
+            soft_labels=soft_labels,
+            # The project's loop replays a deterministic run's augmentation batch by batch.
+            seed_per_batch=config.deterministic,
+            **epochs,
+        )
+
     validation = data.pipeline("validation", config.batch_size)
     if config.augment != "none" or config.label_smoothing:
         steps = parse_augment(config.augment)
@@ -154,8 +162,25 @@ def fit_loaded(
         f"seed {config.seed}"
         f"{' (deterministic)' if config.deterministic else ''}, precision {config.precision}."
     )
-    trainer = None
-    if loop == "custom":
+    trainer = checkpoint = None
+    place, history = {"epoch": 0, "batch": 0, "step": 0}, {}
+    if loop == "fit":
+        if config.resume:
+            with strategy.scope():
+                place = restore_weights(model, config.checkpoint_dir)
+            history = load_history(config.checkpoint_dir, place["epoch"])
+            say(
+                f"Resumed from {config.checkpoint_dir} at step {place['step']} (epoch "
+                f"{place['epoch'] + 1}, batch {place['batch']})."
+            )
+        checkpoint = WeightsCheckpoint(
+            config.checkpoint_dir,
+            config.checkpoint_every,
+            epoch=place["epoch"],
+            batch=place["batch"],
+            history=history,
+        )
+    else:
         trainer = DistributedTrainer(
             model,
             optimizer,
@@ -178,28 +203,37 @@ def fit_loaded(
         config,
         look_batch,
         validation_accuracy_key(model, trainer),
-        checkpoint=None
-        if trainer is not None
-        else TrainingCheckpoint(str(config.checkpoint_dir), config.checkpoint_every),
-        loop=trainer,
+        checkpoint=checkpoint,
+        loop=trainer or checkpoint,  # what a pause saves through
         strategy=strategy,
         chief=chief,
         say=say,
     )
 
     start = time.time()
+    last_loss = None
     if trainer is None:
-        history = model.fit(
-            with_aux_targets(train, model),
-            validation_data=with_aux_targets(validation, model) if validation else None,
+        batches_per_epoch = math.ceil(data.data.num_train / config.batch_size)
+
+        def train_from(epoch, skip, end):
+            train = train_pipeline(epochs=(epoch, end), skip=skip)
+            return with_aux_targets(train, model), batches_per_epoch - skip, []
+
+        last_loss = fit_from(
+            model,
+            train_from,
+            epoch=place["epoch"],
+            batch=place["batch"],
             epochs=config.epochs,
-            shuffle=False,  # the pipeline shuffles; this silences Keras's warning that it won't
+            batches_per_epoch=batches_per_epoch,
+            validation=with_aux_targets(validation, model) if validation else None,
             callbacks=callbacks,
             verbose=progress_verbosity(),
-        ).history
+        )
+        history = checkpoint.history
     else:
         history = trainer.fit(
-            train,
+            train_pipeline(),
             epochs=config.epochs,
             validation_data=validation,
             callbacks=callbacks,
@@ -217,6 +251,7 @@ def fit_loaded(
         monitors=monitors,
         pause=pause,
         best_epoch=None if best is None else best.best_epoch,
+        last_loss=last_loss,
     )
 
 

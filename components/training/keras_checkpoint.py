@@ -15,6 +15,7 @@ removes its whole directory, the user's files in it too.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import keras
@@ -24,6 +25,7 @@ from components.callbacks.step_counting import StepCountingCallback
 from components.optimizers.learning_rate import scaled_schedule
 from components.training.checkpointing import (
     MAX_TO_KEEP,
+    checkpoint_mismatch,
     restore_callback_states,
     save_history,
 )
@@ -64,7 +66,7 @@ def restore_weights(model: keras.Model, directory: str | Path) -> dict:
     returns its place: `epoch`, `batch` (of that epoch already trained), `step`.
 
     Raises:
-        ValueError: no complete checkpoint in `directory`.
+        ValueError: no complete checkpoint in `directory`, or one of another run's flags.
     """
     position, why = loadable_weights(directory)
     if position is None:
@@ -72,7 +74,18 @@ def restore_weights(model: keras.Model, directory: str | Path) -> dict:
     place = json.loads(Path(position).read_text())
     if not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
-    model.load_weights(Path(directory) / f"ckpt-{place['step']}{WEIGHTS_SUFFIX}")
+    weights = Path(directory) / f"ckpt-{place['step']}{WEIGHTS_SUFFIX}"
+    # Keras only warns of variables it skips (another optimizer or schedule): that would
+    # resume with fresh optimizer state, so it is refused.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.load_weights(weights)
+        except ValueError as err:
+            raise checkpoint_mismatch(weights, f"Keras says: {err}") from None
+    skipped = [str(w.message) for w in caught if "load" in str(w.message).lower()]
+    if skipped:
+        raise checkpoint_mismatch(weights, f"Keras says: {skipped[0]}")
     schedule = scaled_schedule(model.optimizer)
     if schedule is not None and place.get("lr_scale") is not None:
         schedule.scale.assign(place["lr_scale"])

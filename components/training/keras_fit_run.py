@@ -53,6 +53,7 @@ from components.training.keras_checkpoint import (
 )
 from components.training.metrics import run_metrics
 from components.training.result import TrainResult, weights_digest
+from components.training.resumable_fit import fit_from
 from components.training.run_callbacks import run_callbacks
 from components.training.run_hyperparameters import run_hyperparameters, run_optimizer
 
@@ -209,27 +210,23 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         checkpoint=checkpoint,
         loop=checkpoint,  # the pause saves through the run's own checkpoints
     )
-    start = time.time()
-    epoch, skip = place["epoch"], place["batch"]
-    # A checkpoint taken after an epoch's last batch (and not at its end) closed that epoch.
-    if skip >= batches(arrays.x_train, arrays.y_train, training=True).batches_per_epoch:
-        epoch, skip = epoch + 1, 0
-    last_loss = 0.0  # of the epoch the fit ended in: a part-way one is not in the history
-    while epoch < config.epochs and not model.stop_training:
-        # A resume in the middle of an epoch fits that epoch's remaining batches first.
-        last = epoch + 1 if skip else config.epochs
+
+    def train_from(epoch, skip, end):
         train = batches(arrays.x_train, arrays.y_train, training=True, epoch=epoch, skip=skip)
-        logged = model.fit(
-            train,
-            validation_data=validation,
-            initial_epoch=epoch,
-            epochs=last,
-            shuffle=False,  # the batches shuffle themselves, replayably; Keras's would not be
-            callbacks=[train.epoch_setter(), *exact_validation, *callbacks],
-            verbose=progress_verbosity(),
-        ).history
-        last_loss = (logged.get("loss") or [last_loss])[-1]
-        epoch, skip = last, 0
+        return train, None, [train.epoch_setter()]
+
+    start = time.time()
+    last_loss = fit_from(
+        model,
+        train_from,
+        epoch=place["epoch"],
+        batch=place["batch"],
+        epochs=config.epochs,
+        batches_per_epoch=batches(arrays.x_train, arrays.y_train, training=True).batches_per_epoch,
+        validation=validation,
+        callbacks=[*exact_validation, *callbacks],
+        verbose=progress_verbosity(),
+    )
     train_seconds = time.time() - start
     if best is not None:
         best.restore()

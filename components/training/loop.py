@@ -31,6 +31,7 @@ from components.metrics import argmax_accuracy
 from components.processes import owned_dir_prefix, remove_abandoned_dirs
 from components.training.checkpointing import (
     checkpoint_manager,
+    checkpoint_mismatch,
     load_history,
     restore_callback_states,
     save_history,
@@ -130,11 +131,7 @@ class DistributedTrainer:
                 try:
                     self._manager.checkpoint.restore(latest).assert_existing_objects_matched()
                 except AssertionError as err:
-                    raise ValueError(
-                        f"The checkpoint {latest} does not fit this run: resume with the flags "
-                        "it was made with (model, optimizer, --lr-schedule, ...). "
-                        f"TensorFlow says: {str(err)[:300]}"
-                    ) from None
+                    raise checkpoint_mismatch(latest, f"TensorFlow says: {err}") from None
                 self.resumed_step = int(self.optimizer.iterations.numpy())
             if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
                 self._preemption = tf.distribute.experimental.PreemptionCheckpointHandler(

@@ -19,7 +19,11 @@ from components.data.normalized import NormalizedData, load_normalized
 from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import DataSplits, RunFacts
 from components.export.saved_model import export_classifier
-from components.training.checkpoint_directory import CheckpointDirectory, check_resume
+from components.training.checkpoint_directory import (
+    CheckpointDirectory,
+    check_resume,
+    loadable_checkpoint,
+)
 from components.training.config import ModelRegistry, TrainConfig
 from components.training.diagnosis import diagnose_run
 from components.training.distribute import (
@@ -35,6 +39,7 @@ from components.training.fitting import (
     fit_loaded,
     inference_figures,
 )
+from components.training.keras_checkpoint import loadable_weights
 from components.training.metrics import run_metrics
 from components.training.reproducibility import make_deterministic, seed_everything
 from components.training.result import TrainResult, weights_digest
@@ -75,7 +80,9 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
     # The chief writes the checkpoints: it holds the directory against a second run.
     held = CheckpointDirectory(config.checkpoint_dir).acquire() if chief else None
     try:
-        check_resume(config.checkpoint_dir, config.resume)
+        # Keras's fit keeps Keras's weights files; the project's loop TensorFlow's checkpoints.
+        loadable = loadable_weights if loop == "fit" else loadable_checkpoint
+        check_resume(config.checkpoint_dir, config.resume, loadable=loadable)
         return _load_and_fit(config, registry, strategy, loop, held, say)
     finally:
         if held is not None:
@@ -107,7 +114,10 @@ def _load_and_fit(config, registry, strategy, loop, held, say) -> TrainResult:
         pause=pause,
         weights_sha256=weights_digest(model),
     )
-    why = result.stop_early((fitted.history.get("loss") or [0.0])[-1])
+    last_loss = fitted.last_loss
+    if last_loss is None:
+        last_loss = (fitted.history.get("loss") or [0.0])[-1]
+    why = result.stop_early(last_loss)
     if why is not None:
         say(
             f"Stopped at step {result.stopped_at_step} by {why}; nothing exported; checkpoint "

@@ -98,9 +98,10 @@ def run_callbacks(
                 every=config.monitor_every,
                 log_dir=str(config.log_dir / "gradients"),
                 csv_path=str(config.log_dir / "gradients.csv") if chief else None,
-                # On NaN it saves TensorFlow's checkpoint; elsewhere the run's own are kept.
+                # On NaN it saves a TensorFlow checkpoint where the project's loop keeps
+                # those; under Keras's fit the run's own checkpoints are kept.
                 checkpoint_dir=str(config.checkpoint_dir)
-                if keras.backend.backend() == "tensorflow"
+                if keras.backend.backend() == "tensorflow" and checkpoint is None
                 else None,
                 chief=chief,
             )

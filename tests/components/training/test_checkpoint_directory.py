@@ -128,7 +128,7 @@ def test_a_run_in_a_directory_of_user_files_leaves_them_all(fashion_mnist_data_d
         export_dir=tmp_path / "exports",
         log_dir=tmp_path / "logs",
     )
-    with pytest.raises(ConfigError, match="to resume from: it holds no checkpoint it can load"):
+    with pytest.raises(ConfigError, match="to resume from: it holds no complete Keras checkpoint"):
         zoo.train(TrainConfig(**config, resume=True))
     assert _contents(shared) == expected
     result = zoo.train(TrainConfig(**config))

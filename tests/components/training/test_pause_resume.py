@@ -60,11 +60,11 @@ def test_stop_at_a_pause_then_resume_to_the_end(fashion_mnist_data_dir, tmp_path
     )
     assert second.completed
     out = capsys.readouterr().out
-    assert "Resumed from step 12 (epoch 1)" in out
+    assert "at step 12 (epoch 1, batch 12)" in out
     # Output that is not a terminal gets Keras's one line per epoch, not a live bar per step.
     assert re.search(r"^16/16 - \d+s - ", out, re.MULTILINE) and "━" not in out, out
     metadata = json.loads((tmp_path / "saved_models/lenet5_bn/1/metadata.json").read_text())
-    assert metadata["hyperparameters"]["loop"] == "custom"
+    assert metadata["hyperparameters"]["loop"] == "fit"  # Keras's fit resumes mid-epoch
     # The rate set at the pause was restored with the checkpoint and kept.
     assert metadata["metrics"]["history"]["learning_rate"] == pytest.approx([0.001, 0.001])
     assert not (tmp_path / "checkpoints").exists()  # the finished run removed its checkpoints
