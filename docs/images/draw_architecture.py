@@ -32,7 +32,8 @@ FLOORS = [
     ),
     (
         "components/",
-        "layers, initializers, losses, data, training,\ncallbacks, export, diagnostics, lessons",
+        "layers, initializers, losses, data, training, checkpoints,\n"
+        "callbacks, export, diagnostics, lessons",
         "#fbe8d3",
         0.0,
     ),
@@ -47,8 +48,8 @@ STEPS = [
         8.4,
         2.45,
         "3  the run (training): strategy, seed;\n"
-        "   data: load, normalize, augment;\n"
-        "   compile; callbacks; fit, checkpoints",
+        "   data by epoch: load, augment, normalize;\n"
+        "   compile; callbacks; model.fit, checkpoints",
     ),
     (8.4, 0.6, "4  evaluate, diagnose; export:\n   SavedModel + metadata.json"),
 ]
