@@ -58,7 +58,10 @@ def test_each_vgg_variant_is_findable_by_name(name):
     "needle,home",
     [
         ("os.replace(", "components/atomic_files.py"),  # one atomic write
-        ("tf.train.CheckpointManager(", "components/training/checkpointing.py"),  # one factory
+        (
+            "tf.train.CheckpointManager(",
+            "components/checkpoints/tensorflow_checkpoint.py",
+        ),  # one factory
     ],
 )
 def test_one_helper_per_job(needle, home):
@@ -66,6 +69,16 @@ def test_one_helper_per_job(needle, home):
         str(p.relative_to(REPO_ROOT)) for p in _python_files(*PACKAGES) if needle in p.read_text()
     ]
     assert users == [home]
+
+
+def test_no_callback_imports_the_training_run():
+    offenders = {
+        str(path.relative_to(REPO_ROOT)): sorted(
+            m for m in _imported_modules(path) if m.startswith("components.training")
+        )
+        for path in _python_files("components/callbacks", "components/checkpoints")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_the_loop_and_the_pause_share_no_private_attribute():

@@ -1,10 +1,10 @@
 """Keras callbacks for controlling and watching training.
 
 Registered as serializable (`keras.saving.deserialize_keras_object` gives a working one back):
-`BestWeights`, `LearningRateLogger`, `LRFinder`, `ResumableReduceLROnPlateau`,
-`TrainingCheckpoint`. The others hold live objects (a batch
-of data, a controller, a loop) that a config cannot carry, and are not registered, like
-Keras's own callbacks.
+`BestWeights`, `LearningRateLogger`, `LRFinder`, `ResumableReduceLROnPlateau` (and the run's
+checkpoint callback, `components.checkpoints.WeightsCheckpoint`). The others hold live objects
+(a batch of data, a controller, a checkpoint) that a config cannot carry, and are not
+registered, like Keras's own callbacks.
 """
 
 from typing import TYPE_CHECKING
@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # what static tools see; at run time each name loads on first
     )
     from components.callbacks.resumable_plateau import ResumableReduceLROnPlateau
     from components.callbacks.step_counting import StepCountingCallback
-    from components.callbacks.training_checkpoint import TrainingCheckpoint
 
 _EXPORTS = {
     "ActivationMonitor": "components.callbacks.activation_monitor",
@@ -43,7 +42,6 @@ _EXPORTS = {
     "ResumableReduceLROnPlateau": "components.callbacks.resumable_plateau",
     "StepCountingCallback": "components.callbacks.step_counting",
     "TerminalController": "components.callbacks.pause_controllers",
-    "TrainingCheckpoint": "components.callbacks.training_checkpoint",
     "TrainingLoopHooks": "components.callbacks.pause",
     "default_controller": "components.callbacks.pause_controllers",
     "find_learning_rate": "components.callbacks.lr_finder",
@@ -65,7 +63,6 @@ __all__ = [
     "ResumableReduceLROnPlateau",
     "StepCountingCallback",
     "TerminalController",
-    "TrainingCheckpoint",
     "TrainingLoopHooks",
     "default_controller",
     "find_learning_rate",

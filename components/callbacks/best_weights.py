@@ -16,7 +16,7 @@ class BestWeights(keras.callbacks.Callback):
     is stopped and resumed ends with the weights of its last epoch while its History still
     names the best one. This callback's state (the best value, its epoch, its weights) is given
     by `get_state` and taken back by `set_state`; the run's checkpoint saves it at every epoch
-    end (`components.training.checkpointing.save_history`), so a resumed run ends where the
+    end (`components.checkpoints.files.save_history`), so a resumed run ends where the
     uninterrupted one ends. It never stops training.
 
     Args:

@@ -16,7 +16,6 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from components.backends import require_tensorflow_backend
 from components.callbacks.step_counting import StepCountingCallback
 from components.callbacks.tensorboard_summaries import open_summary_writer, write_summaries
 from components.diagnostics.backend_gradients import loss_and_gradients_function
@@ -35,8 +34,8 @@ class GradientMonitor(StepCountingCallback):
     plain words about vanishing gradients (the first layer's gradient norm below
     `vanishing_ratio` times the last layer's), exploding ones (a norm above `exploding_norm`),
     update ratios outside `ratio_range`, and NaN or Inf, naming the first layer whose output is
-    not finite; then it stops training with the last good weights put back (and saved to
-    `checkpoint_dir`). The gradients are taken in inference mode (dropout off, BatchNorm's
+    not finite; then it stops training with the last good weights put back (and saved through
+    `checkpoint`). The gradients are taken in inference mode (dropout off, BatchNorm's
     moving statistics), so the check changes nothing in the model. The update ratio is
     `||w_t - w_{t-1}|| / ||w_{t-1}||` over the last optimizer step, whatever the optimizer.
 
@@ -46,7 +45,9 @@ class GradientMonitor(StepCountingCallback):
         loss: `f(y_true, y_pred)`; default the compiled loss, else sparse softmax cross-entropy.
         log_dir: TensorBoard directory (None: none).
         csv_path: CSV file (None: none).
-        checkpoint_dir: where the last good state goes on NaN (None: kept in memory only).
+        checkpoint: the run's checkpoints (an object with `save_checkpoint()`, e.g.
+            `components.checkpoints.WeightsCheckpoint`): on NaN the last good weights are
+            saved through it (None: kept in memory only).
         vanishing_ratio, exploding_norm, ratio_range: the alarm thresholds.
         chief: only the chief writes.
 
@@ -63,7 +64,7 @@ class GradientMonitor(StepCountingCallback):
         loss=None,
         log_dir: str | None = None,
         csv_path: str | None = None,
-        checkpoint_dir: str | None = None,
+        checkpoint=None,
         vanishing_ratio: float = 1e-3,
         exploding_norm: float = 1e3,
         ratio_range: tuple[float, float] = (1e-5, 1e-1),
@@ -76,7 +77,7 @@ class GradientMonitor(StepCountingCallback):
         self.every = int(every)
         self.loss = loss
         self.log_dir, self.csv_path = log_dir, csv_path
-        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint = checkpoint
         self.vanishing_ratio, self.exploding_norm = vanishing_ratio, exploding_norm
         self.ratio_range = ratio_range
         self.chief = chief
@@ -86,11 +87,6 @@ class GradientMonitor(StepCountingCallback):
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
-        if self.checkpoint_dir:
-            require_tensorflow_backend(
-                "GradientMonitor's checkpoint_dir (a TensorFlow checkpoint)",
-                "leave it None; the run's own checkpoints keep the state (--checkpoint-every)",
-            )
         self._previous = None
         self._last_good = [w.numpy() for w in self.model.weights]
         if not hasattr(self, "_writer"):  # one writer for the callback's life, like the traces
@@ -211,16 +207,13 @@ class GradientMonitor(StepCountingCallback):
         message = (
             f"GradientMonitor, step {self.step}: NaN or Inf appeared ({where}). Training stops; "
             "the weights of the last good check are restored"
-            + (f" and saved to {self.checkpoint_dir}" if self.checkpoint_dir else "")
+            + (" and saved with the run's checkpoints" if self.checkpoint is not None else "")
             + "."
         )
         self.warnings.append(message)
         print(message, flush=True)
-        if self.checkpoint_dir and self.chief:
-            from components.training.checkpointing import checkpoint_manager  # TensorFlow's
-
-            manager = checkpoint_manager(self.model, self.model.optimizer, self.checkpoint_dir)
-            manager.save(checkpoint_number=self.step)
+        if self.checkpoint is not None:  # every worker: saving may need them all
+            self.checkpoint.save_checkpoint()
         self.model.stop_training = True
 
     def _write(self, rows):

@@ -4,13 +4,13 @@ From the course notes: every N iterations stop, look at the loss, and decide whe
 continue and at what learning rate. No Keras library has this; `PauseEveryNSteps` makes it a
 callback that works in `model.fit` and in the project's `DistributedTrainer`.
 
-The callback needs two things from the loop that runs it: to save a checkpoint, and to trace
-the training step again after a change that the traced step bakes in (the momentum). A loop
-says how with a `TrainingLoopHooks` (the project's `DistributedTrainer` is one); under
-`model.fit` the callback saves with `checkpoint_manager` and re-makes Keras's train function.
+The callback needs two things of the run's checkpoints: to save one now, and to trace the
+training step again after a change that the traced step bakes in (the momentum). They come as
+a `TrainingLoopHooks` object: `components.checkpoints.WeightsCheckpoint` under `model.fit`
+(on every backend), the project's `DistributedTrainer` in its multi-worker loop.
 
-Not registered as serializable: its controller (a terminal, a file, a policy) and the loop it
-talks to are live objects, which a config cannot carry.
+Not registered as serializable: its controller (a terminal, a file, a policy) and the
+checkpoint it saves through are live objects, which a config cannot carry.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from components.backends import require_tensorflow_backend
 from components.callbacks.pause_commands import Decision
 from components.callbacks.pause_controllers import AutoController
 from components.callbacks.step_counting import StepCountingCallback
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 
 
 class TrainingLoopHooks(Protocol):
-    """What a training loop other than `model.fit` offers the pause."""
+    """What the run's checkpoints offer the pause (and the gradient monitor)."""
 
     def save_checkpoint(self) -> None:
         """Saves model, optimizer and step (every worker calls it under multi-worker)."""
@@ -60,25 +59,27 @@ class PauseEveryNSteps(StepCountingCallback):
         n: steps between pauses, >= 1.
         controller: has `decide(status) -> Decision`: `TerminalController`, `FileController`,
             or `AutoController` (the default: continue, logged).
-        checkpoint_dir: where the pause checkpoint goes under `model.fit` (None: no checkpoint
-            unless `loop` saves).
-        loop: the `TrainingLoopHooks` of the loop that runs the callback (the project's
-            `DistributedTrainer`); None under `model.fit`.
+        checkpoint: the run's checkpoints (`TrainingLoopHooks`: a `WeightsCheckpoint` among
+            the callbacks of `model.fit`, or the project's `DistributedTrainer`); None: no
+            checkpoint is saved at a pause.
         strategy: the tf.distribute strategy, for broadcasting the decision.
         chief: whether this process asks (False on non-chief workers).
 
     Example:
     >>> from components.callbacks import FileController
-    >>> pause = PauseEveryNSteps(500, controller=FileController("control.txt"))
-    >>> model.fit(data, epochs=10, callbacks=[pause])  # doctest: +SKIP
+    >>> from components.checkpoints import WeightsCheckpoint
+    >>> checkpoint = WeightsCheckpoint("checkpoints/run", every=500)
+    >>> pause = PauseEveryNSteps(
+    ...     500, controller=FileController("control.txt"), checkpoint=checkpoint
+    ... )
+    >>> model.fit(data, epochs=10, callbacks=[pause, checkpoint])  # doctest: +SKIP
     """
 
     def __init__(
         self,
         n: int,
         controller=None,
-        checkpoint_dir: str | None = None,
-        loop: TrainingLoopHooks | None = None,
+        checkpoint: TrainingLoopHooks | None = None,
         strategy: tf.distribute.Strategy | None = None,
         chief: bool = True,
     ):
@@ -87,15 +88,9 @@ class PauseEveryNSteps(StepCountingCallback):
             raise ValueError(f"n must be a positive integer number of steps, got {n}.")
         self.n = int(n)
         self.controller = controller or AutoController()
-        self.checkpoint_dir = str(checkpoint_dir) if checkpoint_dir else None
-        self.loop = loop
+        self.checkpoint = checkpoint
         self.strategy = strategy
         self.chief = chief
-        if checkpoint_dir and loop is None:
-            require_tensorflow_backend(
-                "PauseEveryNSteps's checkpoint_dir (a TensorFlow checkpoint)",
-                "give the hooks of the run's own checkpoints (loop=...), or no checkpoint_dir",
-            )
         self.decisions: list[tuple[int, Decision]] = []
         self.stopped_at_step: int | None = None
 
@@ -120,14 +115,8 @@ class PauseEveryNSteps(StepCountingCallback):
 
     # -- a pause ------------------------------------------------------------------------------
     def _save(self):
-        if self.loop is not None:
-            self.loop.save_checkpoint()
-        elif self.checkpoint_dir is not None:
-            from components.training.checkpointing import checkpoint_manager  # TensorFlow's
-
-            # Made now: the optimizer has all its variables after the first step.
-            manager = checkpoint_manager(self.model, self.model.optimizer, self.checkpoint_dir)
-            manager.save(checkpoint_number=self.step)
+        if self.checkpoint is not None:
+            self.checkpoint.save_checkpoint()
 
     def _status(self, logs) -> str:
         figures = {k: float(v) for k, v in logs.items() if k in ("loss", "accuracy")}
@@ -136,7 +125,7 @@ class PauseEveryNSteps(StepCountingCallback):
             f"step {s}: " + ", ".join(f"{k} {v:.4f}" for k, v in f.items()) for s, f in self._trend
         )
         validation = ", ".join(f"{k} {v:.4f}" for k, v in self._validation.items()) or "none yet"
-        saved = self.checkpoint_dir or ("saved" if self.loop else "no checkpoint")
+        saved = "saved" if self.checkpoint is not None else "no checkpoint"
         return (
             f"\n=== Paused at step {self.step} (epoch {self._epoch + 1}); checkpoint: {saved}\n"
             f"  epoch running averages at the last pauses: {trend}\n"
@@ -210,8 +199,8 @@ class PauseEveryNSteps(StepCountingCallback):
             return
         optimizer.momentum = momentum
         # The momentum is baked into the traced step: trace it again (no recompiling).
-        if self.loop is not None:
-            self.loop.retrace()
+        if self.checkpoint is not None:
+            self.checkpoint.retrace()
         else:
             self.model.make_train_function(force=True)
         print(f"Set momentum {momentum:g}.")

@@ -1,5 +1,5 @@
-"""Training a classifier: the settings of a run, strategies, the loop, checkpoints, compiling,
-reproducibility and the figures a run records.
+"""Training a classifier: the settings of a run, strategies, the multi-worker loop, compiling,
+reproducibility and the figures a run records (checkpoints: `components.checkpoints`).
 
 The whole run of a zoo model (`zoo.train`) is `components.training.run.train_model`; it is not
 imported here because it uses the callbacks, which use this package's checkpoints.
@@ -10,11 +10,6 @@ from typing import TYPE_CHECKING
 from components.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # what static tools see; at run time each name loads on first use
-    from components.training.checkpointing import (
-        checkpoint_manager,
-        has_checkpoint,
-        training_checkpoint,
-    )
     from components.training.compile import (
         AUX_LOSS_WEIGHT,
         compile_classifier,
@@ -45,10 +40,8 @@ _EXPORTS = {
     "STRATEGIES": "components.training.distribute",
     "TFConfigError": "components.training.distribute",
     "TrainConfig": "components.training.config",
-    "checkpoint_manager": "components.training.checkpointing",
     "compile_classifier": "components.training.compile",
     "describe_strategy": "components.training.distribute",
-    "has_checkpoint": "components.training.checkpointing",
     "inference_model": "components.training.compile",
     "is_chief": "components.training.distribute",
     "main_head_names": "components.training.compile",
@@ -60,7 +53,6 @@ _EXPORTS = {
     "split_figures": "components.training.metrics",
     "strategy_name": "components.training.distribute",
     "task_id": "components.training.distribute",
-    "training_checkpoint": "components.training.checkpointing",
     "with_aux_targets": "components.training.compile",
 }
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
@@ -73,10 +65,8 @@ __all__ = [
     "ModelRegistry",
     "TFConfigError",
     "TrainConfig",
-    "checkpoint_manager",
     "compile_classifier",
     "describe_strategy",
-    "has_checkpoint",
     "inference_model",
     "is_chief",
     "main_head_names",
@@ -88,6 +78,5 @@ __all__ = [
     "split_figures",
     "strategy_name",
     "task_id",
-    "training_checkpoint",
     "with_aux_targets",
 ]

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
+from components.config_error import ConfigError
 from components.data.augmentation import parse_augment
 from components.diagnostics.bias_variance import check_error_rate
 from components.export.tta import TTA_MODES
@@ -45,10 +46,6 @@ MODEL_DEFAULT_FIELDS = (
     "augment",
     "label_smoothing",
 )
-
-
-class ConfigError(ValueError):
-    """A training setting that is not valid, with the valid values in the message."""
 
 
 class ModelRegistry(Protocol):
@@ -124,7 +121,7 @@ class TrainConfig:
         jit_compile: compile the training step with XLA.
         checkpoint_dir: where checkpoints go (None: `checkpoints/<model>`); locked by the run,
             and once it has finished and exported, its own files removed (the directory too if
-            the run made it; `components.training.checkpoint_directory`).
+            the run made it; `components.checkpoints.directory`).
         checkpoint_every: steps between checkpoints (None: every epoch).
         resume: continue the interrupted run whose checkpoint is in `checkpoint_dir`.
         monitor: any of `MONITORS`; monitor_every: steps between their looks.

@@ -18,10 +18,11 @@ import keras
 import tensorflow as tf
 
 from components.callbacks import PauseEveryNSteps
+from components.checkpoints.files import load_history
+from components.checkpoints.weights import WeightsCheckpoint, restore_weights
 from components.console import progress_verbosity
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData
-from components.training.checkpointing import load_history
 from components.training.compile import (
     compile_classifier,
     inference_model,
@@ -30,7 +31,6 @@ from components.training.compile import (
 )
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.distribute import task_id
-from components.training.keras_checkpoint import WeightsCheckpoint, restore_weights
 from components.training.loop import DistributedTrainer
 from components.training.resumable_fit import fit_from
 from components.training.run_callbacks import run_callbacks
@@ -203,8 +203,7 @@ def fit_loaded(
         config,
         look_batch,
         validation_accuracy_key(model, trainer),
-        checkpoint=checkpoint,
-        loop=trainer or checkpoint,  # what a pause saves through
+        checkpoint=trainer or checkpoint,
         strategy=strategy,
         chief=chief,
         say=say,

@@ -19,6 +19,13 @@ import time
 
 import keras
 
+from components.checkpoints.directory import CheckpointDirectory, check_resume
+from components.checkpoints.files import load_history
+from components.checkpoints.weights import (
+    WeightsCheckpoint,
+    loadable_weights,
+    restore_weights,
+)
 from components.console import progress_verbosity
 from components.data.array_batches import ArrayBatches
 from components.data.arrays import ArraySplits, load_array_splits
@@ -37,8 +44,6 @@ from components.export.metadata import (
     write_metadata,
 )
 from components.export.versions import publish_version
-from components.training.checkpoint_directory import CheckpointDirectory, check_resume
-from components.training.checkpointing import load_history
 from components.training.compile import (
     compile_classifier,
     inference_model,
@@ -46,11 +51,6 @@ from components.training.compile import (
 )
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.exact_figures import ExactValidation, exact_figures
-from components.training.keras_checkpoint import (
-    WeightsCheckpoint,
-    loadable_weights,
-    restore_weights,
-)
 from components.training.metrics import run_metrics
 from components.training.result import TrainResult, weights_digest
 from components.training.resumable_fit import fit_from
@@ -208,7 +208,6 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         look,
         validation_accuracy_key(model),
         checkpoint=checkpoint,
-        loop=checkpoint,  # the pause saves through the run's own checkpoints
     )
 
     def train_from(epoch, skip, end):

@@ -23,8 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from components.checkpoints.files import has_checkpoint
 from components.console import LOG_LEVEL_VARIABLE, QUIET_MARKER_VARIABLE
-from components.training.checkpointing import has_checkpoint
 from components.training.config import TrainConfig
 
 

@@ -26,17 +26,17 @@ import numpy as np
 import tensorflow as tf
 
 from components.backends import require_tensorflow_backend
-from components.losses import SoftmaxCrossentropy
-from components.metrics import argmax_accuracy
-from components.processes import owned_dir_prefix, remove_abandoned_dirs
-from components.training.checkpointing import (
-    checkpoint_manager,
+from components.checkpoints.files import (
     checkpoint_mismatch,
     load_history,
     restore_callback_states,
     save_history,
     stateful_callbacks,
 )
+from components.checkpoints.tensorflow_checkpoint import checkpoint_manager
+from components.losses import SoftmaxCrossentropy
+from components.metrics import argmax_accuracy
+from components.processes import owned_dir_prefix, remove_abandoned_dirs
 from components.training.compile import AUX_LOSS_WEIGHT
 
 WORKER_DIR_PREFIX = "ckpt-worker"

@@ -15,15 +15,13 @@ from pathlib import Path
 
 import keras
 
+from components.checkpoints.directory import CheckpointDirectory, check_resume
+from components.checkpoints.tensorflow_checkpoint import loadable_checkpoint
+from components.checkpoints.weights import loadable_weights
 from components.data.normalized import NormalizedData, load_normalized
 from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import DataSplits, RunFacts
 from components.export.saved_model import export_classifier
-from components.training.checkpoint_directory import (
-    CheckpointDirectory,
-    check_resume,
-    loadable_checkpoint,
-)
 from components.training.config import ModelRegistry, TrainConfig
 from components.training.diagnosis import diagnose_run
 from components.training.distribute import (
@@ -39,7 +37,6 @@ from components.training.fitting import (
     fit_loaded,
     inference_figures,
 )
-from components.training.keras_checkpoint import loadable_weights
 from components.training.metrics import run_metrics
 from components.training.reproducibility import make_deterministic, seed_everything
 from components.training.result import TrainResult, weights_digest

@@ -2,8 +2,8 @@
 checkpoints, the gradient and activation monitors, and the pause.
 
 TensorFlow's run (`components.training.fitting`) and the run under JAX
-(`components.training.keras_fit_run`) differ only in the checkpoint callback and in what the
-pause saves through; both take their callbacks from here.
+(`components.training.keras_fit_run`) take their callbacks from here; both checkpoint with a
+`WeightsCheckpoint`, the multi-worker loop with itself.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from components.callbacks import (
     PauseEveryNSteps,
     default_controller,
 )
+from components.checkpoints.files import stateful_callbacks
 from components.installed import is_installed
 from components.schedules import plateau_callback
-from components.training.checkpointing import stateful_callbacks
 from components.training.config import TrainConfig
 
 
@@ -50,8 +50,7 @@ def run_callbacks(
     look: Callable[[], tuple],
     accuracy_key: str,
     *,
-    checkpoint: keras.callbacks.Callback | None = None,
-    loop=None,
+    checkpoint=None,
     strategy=None,
     chief: bool = True,
     say: Callable = print,
@@ -63,9 +62,9 @@ def run_callbacks(
         config: the resolved run settings.
         look: gives the `(x, y)` NumPy batch the monitors look at (called only if needed).
         accuracy_key: the logged name of the main head's validation accuracy.
-        checkpoint: the callback that writes the run's checkpoints (None: the loop does).
-        loop: the `TrainingLoopHooks` a pause saves through (None: a TensorFlow checkpoint
-            in `config.checkpoint_dir`).
+        checkpoint: the run's checkpoints, which the pause and the gradient monitor save
+            through (`TrainingLoopHooks`): a `WeightsCheckpoint` (a callback: it joins the
+            list) or the project's `DistributedTrainer` (it saves itself); None: none.
         strategy: the tf.distribute strategy a pause broadcasts its decision over.
         chief: this worker writes logs and asks at pauses.
         say: prints where the chief speaks.
@@ -85,7 +84,7 @@ def run_callbacks(
         callbacks.append(best)
     if config.lr_schedule == "plateau":
         callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
-    if checkpoint is not None:
+    if isinstance(checkpoint, keras.callbacks.Callback):  # the project's loop saves itself
         # After the stateful callbacks: at an epoch end it saves what they have just updated.
         checkpoint.keep_states_of(stateful_callbacks(callbacks))
         callbacks.append(checkpoint)
@@ -98,11 +97,7 @@ def run_callbacks(
                 every=config.monitor_every,
                 log_dir=str(config.log_dir / "gradients"),
                 csv_path=str(config.log_dir / "gradients.csv") if chief else None,
-                # On NaN it saves a TensorFlow checkpoint where the project's loop keeps
-                # those; under Keras's fit the run's own checkpoints are kept.
-                checkpoint_dir=str(config.checkpoint_dir)
-                if keras.backend.backend() == "tensorflow" and checkpoint is None
-                else None,
+                checkpoint=checkpoint,  # on NaN: the last good weights
                 chief=chief,
             )
         if "activations" in config.monitor:
@@ -124,8 +119,7 @@ def run_callbacks(
         pause = PauseEveryNSteps(
             config.pause_every,
             controller=controller,
-            checkpoint_dir=str(config.checkpoint_dir) if loop is None else None,
-            loop=loop,
+            checkpoint=checkpoint,
             strategy=strategy,
             chief=chief,
         )

@@ -16,7 +16,7 @@ from components.callbacks import (
     PauseEveryNSteps,
 )
 from components.callbacks.pause_commands import Decision
-from components.training.keras_checkpoint import WeightsCheckpoint, restore_weights
+from components.checkpoints.weights import WeightsCheckpoint, restore_weights
 
 pytestmark = pytest.mark.backends
 RNG = np.random.default_rng(0)
@@ -78,7 +78,9 @@ def test_activation_monitor_sees_the_current_weights():
 def test_a_learning_rate_set_at_a_pause_is_the_one_the_next_steps_use(tmp_path):
     model = softmax_regression()
     checkpoint = WeightsCheckpoint(tmp_path, keep=10)
-    pause = PauseEveryNSteps(3, controller=Scripted(Decision(learning_rate=0.0)), loop=checkpoint)
+    pause = PauseEveryNSteps(
+        3, controller=Scripted(Decision(learning_rate=0.0)), checkpoint=checkpoint
+    )
     history = model.fit(
         X,
         Y,
@@ -102,7 +104,9 @@ def test_a_learning_rate_set_at_a_pause_is_the_one_the_next_steps_use(tmp_path):
 def test_a_stop_at_a_pause_ends_fit_at_that_step_with_its_checkpoint(tmp_path):
     model = softmax_regression()
     checkpoint = WeightsCheckpoint(tmp_path, every=100)
-    pause = PauseEveryNSteps(5, controller=Scripted(Decision(action="stop")), loop=checkpoint)
+    pause = PauseEveryNSteps(
+        5, controller=Scripted(Decision(action="stop")), checkpoint=checkpoint
+    )
     model.fit(X, Y, batch_size=16, epochs=3, verbose=0, callbacks=[checkpoint, pause])
     assert pause.stopped_at_step == 5
     assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 5

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 import zoo
 from components.callbacks import ActivationMonitor, GradientMonitor
+from components.checkpoints import WeightsCheckpoint
 from components.diagnostics import activation_statistics, plot_activation_histograms
 from components.experiments import initialization_experiment
 from components.initializers import get_initializer
@@ -108,14 +109,18 @@ def test_nan_is_located_and_training_stops_with_the_last_good_state(tmp_path):
     outputs = keras.layers.Dense(3, name="last")(keras.layers.Dense(8, name="middle")(x2))
     model = compile_classifier(keras.Model(inputs, outputs), make_optimizer("sgd", 0.1))
     x, y = _data(160)
-    monitor = GradientMonitor((x[:32], y[:32]), every=2, checkpoint_dir=str(tmp_path))
-    model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[FlipAt(3), monitor])
+    checkpoint = WeightsCheckpoint(tmp_path)
+    monitor = GradientMonitor((x[:32], y[:32]), every=2, checkpoint=checkpoint)
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[FlipAt(3), monitor, checkpoint])
     assert monitor.nan_layer == "poison"
     assert model.optimizer.iterations.numpy() == 4  # stopped at the check after the NaN
     assert "NaN or Inf appeared (first in layer poison)" in monitor.warnings[-1]
     kernel = model.get_layer("first").kernel.numpy()
     assert np.all(np.isfinite(kernel))  # the last good weights are back
-    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-4")
+    # Saved through the run's checkpoint: the last good weights, not the poisoned ones.
+    saved = keras.models.clone_model(model)
+    saved.load_weights(tmp_path / "ckpt-4.weights.h5", skip_mismatch=True)
+    np.testing.assert_array_equal(saved.get_layer("first").kernel.numpy(), kernel)
 
 
 def test_activation_statistics_against_numpy_and_alarms():

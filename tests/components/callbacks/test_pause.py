@@ -14,6 +14,7 @@ import tensorflow as tf
 
 import zoo
 from components.callbacks import Decision, LearningRateLogger, PauseEveryNSteps
+from components.checkpoints import WeightsCheckpoint
 from components.optimizers import make_optimizer
 from components.schedules import make_schedule
 from components.training import compile_classifier
@@ -46,9 +47,10 @@ def test_learning_rate_change_in_fit_reaches_optimizer_and_history(tmp_path):
     keras.utils.set_random_seed(0)
     model = compile_classifier(zoo.create("lenet5_bn"), make_optimizer("sgd", 0.1))
     controller = Scripted(Decision(learning_rate=0.02), Decision(steps=2), Decision(every=6))
-    pause = PauseEveryNSteps(5, controller=controller, checkpoint_dir=str(tmp_path))
+    checkpoint = WeightsCheckpoint(tmp_path)
+    pause = PauseEveryNSteps(5, controller=controller, checkpoint=checkpoint)
     history = model.fit(
-        _dataset(x, y), epochs=3, verbose=0, callbacks=[pause, LearningRateLogger()]
+        _dataset(x, y), epochs=3, verbose=0, callbacks=[pause, LearningRateLogger(), checkpoint]
     )
     assert [step for step, _ in pause.decisions] == [5, 10, 12, 18, 24]
     assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(0.02)
@@ -56,8 +58,11 @@ def test_learning_rate_change_in_fit_reaches_optimizer_and_history(tmp_path):
     assert "Paused at step 5 (epoch 1)" in controller.statuses[0]
     assert "learning rate: 0.1" in controller.statuses[0]
     assert "learning rate: 0.02" in controller.statuses[1]
-    # A checkpoint was written at every pause, before the decision.
-    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-24")
+    # A checkpoint was written at every pause (steps 5, 10, 12, 18, 24) and epoch end (8, 16);
+    # the newest 3 are kept.
+    assert sorted(p.name for p in tmp_path.glob("ckpt-*.position.json")) == [
+        "ckpt-16.position.json", "ckpt-18.position.json", "ckpt-24.position.json"
+    ]  # fmt: skip
 
 
 def test_learning_rate_on_a_schedule_is_rescaled_from_that_step():
@@ -98,7 +103,7 @@ def test_stop_in_the_loop_then_resume_gives_the_uninterrupted_weights(tmp_path):
 
     first = trainer(tmp_path)
     pause = PauseEveryNSteps(
-        3, controller=Scripted(Decision(), Decision(action="stop")), loop=first
+        3, controller=Scripted(Decision(), Decision(action="stop")), checkpoint=first
     )
     first.fit(_dataset(x, y), epochs=2, verbose=0, callbacks=[pause])
     assert pause.stopped_at_step == 6

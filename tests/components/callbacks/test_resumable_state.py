@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from components.callbacks import BestWeights, ResumableReduceLROnPlateau
-from components.training.checkpointing import (
+from components.checkpoints.files import (
     restore_callback_states,
     save_history,
     stateful_callbacks,
 )
-from components.training.keras_checkpoint import WeightsCheckpoint
+from components.checkpoints.weights import WeightsCheckpoint
 
 pytestmark = pytest.mark.backends
 

@@ -14,8 +14,8 @@ from components.callbacks import (
     LRFinder,
     PauseEveryNSteps,
     ResumableReduceLROnPlateau,
-    TrainingCheckpoint,
 )
+from components.checkpoints import WeightsCheckpoint
 from components.optimizers import make_optimizer
 from components.training import compile_classifier
 
@@ -33,7 +33,7 @@ def _model():
 REGISTERED = [
     lambda tmp: LearningRateLogger(),
     lambda tmp: LRFinder(min_lr=1e-4, max_lr=1.0, steps=8),
-    lambda tmp: TrainingCheckpoint(str(tmp / "checkpoints"), every_steps=3),
+    lambda tmp: WeightsCheckpoint(str(tmp / "checkpoints"), every=3),
     lambda tmp: BestWeights("accuracy"),
     lambda tmp: ResumableReduceLROnPlateau("loss", patience=1),
 ]
@@ -56,7 +56,7 @@ def test_the_registered_callbacks_are_exactly_these():
         "classiczoo>LRFinder",
         "classiczoo>LearningRateLogger",
         "classiczoo>ResumableReduceLROnPlateau",
-        "classiczoo>TrainingCheckpoint",
+        "classiczoo>WeightsCheckpoint",
     ]
 
 
@@ -74,10 +74,10 @@ def test_a_registered_callback_round_trips_and_works_in_fit(make, tmp_path):
         assert history.history["learning_rate"] == pytest.approx([0.01, 0.01])
     if isinstance(restored, LRFinder):
         assert len(restored.losses) == 8
-    if isinstance(restored, TrainingCheckpoint):
+    if isinstance(restored, WeightsCheckpoint):
         # 8 steps an epoch: saved at steps 3, 6, 8 (epoch end), 9, 12, 15, 16; 3 are kept.
-        saved = sorted(p.name for p in (tmp_path / "checkpoints").glob("ckpt-*.index"))
-        assert saved == ["ckpt-12.index", "ckpt-15.index", "ckpt-16.index"]
+        saved = sorted(p.name for p in (tmp_path / "checkpoints").glob("ckpt-*.weights.h5"))
+        assert saved == ["ckpt-12.weights.h5", "ckpt-15.weights.h5", "ckpt-16.weights.h5"]
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from components.callbacks import (
     GradientMonitor,
     PauseEveryNSteps,
     StepCountingCallback,
-    TrainingCheckpoint,
 )
+from components.checkpoints import WeightsCheckpoint
 from components.optimizers import make_optimizer
 from components.training import compile_classifier
 
@@ -41,5 +41,5 @@ def test_steps_count_across_epochs_and_continue_where_the_optimizer_is():
 
 
 def test_the_every_n_steps_callbacks_share_the_base():
-    for kind in (PauseEveryNSteps, GradientMonitor, ActivationMonitor, TrainingCheckpoint):
+    for kind in (PauseEveryNSteps, GradientMonitor, ActivationMonitor, WeightsCheckpoint):
         assert issubclass(kind, StepCountingCallback)

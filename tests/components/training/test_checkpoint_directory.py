@@ -12,16 +12,15 @@ import numpy as np
 import pytest
 
 import zoo
-from components.training import ConfigError, TrainConfig
-from components.training.checkpoint_directory import (
+from components.checkpoints.directory import (
     CREATED_MARKER,
     LOCK_NAME,
     CheckpointDirectory,
     check_resume,
     checkpoint_files,
-    loadable_checkpoint,
 )
-from components.training.checkpointing import checkpoint_manager
+from components.checkpoints.tensorflow_checkpoint import checkpoint_manager, loadable_checkpoint
+from components.training import ConfigError, TrainConfig
 
 
 def _user_files(directory):
@@ -98,8 +97,9 @@ def test_resume_needs_a_checkpoint_that_loads(tmp_path):
         ConfigError,
         match="no checkpoint in .*users to resume from: it holds no checkpoint it can load",
     ):
-        check_resume(users, resume=True)
-    check_resume(users, resume=False)  # a fresh run may share the directory
+        check_resume(users, resume=True, loadable=loadable_checkpoint)
+    # A fresh run may share the directory.
+    check_resume(users, resume=False, loadable=loadable_checkpoint)
 
     damaged = tmp_path / "damaged"
     _save_a_checkpoint(damaged)
@@ -108,9 +108,9 @@ def test_resume_needs_a_checkpoint_that_loads(tmp_path):
     prefix, why = loadable_checkpoint(damaged)
     assert prefix is None and "damaged" in why
     with pytest.raises(ConfigError, match="no checkpoint in .*damaged to resume from"):
-        check_resume(damaged, resume=True)
+        check_resume(damaged, resume=True, loadable=loadable_checkpoint)
     with pytest.raises(ConfigError, match="checkpoint files that cannot be resumed"):
-        check_resume(damaged, resume=False)
+        check_resume(damaged, resume=False, loadable=loadable_checkpoint)
 
 
 @pytest.mark.e2e

@@ -190,10 +190,6 @@ def test_what_only_tensorflow_does_says_so_under_jax(tmp_path):
         )
     with pytest.raises(ValueError, match="Keras's own fit"):
         DistributedTrainer(model, keras.optimizers.Adam(), strategy=None)
-    from components.callbacks import PauseEveryNSteps
-
-    with pytest.raises(ValueError, match="checkpoint_dir .a TensorFlow checkpoint. needs"):
-        PauseEveryNSteps(5, checkpoint_dir=str(tmp_path))
 
 
 def test_a_non_finite_loss_stops_the_run_and_nothing_is_saved(tmp_path):

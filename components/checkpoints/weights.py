@@ -1,15 +1,15 @@
-"""Checkpoints of a `model.fit` run on any Keras backend: Keras's weights files and the place.
+"""Checkpoints of a `model.fit` run on every Keras backend: Keras's weights files and the place.
 
-TensorFlow runs checkpoint with `tf.train.Checkpoint` (`components.training.checkpointing`).
-Elsewhere (JAX) a checkpoint is `ckpt-<step>.weights.h5`, Keras's own `save_weights` of the
-compiled model (its weights and its optimizer's variables), and `ckpt-<step>.position.json`:
+A checkpoint is `ckpt-<step>.weights.h5`, Keras's own `save_weights` of the compiled model (its
+weights and its optimizer's variables), and `ckpt-<step>.position.json`:
 the epoch, the batches of it already trained, the global step and a `ScaledSchedule`'s scale (a
 rate set at a pause survives a resume). Both are written to a temporary name and renamed; the
 position file is written last, so a checkpoint with a position is complete. (Under JAX, a
 callback's `self.model` brings the trainer's state back into the variables first: Keras's
 `Callback.model` does it.) Keras's own `BackupAndRestore` is not used: a resume starts again at
 the beginning of the interrupted epoch (its steps so far are trained twice), and at the end it
-removes its whole directory, the user's files in it too.
+removes its whole directory, the user's files in it too. (Only the project's multi-worker
+loop keeps TensorFlow's checkpoints: `components.checkpoints.tensorflow_checkpoint`.)
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ import keras
 
 from components.atomic_files import atomic_path, write_text_atomic
 from components.callbacks.step_counting import StepCountingCallback
-from components.optimizers.learning_rate import scaled_schedule
-from components.training.checkpointing import (
+from components.checkpoints.files import (
     MAX_TO_KEEP,
     checkpoint_mismatch,
     restore_callback_states,
     save_history,
 )
+from components.optimizers.learning_rate import scaled_schedule
 
 WEIGHTS_SUFFIX = ".weights.h5"
 POSITION_SUFFIX = ".position.json"
@@ -92,6 +92,7 @@ def restore_weights(model: keras.Model, directory: str | Path) -> dict:
     return place
 
 
+@keras.saving.register_keras_serializable(package="classiczoo")
 class WeightsCheckpoint(StepCountingCallback):
     """Saves a checkpoint every `every` steps and at the end of every epoch, keeping the
     newest `keep`; also the `TrainingLoopHooks` through which `PauseEveryNSteps` saves.
@@ -127,6 +128,14 @@ class WeightsCheckpoint(StepCountingCallback):
         self.epoch, self.batch = epoch, batch
         self.history = {k: list(v) for k, v in (history or {}).items()}
         self.states = {}
+
+    def get_config(self) -> dict:
+        """The constructor's settings; a run's place (`epoch`, `batch`, `history`) is state."""
+        return {"directory": str(self.directory), "every": self.every, "keep": self.keep}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def keep_states_of(self, callbacks: dict) -> None:
         """Saves these callbacks' states (`get_state`) at every epoch end, by name, and gives
@@ -164,16 +173,19 @@ class WeightsCheckpoint(StepCountingCallback):
 
     # -- TrainingLoopHooks ------------------------------------------------------------------
     def save_checkpoint(self) -> None:
-        """Saves weights, optimizer and place now."""
+        """Saves weights, optimizer and place now (also when another callback asks before
+        this one has counted the batch just trained: the optimizer's step says)."""
+        step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+        batch = self.batch + (step - self.step)
         self.directory.mkdir(parents=True, exist_ok=True)
-        stem = self.directory / f"ckpt-{self.step}"
+        stem = self.directory / f"ckpt-{step}"
         with atomic_path(stem.with_name(stem.name + WEIGHTS_SUFFIX)) as partial:
             self.model.save_weights(partial)
         schedule = scaled_schedule(self.model.optimizer)
         place = {
             "epoch": self.epoch,
-            "batch": self.batch,
-            "step": self.step,
+            "batch": batch,
+            "step": step,
             "lr_scale": None if schedule is None else float(schedule.scale.numpy()),
         }
         write_text_atomic(stem.with_name(stem.name + POSITION_SUFFIX), json.dumps(place) + "\n")

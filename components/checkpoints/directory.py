@@ -16,44 +16,12 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
+from components.checkpoints.files import checkpoint_files
+from components.config_error import ConfigError
 from components.processes import pid_is_gone
-from components.training.checkpointing import checkpoint_files
-from components.training.config import ConfigError
 
 LOCK_NAME = ".classiczoo.lock"
 CREATED_MARKER = ".classiczoo-created"
-
-
-def loadable_checkpoint(directory: str | Path) -> tuple[str | None, str]:
-    """`(prefix, "")` of the newest checkpoint in `directory` that TensorFlow can read, or
-    `(None, why not)`.
-
-    Example:
-    >>> loadable_checkpoint("no/such/dir")
-    (None, 'no/such/dir does not exist')
-    """
-    import tensorflow as tf  # here: the lock and the file list work without TensorFlow
-
-    directory = Path(directory)
-    if not directory.is_dir():
-        return None, f"{directory} does not exist"
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")  # TensorFlow warns "Checkpoint ignored" of a damaged file: we say why
-    try:
-        prefix = tf.train.latest_checkpoint(str(directory))
-    except Exception as err:  # a damaged state file raises a parse error of any kind
-        return None, f"its checkpoint state file is damaged ({type(err).__name__})"
-    finally:
-        logger.setLevel(level)
-    if prefix is None:
-        what = "is damaged" if (directory / "checkpoint").exists() else "is missing"
-        return None, f"it holds no checkpoint it can load (its `checkpoint` state file {what})"
-    try:
-        tf.train.load_checkpoint(prefix)
-    except Exception as err:
-        return None, f"{Path(prefix).name} cannot be read ({type(err).__name__})"
-    return prefix, ""
 
 
 class CheckpointDirectory:
@@ -147,15 +115,18 @@ class CheckpointDirectory:
 def check_resume(
     directory: str | Path,
     resume: bool,
-    loadable: Callable[[str | Path], tuple[str | None, str]] = loadable_checkpoint,
+    *,
+    loadable: Callable[[str | Path], tuple[str | None, str]],
 ) -> None:
     """Refuses a resume without a loadable checkpoint, and a fresh run over checkpoint files.
 
     Args:
         directory: the run's checkpoint directory.
         resume: the run asks to resume.
-        loadable: `(newest loadable checkpoint or None, why not)` of a directory: TensorFlow's
-            by default, `components.training.keras_checkpoint.loadable_weights` under others.
+        loadable: `(newest loadable checkpoint or None, why not)` of a directory:
+            `components.checkpoints.weights.loadable_weights` (Keras's fit) or
+            `components.checkpoints.tensorflow_checkpoint.loadable_checkpoint` (the
+            multi-worker loop).
 
     Raises:
         ConfigError: naming the directory and why.
@@ -180,5 +151,4 @@ __all__ = [
     "CheckpointDirectory",
     "check_resume",
     "checkpoint_files",
-    "loadable_checkpoint",
 ]

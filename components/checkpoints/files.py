@@ -1,14 +1,12 @@
-"""What a training checkpoint holds, and the one place its `tf.train.CheckpointManager` is made.
+"""What a run keeps beside its checkpoints, whatever their format, and which files are its own.
 
-A checkpoint holds the model's weights, the optimizer's variables (its step among them) and the
-learning-rate scale of a `ScaledSchedule` (a rate set at a pause must survive a resume). The
-project's loop, the `TrainingCheckpoint` callback of `model.fit`, the pause and the gradient
-monitor all save through `checkpoint_manager`, so their checkpoints are interchangeable.
-
-At every epoch end the run also writes `history.json`: the History of the finished epochs and
-the state of its stateful callbacks (those with `get_state`/`set_state`: the best weights of
+At every epoch end a run writes `history.json`: the History of the finished epochs and the
+state of its stateful callbacks (those with `get_state`/`set_state`: the best weights of
 `--restore-best`, the plateau decay's counters), whose arrays go to `callbacks-<epochs>.npz`
-beside it. A resumed run reads both back (`load_history`, `restore_callback_states`).
+beside it. A resumed run reads both back (`load_history`, `restore_callback_states`). The
+checkpoints themselves are Keras's weights files (`components.checkpoints.weights`, every
+`fit` run) or TensorFlow's (`components.checkpoints.tensorflow_checkpoint`, the multi-worker
+loop); `checkpoint_files` knows both, for the directory's lock and cleanup.
 """
 
 from __future__ import annotations
@@ -17,76 +15,14 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
 
 from components.atomic_files import atomic_path, strict_json_value, write_text_atomic
-from components.optimizers.learning_rate import scaled_schedule
-
-if TYPE_CHECKING:
-    import tensorflow as tf
 
 # Checkpoints kept per directory: the newest few, enough to step back past a bad one.
 MAX_TO_KEEP = 3
-
-
-def _key(variable, drop_owner: bool = False) -> str:
-    path = variable.path.split("/", 1)[1] if drop_owner else variable.path
-    return path.replace("/", ".")
-
-
-def training_checkpoint(
-    model: keras.Model, optimizer: keras.optimizers.Optimizer
-) -> tf.train.Checkpoint:
-    """A `tf.train.Checkpoint` of everything a resumed run needs.
-
-    Variables are keyed by their paths, not by the objects that hold them, so a checkpoint of a
-    compiled model (`model.fit`, which also tracks metric variables) restores into an
-    uncompiled one (the project's loop) and back; the optimizer's own (auto-numbered) name is
-    left out of its keys.
-
-    Args:
-        model: the model being trained.
-        optimizer: its optimizer, built (its slot variables exist).
-    """
-    parts = {
-        "model": {_key(v): v for v in model.weights},
-        "optimizer": {_key(v, drop_owner=True): v for v in optimizer.variables},
-    }
-    schedule = scaled_schedule(optimizer)
-    if schedule is not None:
-        parts["lr_scale"] = schedule.scale
-    import tensorflow as tf  # here: the file list below is read without TensorFlow
-
-    return tf.train.Checkpoint(**parts)
-
-
-def checkpoint_manager(
-    model: keras.Model,
-    optimizer: keras.optimizers.Optimizer,
-    directory: str | Path,
-    *,
-    max_to_keep: int = MAX_TO_KEEP,
-) -> tf.train.CheckpointManager:
-    """The `tf.train.CheckpointManager` of a `training_checkpoint` in `directory`.
-
-    The optimizer is built first if it is not yet (Keras may build it only at the first step;
-    its slots belong in the checkpoint). Save with `manager.save(checkpoint_number=step)`.
-
-    Args:
-        model: the model being trained.
-        optimizer: its optimizer.
-        directory: where the checkpoints go.
-        max_to_keep: the newest checkpoints kept.
-    """
-    if not optimizer.built:
-        optimizer.build(model.trainable_variables)
-    checkpoint = training_checkpoint(model, optimizer)
-    import tensorflow as tf
-
-    return tf.train.CheckpointManager(checkpoint, str(directory), max_to_keep=max_to_keep)
 
 
 def checkpoint_mismatch(checkpoint: str | Path, detail: str) -> ValueError:
@@ -109,7 +45,7 @@ CHECKPOINT_PATTERNS = (
     HISTORY_NAME,
     CALLBACK_ARRAYS.format(epochs="*"),
     # Keras's own weights files and their places in the run, on backends other than
-    # TensorFlow (components.training.keras_checkpoint).
+    # TensorFlow (components.checkpoints.weights).
     "ckpt-*.weights.h5",
     "ckpt-*.position.json",
 )
@@ -244,12 +180,10 @@ __all__ = [
     "CHECKPOINT_PATTERNS",
     "MAX_TO_KEEP",
     "checkpoint_files",
-    "checkpoint_manager",
     "HISTORY_NAME",
     "has_checkpoint",
     "load_history",
     "restore_callback_states",
     "save_history",
     "stateful_callbacks",
-    "training_checkpoint",
 ]
