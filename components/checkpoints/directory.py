@@ -50,8 +50,13 @@ class CheckpointDirectory:
             ConfigError: another live run holds the lock.
         """
         if not self.directory.is_dir():
+            # The directory and each missing parent are marked as the run's: release removes
+            # those it leaves empty (no stray `checkpoints/` after a finished run).
+            made = [self.directory, *self.directory.parents]
+            made = made[: next(i for i, d in enumerate(made) if d.is_dir())]
             self.directory.mkdir(parents=True)
-            (self.directory / CREATED_MARKER).write_text("made by a classiczoo run\n")
+            for directory in made:
+                (directory / CREATED_MARKER).write_text("made by a classiczoo run\n")
         text = (
             f"pid {os.getpid()} host {socket.gethostname()} since "
             f"{datetime.datetime.now().isoformat(timespec='seconds')}\n"
@@ -88,15 +93,18 @@ class CheckpointDirectory:
         return words[3] == socket.gethostname() and pid_is_gone(words[1])
 
     def release(self) -> None:
-        """Gives the lock back. The checkpoints stay (the run can be resumed); a directory
-        the run made and left empty goes."""
+        """Gives the lock back. The checkpoints stay (the run can be resumed); the
+        directories the run made and left empty go, the directory and its parents."""
         if self._locked:
             self.lock_path.unlink(missing_ok=True)
             self._locked = False
-        marker = self.directory / CREATED_MARKER
-        if marker.exists() and [p.name for p in self.directory.iterdir()] == [CREATED_MARKER]:
-            marker.unlink()
-            self.directory.rmdir()
+        directory = self.directory
+        while (directory / CREATED_MARKER).exists() and [p.name for p in directory.iterdir()] == [
+            CREATED_MARKER
+        ]:
+            (directory / CREATED_MARKER).unlink()
+            directory.rmdir()
+            directory = directory.parent
 
     def finish(self) -> None:
         """The run is complete: removes its checkpoint files, its lock, and the directory if

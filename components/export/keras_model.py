@@ -38,8 +38,8 @@ def export_keras_model(
             TensorFlow (a SavedModel is TensorFlow's format).
 
     Example:
-    >>> export_keras_model("keras_models/lenet5_bn/1/model.keras")  # doctest: +SKIP
-    PosixPath('saved_models/lenet5_bn/1')
+    >>> export_keras_model("saved_models/lenet5_bn/1/model.keras")  # doctest: +SKIP
+    PosixPath('saved_models/lenet5_bn/2')
     """
     from components.export.saved_model import export_classifier  # TensorFlow's
 

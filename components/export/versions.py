@@ -45,9 +45,9 @@ def publish_version(base_dir: str | Path, write: Callable[[Path], object]) -> Pa
         The new version directory.
 
     Example:
-    >>> publish_version("keras_models/lenet5_bn", lambda d: model.save(d / "model.keras"))
+    >>> publish_version("saved_models/lenet5_bn", lambda d: model.save(d / "model.keras"))
     ... # doctest: +SKIP
-    PosixPath('keras_models/lenet5_bn/1')
+    PosixPath('saved_models/lenet5_bn/1')
     """
     base_dir = Path(base_dir)
     base_dir.mkdir(parents=True, exist_ok=True)

@@ -114,8 +114,9 @@ class TrainConfig:
         model_options: more keyword options of the model's builder.
         strategy: one of `STRATEGIES` (`auto`: `TF_CONFIG` -> multi-worker; several GPUs ->
             mirrored; one GPU -> that GPU; else the default).
-        loop: `fit` (Keras's), `custom` (the project's `strategy.run` loop) or `auto` (custom
-            under multi-worker, when resuming and with `deterministic`, else fit).
+        loop: `fit` (Keras's, through `components.training.resumable_fit.fit_from`),
+            `custom` (the project's `strategy.run` loop) or `auto` (custom under multi-worker,
+            where Keras's fit fails; else fit).
         scale_lr: multiply the learning rate by the number of replicas.
         precision: one of `PRECISIONS`.
         jit_compile: compile the training step with XLA.
@@ -139,8 +140,6 @@ class TrainConfig:
             different one is refused with how to choose it. Under `jax` the run is Keras's
             `fit` on NumPy batches (`components.training.keras_fit_run`) and ends in a `.keras`
             file, which `classiczoo export` turns into the SavedModel under TensorFlow.
-        keras_dir: base directory of the `.keras` models of non-TensorFlow runs
-            (`<keras_dir>/<model>/<version>/model.keras` and its `metadata.json`).
         command: the command line that made this run, as words, for the metadata and the
             resume hint (None: the `classiczoo train` command of these fields).
 
@@ -195,11 +194,10 @@ class TrainConfig:
     export_tta: str = "none"
     log_dir: str | Path | None = None
     backend: str | None = None
-    keras_dir: str | Path = Path("keras_models")
     command: tuple[str, ...] | None = None
 
     def __post_init__(self):
-        for name in ("checkpoint_dir", "pause_file", "export_dir", "log_dir", "keras_dir"):
+        for name in ("checkpoint_dir", "pause_file", "export_dir", "log_dir"):
             if getattr(self, name) is not None:  # str or Path in, Path kept
                 object.__setattr__(self, name, Path(getattr(self, name)))
         if self.data_dir is not None:

@@ -125,7 +125,8 @@ def fit_loaded(
             seed=config.seed,
             augment=config.augment,
             soft_labels=soft_labels,
-            # The project's loop replays a deterministic run's augmentation batch by batch.
+            # Only the project's (multi-worker) loop reads this: it replays a deterministic
+            # run's augmentation batch by batch. Keras's fit gets the epoch-indexed pipeline.
             seed_per_batch=config.deterministic,
             **epochs,
         )

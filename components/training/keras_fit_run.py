@@ -8,7 +8,7 @@ the backend's device, normalization), `keras.distribution.DataParallel` over all
 the dtype policy (`mixed_bfloat16`), `WeightsCheckpoint` (every N steps and each epoch; a
 resume continues at the exact batch), the same callbacks (learning-rate log, NaN stop, best
 epoch, plateau decay, the monitors, the pause) and the same metrics, diagnosis and metadata.
-The result is `<keras_dir>/<model>/<version>/model.keras` (the main head, on normalized
+The result is `<export_dir>/<model>/<version>/model.keras` (the main head, on normalized
 images) and `metadata.json`; `classiczoo export` (under TensorFlow) makes the SavedModel.
 TensorFlow is not needed: the data comes from the IDX files or the caller's arrays.
 """
@@ -318,7 +318,7 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, be
         inference.save(directory / KERAS_FILE)
         write_metadata(directory, metadata)
 
-    version_dir = publish_version(config.keras_dir / config.model, write)
+    version_dir = publish_version(config.export_dir / config.model, write)
     held.finish()  # complete and saved: the run's checkpoints go (never the user's files)
     if test:
         print(

@@ -2,7 +2,7 @@
 
     classiczoo train --model vgg11_bn --val-split 0.1     # train, export, evaluate
     classiczoo evaluate saved_models/vgg11_bn             # the full report of an export
-    classiczoo export keras_models/lenet5_bn/1/model.keras   # a JAX run's model as a SavedModel
+    classiczoo export saved_models/lenet5_bn/1/model.keras   # a JAX run's model as a SavedModel
     classiczoo ensemble saved_models/a saved_models/b --method weighted --export
     classiczoo tune --model lenet5_bn --tuner random --max-trials 10
     classiczoo cross-validate --model lenet5_bn --epochs 3 --compare lr=1e-3 lr=3e-3

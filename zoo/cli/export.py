@@ -1,7 +1,7 @@
 """`classiczoo export`: a `.keras` model of a JAX run as the project's SavedModel.
 
-KERAS_BACKEND=jax classiczoo train --model lenet5_bn      # keras_models/lenet5_bn/1/
-classiczoo export keras_models/lenet5_bn/1/model.keras     # saved_models/lenet5_bn/<n>/
+KERAS_BACKEND=jax classiczoo train --model lenet5_bn      # saved_models/lenet5_bn/1/
+classiczoo export saved_models/lenet5_bn/1/model.keras     # saved_models/lenet5_bn/<n>/
 """
 
 from __future__ import annotations

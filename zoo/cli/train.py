@@ -119,8 +119,8 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
         "--loop",
         default="auto",
         choices=LOOPS,
-        help="fit: Keras model.fit; custom: the project's strategy.run loop (auto: custom "
-        "under multiworker, where model.fit fails, when resuming and with --deterministic; "
+        help="fit: Keras model.fit (resumes mid-epoch exactly); custom: the project's "
+        "strategy.run loop (auto: custom under multiworker only, where model.fit fails; "
         "else fit)",
     )
     add("--scale-lr", action="store_true", help="lr x number of replicas")
@@ -171,12 +171,6 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
         choices=BACKENDS,
         help="Keras backend (default: KERAS_BACKEND, else tensorflow); jax trains with "
         "Keras's fit and saves a .keras file (then: classiczoo export)",
-    )
-    add(
-        "--keras-dir",
-        default="keras_models",
-        type=Path,
-        help="where a non-TensorFlow run saves <model>/<version>/model.keras",
     )
 
 

@@ -175,3 +175,15 @@ def test_a_run_killed_after_its_last_checkpoint_resumes_and_exports(
     assert len(result.history["loss"]) == 2 and len(result.history["val_accuracy"]) == 2
     assert result.metrics.validation["accuracy"] == result.history["val_accuracy"][-1]
     assert not checkpoints.exists()  # made by the run, emptied and removed at its end
+
+
+def test_a_finished_run_removes_the_parents_it_made_and_keeps_the_others(tmp_path):
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "notes.txt").write_text("mine")
+    held = CheckpointDirectory(tmp_path / "kept" / "checkpoints" / "lenet5_bn").acquire()
+    other = CheckpointDirectory(tmp_path / "made" / "checkpoints" / "lenet5_bn").acquire()
+    (other.directory / "ckpt-3.weights.h5").write_bytes(b"")
+    held.finish()
+    other.finish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]
+    assert [p.name for p in (tmp_path / "kept").iterdir()] == ["notes.txt"]

@@ -51,7 +51,8 @@ def test_a_run_trains_saves_a_keras_file_and_its_metadata(tmp_path):
         **RUN,
     )
     version = result.export_dir
-    assert version.parent.parent.name == "keras_models" and version.name == "1"
+    # Where --export-dir says (saved_models/ by default), as under TensorFlow.
+    assert version.parent.parent.name == "saved_models" and version.name == "1"
     metadata = load_metadata(version)
     hyper = metadata.run.hyperparameters
     assert (hyper.backend, hyper.loop, hyper.augment) == ("jax", "fit", "standard")
@@ -201,7 +202,7 @@ def test_a_non_finite_loss_stops_the_run_and_nothing_is_saved(tmp_path):
         **{**RUN, "optimizer": "sgd", "learning_rate": 1e30, "lr_schedule": "constant"},
     )
     assert stopped.stopped_at_step is not None and stopped.export_dir is None
-    assert not (tmp_path / "keras_models").exists()
+    assert not (tmp_path / "saved_models").exists()
 
 
 def test_a_restore_best_run_resumed_mid_epoch_saves_the_epoch_its_metadata_names(tmp_path):
