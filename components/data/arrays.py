@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from components.data.fashion_mnist_offline import (
     find_fashion_mnist_files,
     read_verified,
 )
+from components.data.image_folders import read_image_folder
 from components.data.validation_split import held_out_count, split_descriptions
 from components.installed import is_installed
 
@@ -149,6 +151,8 @@ def load_array_splits(
     val_split: float = 0.0,
     data_dir: str | None = None,
     data=None,
+    image_dir: str | Path | None = None,
+    test_image_dir: str | Path | None = None,
 ) -> ArraySplits:
     """The run's parts as arrays.
 
@@ -160,12 +164,23 @@ def load_array_splits(
         data_dir: tfds's data dir, for datasets read through tfds.
         data: `(x_train, y_train, x_test, y_test)` to use instead (images `[N, H, W, C]` in
             0..255; labels class ids); the splits then slice these (`train`, `test`).
+        image_dir: a folder of class folders to use instead (`read_image_folder`): the splits
+            slice it as `train`, and `test_image_dir` as `test` where given (a `test_split`
+            left at `test` without one: no test part).
 
     Raises:
         ValueError: bad arrays or splits, named with what is valid.
     """
     class_names = None
-    if data is not None:
+    if image_dir is not None:
+        x, y, class_names = read_image_folder(image_dir)
+        parts = {"train": (x, y)}
+        if test_image_dir is not None:
+            parts["test"] = read_image_folder(test_image_dir, class_names)[:2]
+        elif test_split == "test":
+            test_split = ""
+        name = Path(image_dir).name or str(image_dir)
+    elif data is not None:
         parts = _check_arrays(data)
         class_names = [
             str(i) for i in range(int(max(parts["train"][1].max(), parts["test"][1].max())) + 1)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
+from components.data.arrays import ArraySplits
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.pipeline import Preprocessing, make_pipeline
 from components.data.tfds_loading import ImageClassificationData, load_image_classification
@@ -104,6 +105,33 @@ class NormalizedData:
         )
 
 
+def normalized_arrays(arrays: ArraySplits, *, resize: int | None = None) -> NormalizedData:
+    """The `NormalizedData` of splits held as arrays (an image folder, the caller's arrays):
+    the same tf.data pipelines as a tfds dataset's, the normalization fitted as `fit` does.
+
+    Example:
+    >>> data = normalized_arrays(load_array_splits(image_dir="flowers"))  # doctest: +SKIP
+    """
+
+    def dataset(x, y):
+        return tf.data.Dataset.from_tensor_slices((x, y)) if len(x) else None
+
+    data = ImageClassificationData(
+        name=arrays.name,
+        train=dataset(arrays.x_train, arrays.y_train),
+        validation=dataset(arrays.x_validation, arrays.y_validation),
+        test=dataset(arrays.x_test, arrays.y_test),
+        class_names=list(arrays.class_names),
+        image_shape=arrays.image_shape,
+        num_train=len(arrays.x_train),
+        num_validation=len(arrays.x_validation),
+        num_test=len(arrays.x_test),
+        splits=arrays.splits,
+    )
+    sides = (resize, resize) if resize else None
+    return NormalizedData(data, Preprocessing.from_arrays(arrays.x_train, resize=sides))
+
+
 def load_normalized(
     dataset: str,
     *,
@@ -140,4 +168,4 @@ def load_normalized(
     return NormalizedData(data, preprocessing)
 
 
-__all__ = ["PARTS", "NormalizedData", "load_normalized"]
+__all__ = ["PARTS", "NormalizedData", "load_normalized", "normalized_arrays"]

@@ -41,20 +41,15 @@ def train_on_backend(config: TrainConfig, registry: ModelRegistry, data=None) ->
     Args:
         config: the run's settings.
         registry: where models and their defaults come from (`zoo.registry`).
-        data: `(x_train, y_train, x_test, y_test)` arrays to train on (jax backend only).
+        data: `(x_train, y_train, x_test, y_test)` arrays to train on instead of the dataset.
 
     Raises:
         ConfigError: bad settings, or a backend other than Keras's.
     """
     if check_backend(config) == "tensorflow":
-        if data is not None:
-            raise ConfigError(
-                "data arrays are trained on under the jax backend; under tensorflow the run "
-                "reads the tfds dataset (--dataset, --train-split)."
-            )
         from components.training.run import train_model
 
-        return train_model(config, registry)
+        return train_model(config, registry, data)
     from components.training.keras_fit_run import train_with_keras_fit
 
     config = config.resolve(registry)

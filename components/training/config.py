@@ -110,6 +110,10 @@ class TrainConfig:
         train_split, test_split: tfds splits, slicing allowed (`"train[:5000]"`).
         resize: resize images to `resize` x `resize` (in the pipeline and the export), or None.
         data_dir: the tfds data dir (None: tfds's own).
+        image_dir: a folder of class folders of images to train on instead of the tfds
+            dataset (`components.data.image_folders`); `train_split` slices it as `train`.
+        test_image_dir: the test images' folder (same classes); None: `test_split` slices
+            `image_dir` (`train[90%:]`), or, left at `test`, no test part.
         scale, width: shortcuts for the model options of the same names.
         model_options: more keyword options of the model's builder.
         strategy: one of `STRATEGIES` (`auto`: `TF_CONFIG` -> multi-worker; several GPUs ->
@@ -172,6 +176,8 @@ class TrainConfig:
     test_split: str = "test"
     resize: int | None = None
     data_dir: str | None = None
+    image_dir: str | Path | None = None
+    test_image_dir: str | Path | None = None
     scale: str | None = None
     width: float | None = None
     model_options: dict = dataclasses.field(default_factory=dict)
@@ -197,7 +203,14 @@ class TrainConfig:
     command: tuple[str, ...] | None = None
 
     def __post_init__(self):
-        for name in ("checkpoint_dir", "pause_file", "export_dir", "log_dir"):
+        for name in (
+            "checkpoint_dir",
+            "pause_file",
+            "export_dir",
+            "log_dir",
+            "image_dir",
+            "test_image_dir",
+        ):
             if getattr(self, name) is not None:  # str or Path in, Path kept
                 object.__setattr__(self, name, Path(getattr(self, name)))
         if self.data_dir is not None:

@@ -110,6 +110,8 @@ def train_with_keras_fit(config: TrainConfig, registry: ModelRegistry, data=None
             val_split=config.val_split,
             data_dir=config.data_dir,
             data=data,
+            image_dir=config.image_dir,
+            test_image_dir=config.test_image_dir,
         )
         print(arrays.describe())
         if parallel:

@@ -18,7 +18,8 @@ import keras
 from components.checkpoints.directory import CheckpointDirectory, check_resume
 from components.checkpoints.tensorflow_checkpoint import loadable_checkpoint
 from components.checkpoints.weights import loadable_weights
-from components.data.normalized import NormalizedData, load_normalized
+from components.data.arrays import load_array_splits
+from components.data.normalized import NormalizedData, load_normalized, normalized_arrays
 from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.export.metadata import DataSplits, RunFacts
 from components.export.saved_model import export_classifier
@@ -43,12 +44,13 @@ from components.training.result import TrainResult, weights_digest
 from components.training.run_hyperparameters import run_hyperparameters
 
 
-def train_model(config: TrainConfig, registry: ModelRegistry) -> TrainResult:
+def train_model(config: TrainConfig, registry: ModelRegistry, arrays=None) -> TrainResult:
     """Trains, exports and evaluates a registered model as `config` says.
 
     Args:
         config: the run's settings (checked again here against the registry).
         registry: where models and their defaults come from (`zoo.registry`).
+        arrays: `(x_train, y_train, x_test, y_test)` to train on instead of the dataset.
 
     Returns:
         A `TrainResult`; its `stopped_at_step` is set when a pause or a NaN stopped the run
@@ -64,12 +66,12 @@ def train_model(config: TrainConfig, registry: ModelRegistry) -> TrainResult:
     policy = keras.mixed_precision.dtype_policy()
     keras.mixed_precision.set_dtype_policy(config.precision)
     try:
-        return _train(config, registry, strategy)
+        return _train(config, registry, strategy, arrays)
     finally:
         keras.mixed_precision.set_dtype_policy(policy)
 
 
-def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResult:
+def _train(config: TrainConfig, registry: ModelRegistry, strategy, arrays) -> TrainResult:
     chief = is_chief()
     say = print if chief else (lambda *a, **k: None)  # other workers stay quiet
     loop = choose_loop(config, strategy)
@@ -80,21 +82,34 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy) -> TrainResul
         # Keras's fit keeps Keras's weights files; the project's loop TensorFlow's checkpoints.
         loadable = loadable_weights if loop == "fit" else loadable_checkpoint
         check_resume(config.checkpoint_dir, config.resume, loadable=loadable)
-        return _load_and_fit(config, registry, strategy, loop, held, say)
+        return _load_and_fit(config, registry, strategy, loop, held, say, arrays)
     finally:
         if held is not None:
             held.release()
 
 
-def _load_and_fit(config, registry, strategy, loop, held, say) -> TrainResult:
-    data = load_normalized(
-        config.dataset,
-        data_dir=config.data_dir,
-        train_split=config.train_split,
-        test_split=config.test_split,
-        val_split=config.val_split,
-        resize=config.resize,
-    )
+def _load_and_fit(config, registry, strategy, loop, held, say, arrays) -> TrainResult:
+    if arrays is not None or config.image_dir is not None:
+        # An image folder or the caller's arrays: read as the JAX run reads them.
+        splits = load_array_splits(
+            config.dataset,
+            train_split=config.train_split,
+            test_split=config.test_split,
+            val_split=config.val_split,
+            data=arrays,
+            image_dir=config.image_dir,
+            test_image_dir=config.test_image_dir,
+        )
+        data = normalized_arrays(splits, resize=config.resize)
+    else:
+        data = load_normalized(
+            config.dataset,
+            data_dir=config.data_dir,
+            train_split=config.train_split,
+            test_split=config.test_split,
+            val_split=config.val_split,
+            resize=config.resize,
+        )
     say(data.describe())
     fitted = fit_loaded(config, registry, strategy, data, loop=loop, chief=held is not None)
     model, monitors, pause = fitted.model, fitted.monitors, fitted.pause
@@ -136,7 +151,8 @@ def _evaluate_and_export(
     # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
     model = result.model
     inference = fitted.inference
-    test_figures = inference_figures(fitted, data.pipeline("test", config.batch_size))
+    test = data.pipeline("test", config.batch_size)  # None: no test part (an image folder)
+    test_figures = inference_figures(fitted, test) if test is not None else {}
     print(f"Final weights sha256: {result.weights_sha256} (task {task_id()})")
     best = fitted.best_epoch  # restore_best: the epoch whose weights are exported
     metrics = run_metrics(
@@ -153,7 +169,7 @@ def _evaluate_and_export(
             data,
             config,
             dev_error=1.0 - metrics.validation["accuracy"],
-            test_error=1.0 - metrics.test["accuracy"],
+            test_error=1.0 - metrics.test["accuracy"] if test_figures else None,
         )
     facts = RunFacts(
         kind="train",
@@ -191,10 +207,13 @@ def _evaluate_and_export(
         # The run is complete and exported; its checkpoints were only for resuming it. Only
         # they go (and the directory, if the run made it): never the user's own files.
         held.finish()
-    say(
-        f"Test: loss {metrics.test['loss']:.4f}, accuracy {metrics.test['accuracy']:.4f} "
-        f"({fitted.train_seconds:.1f} s training)."
-    )
+    if metrics.test:
+        say(
+            f"Test: loss {metrics.test['loss']:.4f}, accuracy {metrics.test['accuracy']:.4f} "
+            f"({fitted.train_seconds:.1f} s training)."
+        )
+    else:
+        say(f"No test part ({fitted.train_seconds:.1f} s training).")
     if diagnosis is not None:
         say(describe_diagnosis_entry(diagnosis))
     say(f"Exported SavedModel: {export_dir}")

@@ -99,6 +99,18 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
     add("--test-split", default="test")
     add("--resize", type=positive_int, help="resize images to SIZE x SIZE")
     add("--data-dir", help="tfds data dir; default tfds's own")
+    add(
+        "--image-dir",
+        type=Path,
+        help="train on a folder of class folders of images (DIR/<class>/<image>.png) instead "
+        "of --dataset; --train-split slices it as 'train'",
+    )
+    add(
+        "--test-image-dir",
+        type=Path,
+        help="the test images of --image-dir, in the same class folders (default: "
+        "--test-split slices --image-dir, e.g. 'train[90%%:]'; left at 'test': no test part)",
+    )
     add("--scale", choices=SCALES, help="model scale; default: by input size")
     add("--width", type=positive_float, help="width multiplier of the model")
     add(

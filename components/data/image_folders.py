@@ -1,0 +1,98 @@
+"""A directory of images with one folder per class, read into arrays: `--image-dir`.
+
+The layout is Keras's `image_dataset_from_directory`'s (`DIR/<class>/<image>`, classes in
+alphabetical order, the formats it reads: bmp, gif, jpeg, jpg, png). Keras's reader resizes
+every image to one size and skips files it cannot read; a classifier trained on a folder here
+refuses both instead, naming the file, since a silently stretched or missing image is a
+silently different dataset. Images are decoded with Pillow (which matplotlib already needs),
+so a folder trains without TensorFlow too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+# Keras's `image_dataset_from_directory` reads these (keras.utils.dataset_utils).
+IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+# Pillow's modes a classifier's pixels come in: grayscale and RGB (palettes become RGB).
+CHANNELS = {"L": 1, "RGB": 3}
+
+
+def _read_image(path: Path) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.mode not in CHANNELS:
+                image = image.convert("RGB" if image.mode in ("P", "RGBA", "CMYK") else "L")
+            pixels = np.asarray(image, np.uint8)
+    except (UnidentifiedImageError, OSError, ValueError) as err:
+        raise ValueError(
+            f"{path}: not a readable image ({type(err).__name__}: {str(err)[:120]}); an image "
+            f"folder holds {', '.join(IMAGE_SUFFIXES)} files only."
+        ) from None
+    return pixels[..., None] if pixels.ndim == 2 else pixels
+
+
+def read_image_folder(
+    directory: str | Path, class_names: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The images of `directory` (one subfolder per class) as `(uint8 [N, H, W, C], int64
+    labels [N], class names)`.
+
+    Args:
+        directory: the folder of class folders.
+        class_names: the classes expected (a test folder must have the training folder's).
+
+    Raises:
+        ValueError: no such folder, fewer than two class folders, other classes than
+            expected, a class folder without images, a file that is not a readable image,
+            or images of different sizes or channels; each names the folder or file.
+
+    Example:
+    >>> images, labels, names = read_image_folder("flowers/")  # doctest: +SKIP
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"{directory}: no such folder (expected {directory}/<class>/<image>).")
+    folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
+    names = [p.name for p in folders]
+    if len(folders) < 2:
+        found = f"only the class folder {names[0]!r}" if names else "no class folders"
+        raise ValueError(
+            f"{directory}: {found}; a classifier needs at least two, as "
+            f"{directory}/<class>/<image> (e.g. {directory}/cat/1.png, {directory}/dog/1.png)."
+        )
+    if class_names is not None and names != list(class_names):
+        raise ValueError(
+            f"{directory}: its classes {names} are not the training folder's {list(class_names)}."
+        )
+    images, labels, first = [], [], None
+    for label, folder in enumerate(folders):
+        files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        if not files:
+            raise ValueError(f"{folder}: a class folder without images.")
+        for path in files:
+            if path.is_dir() or path.suffix.lower() not in IMAGE_SUFFIXES:
+                raise ValueError(
+                    f"{path}: not an image file; a class folder holds "
+                    f"{', '.join(IMAGE_SUFFIXES)} files only."
+                )
+            pixels = _read_image(path)
+            if images and pixels.shape != images[0].shape:
+                raise ValueError(
+                    f"{path}: {pixels.shape[1]}x{pixels.shape[0]} with {pixels.shape[2]} "
+                    f"channel(s), but {first} is {images[0].shape[1]}x{images[0].shape[0]} with "
+                    f"{images[0].shape[2]}: the images of a folder must share one size and "
+                    "one color mode (resize them first; --resize then scales them all)."
+                )
+            images.append(pixels)
+            labels.append(label)
+            first = first or path
+    return np.stack(images), np.asarray(labels, np.int64), names
+
+
+__all__ = ["IMAGE_SUFFIXES", "read_image_folder"]

@@ -1,0 +1,119 @@
+"""A folder of class folders of images: read into arrays, bad folders refused by file, and a
+run trained on one under either backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import zoo
+from components.data.image_folders import read_image_folder
+from components.export.metadata import load_metadata
+from tests.conftest import KERAS_BACKEND
+
+CLASSES = ("bottom", "middle", "top")
+
+
+def _band_images(n, seed, size=28):
+    """Images whose class is the height of a bright band: learnable in a few steps."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    images = rng.integers(0, 60, (n, size, size)).astype(np.uint8)
+    for image, label in zip(images, labels, strict=True):
+        image[2 + 9 * label : 8 + 9 * label, 4:24] = 250
+    return images, labels
+
+
+def _write_folder(root, n, seed):
+    images, labels = _band_images(n, seed)
+    for i, (image, label) in enumerate(zip(images, labels, strict=True)):
+        folder = root / CLASSES[label]
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image, "L").save(folder / f"{i:04d}.png")
+    return root
+
+
+def test_a_folder_reads_as_its_images_labelled_by_their_folders(tmp_path):
+    root = _write_folder(tmp_path / "bands", 30, seed=1)
+    images, labels, names = read_image_folder(root)
+    assert names == list(CLASSES) and images.shape == (30, 28, 28, 1)
+    # The independent truth: each file as Pillow reads it, and its folder.
+    written = sorted((p.parent.name, p.name) for p in root.rglob("*.png"))
+    for (folder, name), image, label in zip(written, images, labels, strict=True):
+        np.testing.assert_array_equal(image[..., 0], np.asarray(Image.open(root / folder / name)))
+        assert CLASSES[label] == folder
+
+
+def _bad(tmp_path, make):
+    root = _write_folder(tmp_path / "bad", 12, seed=2)
+    return root, make(root)
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda r: (r / "top" / "notes.txt").write_text("x"), r"top/notes.txt: not an image"),
+        (lambda r: (r / "top" / "9.png").write_bytes(b"junk"), r"top/9.png: not a readable"),
+        (
+            lambda r: Image.new("L", (32, 28)).save(r / "middle" / "wide.png"),
+            r"middle/wide.png: 32x28 with 1 channel\(s\), but .* is 28x28 with 1",
+        ),
+        (
+            lambda r: Image.new("RGB", (28, 28)).save(r / "middle" / "color.png"),
+            r"middle/color.png: 28x28 with 3 channel\(s\)",
+        ),
+        (lambda r: (r / "empty").mkdir(), r"bad/empty: a class folder without images"),
+    ],
+    ids=["text-file", "unreadable", "mixed-sizes", "mixed-modes", "empty-class"],
+)
+def test_a_bad_file_or_folder_is_refused_by_name(tmp_path, make, message):
+    root, _ = _bad(tmp_path, make)
+    with pytest.raises(ValueError, match=message):
+        read_image_folder(root)
+
+
+def test_folders_without_two_classes_or_other_classes_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="no such folder"):
+        read_image_folder(tmp_path / "missing")
+    (tmp_path / "flat").mkdir()
+    Image.new("L", (28, 28)).save(tmp_path / "flat" / "1.png")
+    with pytest.raises(ValueError, match="flat: no class folders; a classifier needs at least"):
+        read_image_folder(tmp_path / "flat")
+    (tmp_path / "one" / "cat").mkdir(parents=True)
+    with pytest.raises(ValueError, match="only the class folder 'cat'"):
+        read_image_folder(tmp_path / "one")
+    root = _write_folder(tmp_path / "three", 12, seed=3)
+    with pytest.raises(ValueError, match=r"are not the training folder's \['a', 'b'\]"):
+        read_image_folder(root, class_names=["a", "b"])
+
+
+@pytest.mark.backends
+def test_a_run_trains_on_an_image_folder_and_its_export_scores_the_test_folder(tmp_path):
+    train = _write_folder(tmp_path / "train", 320, seed=4)
+    test = _write_folder(tmp_path / "test", 60, seed=5)
+    result = zoo.train(
+        model="lenet5_bn", image_dir=train, test_image_dir=test, epochs=2, batch_size=32,
+        val_split=0.1, checkpoint_dir=tmp_path / "ckpt", export_dir=tmp_path / "out",
+        log_dir=tmp_path / "logs",
+    )  # fmt: skip
+    metadata = load_metadata(result.export_dir)
+    assert metadata.serving.class_names == list(CLASSES)
+    images, labels, _ = read_image_folder(test)
+    if KERAS_BACKEND == "tensorflow":  # what serving computes: the SavedModel on uint8 images
+        import tensorflow as tf
+
+        serving = tf.saved_model.load(str(result.export_dir)).signatures["serving_uint8"]
+        (name,) = serving.structured_input_signature[1]
+        probabilities = serving(**{name: tf.constant(images)})["probabilities"].numpy()
+    else:  # the saved .keras model on the metadata's normalization
+        import keras
+
+        prep = result.preprocessing
+        model = keras.saving.load_model(result.export_dir / "model.keras")
+        probabilities = model.predict(
+            (images.astype("float32") * prep.scale - prep.mean[0]) / prep.std[0], verbose=0
+        )
+    accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
+    assert accuracy == pytest.approx(metadata.run.metrics.test["accuracy"], abs=1e-6)
+    assert accuracy > 0.6  # three classes: chance is 1/3
