@@ -166,7 +166,7 @@ def cross_validate(
         **fields: `TrainConfig` fields.
 
     Returns:
-        A `components.training.cross_validation.CrossValidationResult`: per setting its
+        A `components.model_selection.cross_validation.CrossValidationResult`: per setting its
         folds' figures, `mean(metric)`, `std(metric)`; `best`; `table`; `diagnosis`.
 
     Example:
@@ -178,8 +178,8 @@ def cross_validate(
     """
     import dataclasses
 
+    from components.model_selection.cross_validation import cross_validate as run_folds
     from components.training.config import ConfigError, TrainConfig
-    from components.training.cross_validation import cross_validate as run_folds
 
     if config is not None and fields:
         raise TypeError("Give a TrainConfig or its fields as keywords, not both.")

@@ -7,7 +7,7 @@ d2l 3.6 ("K-fold cross-validation"): with little data, a single held-out part is
 estimate noisy; k-fold cross-validation holds out each of k parts in turn and averages. For
 each seed the pool of training images is shuffled anew, then (1) one hold-out estimate: train
 on the first 80%, validate on the last 20%; (2) the k-fold estimate: the mean over the folds
-(`components.training.folds.fold_boundaries`, the same folds `classiczoo cross-validate`
+(`components.model_selection.folds.fold_boundaries`, the same folds `classiczoo cross-validate`
 makes); (3) the reference: a model trained on the whole pool, tested on a large test slice.
 Across seeds, the spread of the two estimates and their distance from the reference show what
 the k-fold estimate buys for its k trainings. Writes `estimates.png` and `results.md`.
@@ -33,8 +33,8 @@ from components.experiments import (
     write_markdown_report,
 )
 from components.figures import pyplot, save_figure
-from components.training.cross_validation import mean_and_std
-from components.training.folds import fold_boundaries
+from components.model_selection.cross_validation import mean_and_std
+from components.model_selection.folds import fold_boundaries
 
 QUICK = Budget(train_images=1000, test_images=5000, epochs=10, batch_size=64)
 FULL = Budget(train_images=5000, test_images=10_000, epochs=20, batch_size=64)

@@ -24,7 +24,7 @@ from components.export.tta import TTA_MODES
 from components.optimizers.factory import OPTIMIZERS
 from components.schedules import LR_SCHEDULES
 
-# The training strategies: tf.distribute's under TensorFlow (components.training.distribute),
+# The training strategies: tf.distribute's under TensorFlow (components.distribute.strategies),
 # keras.distribution's under JAX (components.training.keras_fit_run).
 STRATEGIES = ("auto", "default", "onedevice", "mirrored", "multiworker")
 MONITORS = ("gradients", "activations")
@@ -154,7 +154,7 @@ class TrainConfig:
     >>> TrainConfig(epochs=0)
     Traceback (most recent call last):
     ...
-    components.training.config.ConfigError: epochs must be a positive integer, got 0.
+    components.config_error.ConfigError: epochs must be a positive integer, got 0.
     """
 
     model: str = "lenet5_bn"

@@ -3,7 +3,7 @@
 The model and its optimizer under the strategy, the callbacks (TensorBoard, learning-rate log,
 best-epoch restore, plateau decay, checkpoints, monitors, pauses) and the loop (`model.fit`, or
 the project's `strategy.run` loop). `train_model` (components.training.run) follows it with the
-test and the export; `cross_validate` (components.training.cross_validation) with a fold's
+test and the export; `cross_validate` (components.model_selection.cross_validation) with a fold's
 validation figures. `inference_figures` measures a fitted model on any pipeline.
 """
 
@@ -18,11 +18,11 @@ import keras
 import tensorflow as tf
 
 from components.callbacks import PauseEveryNSteps
-from components.checkpoints.files import load_history
-from components.checkpoints.weights import WeightsCheckpoint, restore_weights
 from components.console import progress_verbosity
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData
+from components.distribute.loop import DistributedTrainer
+from components.distribute.strategies import task_id
 from components.training.compile import (
     compile_classifier,
     inference_model,
@@ -30,9 +30,7 @@ from components.training.compile import (
     with_aux_targets,
 )
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
-from components.training.distribute import task_id
-from components.training.loop import DistributedTrainer
-from components.training.resumable_fit import fit_from
+from components.training.resumable_fit import fit_from, run_checkpoint
 from components.training.run_callbacks import run_callbacks
 from components.training.run_hyperparameters import run_optimizer
 
@@ -164,23 +162,9 @@ def fit_loaded(
         f"{' (deterministic)' if config.deterministic else ''}, precision {config.precision}."
     )
     trainer = checkpoint = None
-    place, history = {"epoch": 0, "batch": 0, "step": 0}, {}
     if loop == "fit":
-        if config.resume:
-            with strategy.scope():
-                place = restore_weights(model, config.checkpoint_dir)
-            history = load_history(config.checkpoint_dir, place["epoch"])
-            say(
-                f"Resumed from {config.checkpoint_dir} at step {place['step']} (epoch "
-                f"{place['epoch'] + 1}, batch {place['batch']})."
-            )
-        checkpoint = WeightsCheckpoint(
-            config.checkpoint_dir,
-            config.checkpoint_every,
-            epoch=place["epoch"],
-            batch=place["batch"],
-            history=history,
-        )
+        with strategy.scope():
+            checkpoint = run_checkpoint(model, config, say)
     else:
         trainer = DistributedTrainer(
             model,
@@ -222,8 +206,8 @@ def fit_loaded(
         last_loss = fit_from(
             model,
             train_from,
-            epoch=place["epoch"],
-            batch=place["batch"],
+            epoch=checkpoint.epoch,
+            batch=checkpoint.batch,
             epochs=config.epochs,
             batches_per_epoch=batches_per_epoch,
             validation=with_aux_targets(validation, model) if validation else None,

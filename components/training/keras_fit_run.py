@@ -20,11 +20,8 @@ import time
 import keras
 
 from components.checkpoints.directory import CheckpointDirectory, check_resume
-from components.checkpoints.files import load_history
 from components.checkpoints.weights import (
-    WeightsCheckpoint,
     loadable_weights,
-    restore_weights,
 )
 from components.console import progress_verbosity
 from components.data.array_batches import ArrayBatches
@@ -53,7 +50,7 @@ from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.exact_figures import ExactValidation, exact_figures
 from components.training.metrics import run_metrics
 from components.training.result import TrainResult, weights_digest
-from components.training.resumable_fit import fit_from
+from components.training.resumable_fit import fit_from, run_checkpoint
 from components.training.run_callbacks import run_callbacks
 from components.training.run_hyperparameters import run_hyperparameters, run_optimizer
 
@@ -174,22 +171,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
             skip=skip,
         )
 
-    place = {"epoch": 0, "batch": 0, "step": 0}
-    history = {}
-    if config.resume:
-        place = restore_weights(model, config.checkpoint_dir)
-        history = load_history(config.checkpoint_dir, place["epoch"])
-        print(
-            f"Resumed from {config.checkpoint_dir} at step {place['step']} (epoch "
-            f"{place['epoch'] + 1}, batch {place['batch']})."
-        )
-    checkpoint = WeightsCheckpoint(
-        config.checkpoint_dir,
-        config.checkpoint_every,
-        epoch=place["epoch"],
-        batch=place["batch"],
-        history=history,
-    )
+    checkpoint = run_checkpoint(model, config)
     validation = (
         batches(arrays.x_validation, arrays.y_validation) if len(arrays.x_validation) else None
     )
@@ -220,8 +202,8 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
     last_loss = fit_from(
         model,
         train_from,
-        epoch=place["epoch"],
-        batch=place["batch"],
+        epoch=checkpoint.epoch,
+        batch=checkpoint.batch,
         epochs=config.epochs,
         batches_per_epoch=batches(arrays.x_train, arrays.y_train, training=True).batches_per_epoch,
         validation=validation,

@@ -16,6 +16,36 @@ from collections.abc import Callable
 
 import keras
 
+from components.checkpoints.files import load_history
+from components.checkpoints.weights import WeightsCheckpoint, restore_weights
+
+
+def run_checkpoint(model: keras.Model, config, say: Callable = print) -> WeightsCheckpoint:
+    """The run's checkpoint callback, at the place of the checkpoint `config.resume` continues
+    (its model and optimizer state restored into the compiled `model`, its History taken
+    back), or at the start of a fresh run.
+
+    Args:
+        model: the compiled model (under a tf.distribute strategy: call in its scope).
+        config: the run's `TrainConfig` (`checkpoint_dir`, `checkpoint_every`, `resume`).
+        say: prints where the chief speaks.
+    """
+    place, history = {"epoch": 0, "batch": 0, "step": 0}, {}
+    if config.resume:
+        place = restore_weights(model, config.checkpoint_dir)
+        history = load_history(config.checkpoint_dir, place["epoch"])
+        say(
+            f"Resumed from {config.checkpoint_dir} at step {place['step']} (epoch "
+            f"{place['epoch'] + 1}, batch {place['batch']})."
+        )
+    return WeightsCheckpoint(
+        config.checkpoint_dir,
+        config.checkpoint_every,
+        epoch=place["epoch"],
+        batch=place["batch"],
+        history=history,
+    )
+
 
 def fit_from(
     model: keras.Model,
@@ -68,4 +98,4 @@ def fit_from(
     return last_loss
 
 
-__all__ = ["fit_from"]
+__all__ = ["fit_from", "run_checkpoint"]

@@ -21,17 +21,17 @@ from components.checkpoints.weights import loadable_weights
 from components.data.arrays import load_array_splits
 from components.data.normalized import NormalizedData, load_normalized, normalized_arrays
 from components.diagnostics.bias_variance import describe_diagnosis_entry
-from components.export.metadata import DataSplits, RunFacts
-from components.export.saved_model import export_classifier
-from components.training.config import ModelRegistry, TrainConfig
-from components.training.diagnosis import diagnose_run
-from components.training.distribute import (
+from components.distribute.strategies import (
     describe_strategy,
     is_chief,
     select_strategy,
     strategy_name,
     task_id,
 )
+from components.export.metadata import DataSplits, RunFacts
+from components.export.saved_model import export_classifier
+from components.training.config import ModelRegistry, TrainConfig
+from components.training.diagnosis import diagnose_run
 from components.training.fitting import (
     FittedModel,
     choose_loop,

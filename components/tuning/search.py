@@ -22,6 +22,7 @@ import keras_tuner
 from components.backends import require_tensorflow_backend
 from components.data.normalized import load_normalized
 from components.diagnostics.bias_variance import describe_diagnosis_entry
+from components.distribute.strategies import parse_tf_config, select_strategy, strategy_name
 from components.export.metadata import (
     DataSplits,
     Hyperparameters,
@@ -39,7 +40,6 @@ from components.training.config import (
     check_model_options,
 )
 from components.training.diagnosis import diagnose_model
-from components.training.distribute import parse_tf_config, select_strategy, strategy_name
 from components.training.metrics import split_figures
 from components.training.reproducibility import seed_everything
 from components.tuning.hypermodel import ClassifierHyperModel

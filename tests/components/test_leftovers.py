@@ -7,9 +7,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from components.distribute.loop import WORKER_DIR_PREFIX, remove_abandoned_worker_dirs
 from components.export.versions import remove_abandoned_exports
 from components.processes import owner_is_gone, owner_tag
-from components.training.loop import WORKER_DIR_PREFIX, remove_abandoned_worker_dirs
 
 
 def _dead_tag() -> str:
@@ -49,7 +49,7 @@ def test_abandoned_worker_checkpoint_dirs_go():
 
 
 def test_the_launcher_resumes_only_from_a_checkpoint_that_exists(tmp_path):
-    from components.training.local_cluster import checkpoint_dir_of, restart_command
+    from components.distribute.local_cluster import checkpoint_dir_of, restart_command
 
     command = ["classiczoo", "train", "--model", "lenet5", "--checkpoint-dir", str(tmp_path)]
     assert checkpoint_dir_of(command) == tmp_path
@@ -59,7 +59,7 @@ def test_the_launcher_resumes_only_from_a_checkpoint_that_exists(tmp_path):
 
 
 def test_the_launcher_does_not_restart_a_usage_error(capsys):
-    from components.training.local_cluster import run_local_cluster
+    from components.distribute.local_cluster import run_local_cluster
 
     code = run_local_cluster([sys.executable, "-c", "import sys; sys.exit(2)"], 1, 3)
     out = capsys.readouterr().out
@@ -68,7 +68,7 @@ def test_the_launcher_does_not_restart_a_usage_error(capsys):
 
 
 def test_a_worker_dead_before_any_checkpoint_restarts_from_the_start(capsys):
-    from components.training.local_cluster import run_local_cluster
+    from components.distribute.local_cluster import run_local_cluster
 
     script = "import sys; print('argv', sys.argv[1:]); sys.exit(1)"
     command = [sys.executable, "-c", script, "--resume", "--checkpoint-dir", "no_checkpoints"]

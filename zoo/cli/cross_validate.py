@@ -112,7 +112,7 @@ def setting_argv(parser: argparse.ArgumentParser, setting: str) -> list[str]:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
-    from components.training.cross_validation import cross_validate
+    from components.model_selection.cross_validation import cross_validate
 
     registry = zoo.registry
     try:

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from components.arg_types import non_negative_int, positive_int
-from components.training.local_cluster import run_local_cluster
+from components.distribute.local_cluster import run_local_cluster
 
 DESCRIPTION = "Start N training workers on this machine as one multi-worker cluster."
 

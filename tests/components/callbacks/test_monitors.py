@@ -159,8 +159,8 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 import keras, numpy as np, zoo
 from components.callbacks import ActivationMonitor, GradientMonitor
-from components.training.distribute import select_strategy
-from components.training.loop import DistributedTrainer
+from components.distribute.strategies import select_strategy
+from components.distribute.loop import DistributedTrainer
 from components.optimizers import make_optimizer
 from components.training import compile_classifier
 

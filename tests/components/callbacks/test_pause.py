@@ -15,10 +15,10 @@ import tensorflow as tf
 import zoo
 from components.callbacks import Decision, LearningRateLogger, PauseEveryNSteps
 from components.checkpoints import WeightsCheckpoint
+from components.distribute.loop import DistributedTrainer
 from components.optimizers import make_optimizer
 from components.schedules import make_schedule
 from components.training import compile_classifier
-from components.training.loop import DistributedTrainer
 
 
 class Scripted:
@@ -129,7 +129,7 @@ MIRRORED_PAUSE = textwrap.dedent(
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras, numpy as np, zoo
     from components.callbacks import Decision, PauseEveryNSteps
-    from components.training.distribute import select_strategy
+    from components.distribute.strategies import select_strategy
     from components.optimizers import make_optimizer
     from components.training import compile_classifier
 

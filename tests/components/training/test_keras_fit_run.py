@@ -177,8 +177,8 @@ def test_data_parallel_over_two_host_devices_in_mixed_bfloat16(tmp_path):
 
 def test_what_only_tensorflow_does_says_so_under_jax(tmp_path):
     from components.data.preprocessing import Preprocessing
+    from components.distribute.loop import DistributedTrainer
     from components.export.saved_model import export_classifier
-    from components.training.loop import DistributedTrainer
 
     model = zoo.create("lenet5_bn")
     with pytest.raises(ValueError, match="needs Keras's tensorflow backend; Keras runs 'jax'"):

@@ -8,9 +8,9 @@ import pytest
 import tensorflow as tf
 
 import zoo
+from components.distribute.loop import DistributedTrainer
 from components.optimizers import make_optimizer
 from components.training import compile_classifier
-from components.training.loop import DistributedTrainer
 
 
 def _data(n=512, seed=0):

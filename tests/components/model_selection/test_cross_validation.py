@@ -10,9 +10,9 @@ import pytest
 import tensorflow_datasets as tfds
 
 import zoo
+from components.model_selection.cross_validation import cross_validate, mean_and_std
+from components.model_selection.folds import fold_boundaries, kfold_splits
 from components.training.config import ConfigError, TrainConfig
-from components.training.cross_validation import cross_validate, mean_and_std
-from components.training.folds import fold_boundaries, kfold_splits
 from zoo import cli
 from zoo.cli.cross_validate import build_parser, setting_argv
 

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 import tensorflow as tf
 
-from components.training.distribute import describe_strategy, select_strategy, strategy_name
+from components.distribute.strategies import describe_strategy, select_strategy, strategy_name
 
 # Logical devices must be configured before TensorFlow initializes, hence a fresh process.
 MIRRORED_SCRIPT = textwrap.dedent(
@@ -22,10 +22,10 @@ MIRRORED_SCRIPT = textwrap.dedent(
         cpu, [tf.config.LogicalDeviceConfiguration()] * 2
     )
     import keras, numpy as np, zoo
-    from components.training.distribute import select_strategy, strategy_name
+    from components.distribute.strategies import select_strategy, strategy_name
     from components.optimizers import make_optimizer
     from components.training import compile_classifier
-    from components.training.loop import DistributedTrainer
+    from components.distribute.loop import DistributedTrainer
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(256, 28, 28, 1)).astype("float32")

@@ -14,8 +14,8 @@ import numpy as np
 from components.atomic_files import write_text_atomic
 from components.experiments.markdown import markdown_table
 from components.export.metadata import library_versions
+from components.model_selection.folds import Fold
 from components.training.config import TrainConfig
-from components.training.folds import Fold
 
 METRICS = ("accuracy", "loss", "train_error")
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from components.training.distribute import TFConfigError, is_chief, parse_tf_config, task_id
+from components.distribute.strategies import TFConfigError, is_chief, parse_tf_config, task_id
 from tests.conftest import REPO_ROOT
 
 CLUSTER = {"worker": ["localhost:1", "localhost:2"]}
@@ -68,7 +68,7 @@ def test_an_unresolvable_host_is_refused_at_once_not_waited_for(monkeypatch):
     import json
     import time
 
-    from components.training.distribute import TFConfigError, select_strategy
+    from components.distribute.strategies import TFConfigError, select_strategy
 
     cluster = {"worker": ["localhost:2222", "no-such-host.invalid:2222"]}
     monkeypatch.setenv(

@@ -28,8 +28,8 @@ from components.backends import require_tensorflow_backend
 from components.data.normalized import load_normalized
 from components.data.tfds_loading import ensure_prepared
 from components.diagnostics.bias_variance import diagnose_bias_variance, human_error_for
-from components.training.config import ConfigError, ModelRegistry, TrainConfig
-from components.training.cross_validation_results import (
+from components.distribute.strategies import is_chief, select_strategy
+from components.model_selection.cross_validation_results import (
     CrossValidationResult,
     FoldResult,
     SettingSummary,
@@ -40,10 +40,10 @@ from components.training.cross_validation_results import (
     results_table,
     write_results,
 )
+from components.model_selection.folds import kfold_splits
+from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.diagnosis import training_error
-from components.training.distribute import is_chief, select_strategy
 from components.training.fitting import choose_loop, fit_loaded, inference_figures
-from components.training.folds import kfold_splits
 from components.training.reproducibility import make_deterministic, seed_everything
 
 # The fields every setting must share: they decide the folds.
