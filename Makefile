@@ -16,10 +16,10 @@ demo: $(INSTALLED) data
 	$(CLASSICZOO) evaluate saved_models/lenet5_bn
 
 ## test: lint, the docs site (strict: a broken reference or link fails), and the test suite
-## (per-file times, the 15 slowest tests) under TensorFlow, then the tests marked `backends`
-## again under Keras's JAX backend
+## spread over the cores (pytest-xdist; the 15 slowest tests listed) under TensorFlow, then
+## the tests marked `backends` again under Keras's JAX backend
 test: $(INSTALLED) data lint docs
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 	KERAS_BACKEND=jax $(PY) -m pytest -m backends
 
 ## docs: the documentation site (mkdocs.yml, docs/) into site/; any warning fails the build.

@@ -174,7 +174,7 @@ def _evaluate_and_export(
     facts = RunFacts(
         kind="train",
         model=config.model,
-        dataset=config.dataset,
+        dataset=data.data.name,  # the tfds name, or an image folder's
         splits=data.data.splits,
         data=DataSplits(config.train_split, config.val_split, config.test_split),
         metrics=metrics,
