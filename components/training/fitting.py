@@ -1,10 +1,11 @@
 """Fitting a registered model on loaded data: the part of a run between the data and the test.
 
 The model and its optimizer under the strategy, the callbacks (TensorBoard, learning-rate log,
-best-epoch restore, plateau decay, checkpoints, monitors, pauses) and the loop (`model.fit`, or
-the project's `strategy.run` loop). `train_model` (components.training.run) follows it with the
-test and the export; `cross_validate` (components.model_selection.cross_validation) with a fold's
-validation figures. `inference_figures` measures a fitted model on any pipeline.
+best-epoch restore, plateau decay, checkpoints, monitors, pauses) and the loop (`model.fit`
+from the run's place, `fit_from`; or, under multi-worker, the project's `strategy.run` loop).
+`train_model` (components.training.run) follows it with the test and the export;
+`cross_validate` (components.model_selection.cross_validation) with a fold's validation
+figures. `inference_figures` measures a fitted model on any pipeline.
 """
 
 from __future__ import annotations

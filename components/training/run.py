@@ -2,7 +2,7 @@
 
 Strategy, seeding, data and normalization, the model and its optimizer, the callbacks
 (TensorBoard, learning-rate log, plateau decay, checkpoints, monitors, pauses), the loop
-(`model.fit`, or the project's under multi-worker and when resuming), the test figures, the
+(`model.fit` through `fit_from`, or the project's under multi-worker), the test figures, the
 SavedModel export with its metadata, and the cleanup of the run's checkpoints once exported.
 The registry is passed in (`zoo.registry`), so components never import `zoo`.
 """
