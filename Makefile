@@ -20,7 +20,7 @@ demo: $(INSTALLED) data
 ## the tests marked `backends` again under Keras's JAX backend
 test: $(INSTALLED) data lint docs
 	$(PY) -m pytest -n auto
-	KERAS_BACKEND=jax $(PY) -m pytest -m backends
+	KERAS_BACKEND=jax $(PY) -m pytest -n auto -m backends
 
 ## docs: the documentation site (mkdocs.yml, docs/) into site/; any warning fails the build.
 ## NO_MKDOCS_2_WARNING hides mkdocs-material's notice about its own end of life.

@@ -15,8 +15,6 @@ import tensorflow as tf
 
 from components.data.normalized import NormalizedData
 from components.diagnostics.bias_variance import TRAIN_ERROR_IMAGES, diagnosis_entry
-from components.training.config import TrainConfig
-from components.training.fitting import FittedModel, inference_figures
 
 
 def training_error(
@@ -72,29 +70,8 @@ def diagnose_model(
     )
 
 
-def diagnose_run(
-    fitted: FittedModel,
-    data: NormalizedData,
-    config: TrainConfig,
-    *,
-    dev_error: float,
-    test_error: float | None = None,
-) -> dict:
-    """`diagnose_model` of a fitted run (`config`: its dataset, batch size, human error)."""
-    return diagnose_model(
-        lambda dataset: inference_figures(fitted, dataset),
-        data,
-        dataset=config.dataset,
-        batch_size=config.batch_size,
-        human_error=config.human_error,
-        dev_error=dev_error,
-        test_error=test_error,
-    )
-
-
 __all__ = [
     "TRAIN_ERROR_IMAGES",
     "diagnose_model",
-    "diagnose_run",
     "training_error",
 ]

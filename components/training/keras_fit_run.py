@@ -30,13 +30,9 @@ from components.data.augmentation import Augmenter, needs_soft_labels, parse_aug
 from components.data.preprocessing import Preprocessing
 from components.diagnostics.bias_variance import (
     TRAIN_ERROR_IMAGES,
-    describe_diagnosis_entry,
-    diagnosis_entry,
 )
 from components.export.metadata import (
-    DataSplits,
     ExportMetadata,
-    RunFacts,
     ServingFacts,
     write_metadata,
 )
@@ -48,11 +44,11 @@ from components.training.compile import (
 )
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.exact_figures import ExactValidation, exact_figures
-from components.training.metrics import run_metrics
 from components.training.result import TrainResult, weights_digest
 from components.training.resumable_fit import fit_from, run_checkpoint
 from components.training.run_callbacks import run_callbacks
-from components.training.run_hyperparameters import run_hyperparameters, run_optimizer
+from components.training.run_end import RunEnd, finish_run
+from components.training.run_hyperparameters import run_optimizer
 
 KERAS_FILE = "model.keras"
 
@@ -250,73 +246,43 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, be
         measured = inference.evaluate(batches(x, y, outputs=1), return_dict=True, verbose=0)
         return {k: float(v) for k, v in measured.items()}
 
-    test = figures(arrays.x_test, arrays.y_test) if len(arrays.x_test) else {}
-    metrics = run_metrics(
-        result.history,
-        model,
-        test=test,
+    def train_error():
+        images = min(TRAIN_ERROR_IMAGES, len(arrays.x_train))
+        accuracy = figures(arrays.x_train[:images], arrays.y_train[:images])["accuracy"]
+        return 1.0 - accuracy, images
+
+    def save(facts):
+        serving = ServingFacts.for_images(
+            arrays.image_shape, arrays.class_names, result.preprocessing.to_dict()
+        )
+
+        def write(directory):
+            inference.save(directory / KERAS_FILE)
+            write_metadata(directory, ExportMetadata(run=facts, serving=serving))
+
+        return publish_version(config.export_dir / config.model, write)
+
+    end = RunEnd(
+        test=figures(arrays.x_test, arrays.y_test) if len(arrays.x_test) else {},
+        train_error=train_error,
+        best_epoch=best,
         train_seconds=train_seconds,
-        epoch=-1 if best is None else best,
-    )
-    diagnosis = None
-    if metrics.validation is not None:
-        measured = min(TRAIN_ERROR_IMAGES, len(arrays.x_train))
-        train_error = (
-            1.0 - figures(arrays.x_train[:measured], arrays.y_train[:measured])["accuracy"]
-        )
-        diagnosis = diagnosis_entry(
-            train_error,
-            measured,
-            dataset=config.dataset,
-            human_error=config.human_error,
-            dev_error=1.0 - metrics.validation["accuracy"],
-            test_error=1.0 - metrics.test["accuracy"] if test else None,
-        )
-    facts = RunFacts(
-        kind="train",
-        model=config.model,
         dataset=arrays.name,
         splits=arrays.splits,
-        data=DataSplits(config.train_split, config.val_split, config.test_split),
-        metrics=metrics,
-        command=config.command_line(),
-        hyperparameters=run_hyperparameters(
-            config,
-            strategy="DataParallel" if replicas > 1 else "single device",
-            replicas=replicas,
-            loop="fit",
-            jit_compile=True,  # Keras's JAX trainer compiles its steps with XLA
-            best_epoch=None if best is None else best + 1,
-            backend=keras.backend.backend(),
-        ),
-        diagnosis=diagnosis,
-    )
-    metadata = ExportMetadata(
-        run=facts,
-        serving=ServingFacts.for_images(
-            arrays.image_shape, arrays.class_names, result.preprocessing.to_dict()
+        hyperparameters={
+            "strategy": "DataParallel" if replicas > 1 else "single device",
+            "replicas": replicas,
+            "loop": "fit",
+            "jit_compile": True,  # Keras's JAX trainer compiles its steps with XLA
+            "backend": keras.backend.backend(),
+        },
+        save=save,
+        saved=lambda directory: (
+            f"Saved {directory / KERAS_FILE} and its metadata.json; for a SavedModel (under "
+            f"TensorFlow): classiczoo export {directory / KERAS_FILE}"
         ),
     )
-
-    def write(directory):
-        inference.save(directory / KERAS_FILE)
-        write_metadata(directory, metadata)
-
-    version_dir = publish_version(config.export_dir / config.model, write)
-    held.finish()  # complete and saved: the run's checkpoints go (never the user's files)
-    if test:
-        print(
-            f"Test: loss {test['loss']:.4f}, accuracy {test['accuracy']:.4f} "
-            f"({train_seconds:.1f} s training)."
-        )
-    if diagnosis is not None:
-        print(describe_diagnosis_entry(diagnosis))
-    print(
-        f"Saved {version_dir / KERAS_FILE} and its metadata.json; for a SavedModel (under "
-        f"TensorFlow): classiczoo export {version_dir / KERAS_FILE}"
-    )
-    result.metrics = metrics
-    result.export_dir = version_dir
+    result = finish_run(result, end, held=held)
     result.model = inference
     return result
 

@@ -20,7 +20,6 @@ from components.checkpoints.tensorflow_checkpoint import loadable_checkpoint
 from components.checkpoints.weights import loadable_weights
 from components.data.arrays import load_array_splits
 from components.data.normalized import NormalizedData, load_normalized, normalized_arrays
-from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.distribute.strategies import (
     describe_strategy,
     is_chief,
@@ -28,20 +27,18 @@ from components.distribute.strategies import (
     strategy_name,
     task_id,
 )
-from components.export.metadata import DataSplits, RunFacts
 from components.export.saved_model import export_classifier
 from components.training.config import ModelRegistry, TrainConfig
-from components.training.diagnosis import diagnose_run
+from components.training.diagnosis import training_error
 from components.training.fitting import (
     FittedModel,
     choose_loop,
     fit_loaded,
     inference_figures,
 )
-from components.training.metrics import run_metrics
 from components.training.reproducibility import make_deterministic, seed_everything
 from components.training.result import TrainResult, weights_digest
-from components.training.run_hyperparameters import run_hyperparameters
+from components.training.run_end import RunEnd, finish_run
 
 
 def train_model(config: TrainConfig, registry: ModelRegistry, arrays=None) -> TrainResult:
@@ -149,76 +146,46 @@ def _evaluate_and_export(
 ) -> TrainResult:
     config = result.config
     # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
-    model = result.model
     inference = fitted.inference
     test = data.pipeline("test", config.batch_size)  # None: no test part (an image folder)
-    test_figures = inference_figures(fitted, test) if test is not None else {}
     print(f"Final weights sha256: {result.weights_sha256} (task {task_id()})")
-    best = fitted.best_epoch  # restore_best: the epoch whose weights are exported
-    metrics = run_metrics(
-        result.history,
-        model,
-        test=test_figures,
-        train_seconds=fitted.train_seconds,
-        epoch=-1 if best is None else best,
-    )
-    diagnosis = None
-    if metrics.validation is not None:
-        diagnosis = diagnose_run(
-            fitted,
-            data,
-            config,
-            dev_error=1.0 - metrics.validation["accuracy"],
-            test_error=1.0 - metrics.test["accuracy"] if test_figures else None,
-        )
-    facts = RunFacts(
-        kind="train",
-        model=config.model,
-        dataset=data.data.name,  # the tfds name, or an image folder's
-        splits=data.data.splits,
-        data=DataSplits(config.train_split, config.val_split, config.test_split),
-        metrics=metrics,
-        command=config.command_line(),
-        hyperparameters=run_hyperparameters(
-            config,
-            strategy=strategy_name(strategy),
-            replicas=strategy.num_replicas_in_sync,
-            loop=fitted.loop,
-            jit_compile=config.jit_compile,
-            best_epoch=None if best is None else best + 1,
-        ),
-        diagnosis=diagnosis,
-    )
     chief = is_chief()
-    # Every worker writes the SavedModel (saving may need them all); only the chief keeps it.
-    export_base = config.export_dir / config.model if chief else Path(tempfile.mkdtemp())
-    export_dir = export_classifier(
-        inference,
-        export_base,
-        image_shape=data.data.image_shape,
-        preprocessing=data.preprocessing,
-        class_names=data.data.class_names,
-        run=facts,
-        tta=config.export_tta,
-    )
-    if not chief:
-        shutil.rmtree(export_base, ignore_errors=True)
-    elif held is not None:
-        # The run is complete and exported; its checkpoints were only for resuming it. Only
-        # they go (and the directory, if the run made it): never the user's own files.
-        held.finish()
-    if metrics.test:
-        say(
-            f"Test: loss {metrics.test['loss']:.4f}, accuracy {metrics.test['accuracy']:.4f} "
-            f"({fitted.train_seconds:.1f} s training)."
+
+    def export(facts):
+        # Every worker writes the SavedModel (saving may need them all); only the chief keeps it.
+        base = config.export_dir / config.model if chief else Path(tempfile.mkdtemp())
+        exported = export_classifier(
+            inference,
+            base,
+            image_shape=data.data.image_shape,
+            preprocessing=data.preprocessing,
+            class_names=data.data.class_names,
+            run=facts,
+            tta=config.export_tta,
         )
-    else:
-        say(f"No test part ({fitted.train_seconds:.1f} s training).")
-    if diagnosis is not None:
-        say(describe_diagnosis_entry(diagnosis))
-    say(f"Exported SavedModel: {export_dir}")
-    result.metrics = metrics
-    result.export_dir = export_dir
+        if not chief:
+            shutil.rmtree(base, ignore_errors=True)
+        return exported
+
+    end = RunEnd(
+        test=inference_figures(fitted, test) if test is not None else {},
+        train_error=lambda: training_error(
+            lambda dataset: inference_figures(fitted, dataset), data, config.batch_size
+        ),
+        best_epoch=fitted.best_epoch,
+        train_seconds=fitted.train_seconds,
+        dataset=data.data.name,
+        splits=data.data.splits,
+        hyperparameters={
+            "strategy": strategy_name(strategy),
+            "replicas": strategy.num_replicas_in_sync,
+            "loop": fitted.loop,
+            "jit_compile": config.jit_compile,
+        },
+        save=export,
+        saved=lambda directory: f"Exported SavedModel: {directory}",
+    )
+    result = finish_run(result, end, held=held if chief else None, say=say)
     result.model = inference
     return result
 

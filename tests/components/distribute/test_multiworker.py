@@ -78,10 +78,10 @@ def test_two_workers_match_one_worker(fashion_mnist_data_dir, tmp_path):
 @pytest.mark.e2e
 def test_sigkilled_worker_restarts_and_the_job_resumes(fashion_mnist_data_dir, tmp_path):
     extra = [
-        "--train-split=train[:2048]",
+        "--train-split=train[:1024]",
         "--test-split=test[:256]",
         "--epochs=2",
-        "--batch-size=32",  # 64 steps an epoch
+        "--batch-size=32",  # 32 steps an epoch
         "--checkpoint-every=10",
     ]
     launcher = subprocess.Popen(
