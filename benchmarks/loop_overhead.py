@@ -30,8 +30,9 @@ def main() -> None:
 
     import zoo
     from components.data import load_normalized
+    from components.distribute import DistributedTrainer
     from components.optimizers import make_optimizer
-    from components.training import DistributedTrainer, compile_classifier
+    from components.training import compile_classifier
 
     normalized = load_normalized("fashion_mnist")
     data = normalized.data

@@ -55,7 +55,7 @@ def train_model(config: TrainConfig, registry: ModelRegistry, arrays=None) -> Tr
 
     Raises:
         ConfigError: bad settings, a checkpoint in the way, or none to resume from.
-        components.training.TFConfigError: a malformed `TF_CONFIG`.
+        components.distribute.TFConfigError: a malformed `TF_CONFIG`.
     """
     config = config.resolve(registry)
     strategy = select_strategy(config.strategy)  # first: multi-worker needs a fresh context
