@@ -16,8 +16,11 @@ import numpy as np
 
 # Keras's `image_dataset_from_directory` reads these (keras.utils.dataset_utils).
 IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
-# Pillow's modes a classifier's pixels come in: grayscale and RGB (palettes become RGB).
+# Pillow's modes a classifier's pixels come in: 8-bit grayscale and RGB.
 CHANNELS = {"L": 1, "RGB": 3}
+# Other 8-bit modes and what they become (alpha dropped, as Keras's reader drops it). Modes of
+# more than 8 bits (16-bit grayscale, 32-bit, float) are refused: Pillow would clip them.
+CONVERTED = {"1": "L", "LA": "L", "P": "RGB", "PA": "RGB", "RGBA": "RGB", "CMYK": "RGB"}
 
 
 def _read_image(path: Path) -> np.ndarray:
@@ -26,10 +29,13 @@ def _read_image(path: Path) -> np.ndarray:
     try:
         with Image.open(path) as image:
             image.load()
-            if image.mode not in CHANNELS:
-                image = image.convert("RGB" if image.mode in ("P", "RGBA", "CMYK") else "L")
-            pixels = np.asarray(image, np.uint8)
-    except (UnidentifiedImageError, OSError, ValueError) as err:
+            if image.mode not in CHANNELS and image.mode not in CONVERTED:
+                raise ValueError(
+                    f"{path}: Pillow mode {image.mode!r} has more than 8 bits per channel; an "
+                    "image folder holds 8-bit grayscale or color images (convert it first)."
+                )
+            pixels = np.asarray(image.convert(CONVERTED.get(image.mode, image.mode)), np.uint8)
+    except (UnidentifiedImageError, OSError) as err:
         raise ValueError(
             f"{path}: not a readable image ({type(err).__name__}: {str(err)[:120]}); an image "
             f"folder holds {', '.join(IMAGE_SUFFIXES)} files only."

@@ -64,8 +64,14 @@ def _bad(tmp_path, make):
             r"middle/color.png: 28x28 with 3 channel\(s\)",
         ),
         (lambda r: (r / "empty").mkdir(), r"bad/empty: a class folder without images"),
+        (
+            lambda r: Image.fromarray(np.full((28, 28), 40000, np.uint16)).save(
+                r / "top" / "16.png"
+            ),
+            r"top/16.png: Pillow mode 'I;16' has more than 8 bits per channel",
+        ),
     ],
-    ids=["text-file", "unreadable", "mixed-sizes", "mixed-modes", "empty-class"],
+    ids=["text-file", "unreadable", "mixed-sizes", "mixed-modes", "empty-class", "16-bit"],
 )
 def test_a_bad_file_or_folder_is_refused_by_name(tmp_path, make, message):
     root, _ = _bad(tmp_path, make)
