@@ -4,7 +4,8 @@ Keras has the classic initializers under other names; these are the same classes
 `xavier_uniform`/`xavier_normal` (Glorot & Bengio 2010, for tanh), `he_uniform`/`he_normal`
 (He et al. 2015, for ReLU), `lecun_normal` (for SELU), and `small_normal`, the N(0, 0.01) that
 makes activations collapse to zero in deep nets. What Keras lacks is data-driven
-initialization: `lsuv_init` (Mishkin & Matas 2015, "All you need is a good init").
+initialization, `lsuv_init` (Mishkin & Matas 2015, "All you need is a good init"), and the
+identity kernel of a convolution, `Dirac` (PyTorch's `nn.init.dirac_`; airbench's convolutions).
 """
 
 from __future__ import annotations
@@ -23,7 +24,63 @@ INITIALIZERS = {
     "small_normal": lambda seed=None: keras.initializers.RandomNormal(stddev=0.01, seed=seed),
     "unit_normal": lambda seed=None: keras.initializers.RandomNormal(stddev=1.0, seed=seed),
     "orthogonal": keras.initializers.Orthogonal,
+    # Identity on the first min(in, out) channels, He-normal beyond them (airbench's rule).
+    "dirac": lambda seed=None: Dirac(remainder=keras.initializers.HeNormal(seed=seed)),
 }
+
+
+@keras.saving.register_keras_serializable(package="classiczoo")
+class Dirac(keras.initializers.Initializer):
+    """Identity (Dirac delta) kernels: a convolution that starts by copying its input.
+
+    For a kernel `(*spatial, in, out)` (Conv1D/2D/3D, or Dense with no spatial axes),
+    `kernel[centre, i, i] = 1` for `i < min(in, out)`, every other entry of those outputs 0
+    (the centre is `k // 2` on each spatial axis): with `"same"` padding and stride 1, output
+    channel i equals input channel i. Outputs beyond the input's channels (`out > in`) take
+    `remainder`'s values: None leaves them 0, as PyTorch's `nn.init.dirac_` does; an
+    initializer gives them its random values, as airbench does (its convolutions keep their
+    default initialization beyond the first `in` outputs, "an implicit residual": Keller
+    Jordan, "94% on CIFAR-10 in 3.29 Seconds on a Single GPU", arXiv 2404.00498). Repeated
+    identity blocks (DiracNets) are not offered: the copies would start as identical channels.
+    Keras's `Identity` initializer is the 2-D case only.
+
+    Args:
+        remainder: the initializer of the outputs beyond the identity (a Keras or
+            `INITIALIZERS` name, config or instance; drawn for the whole kernel, so its fan-in
+            and fan-out are the layer's, then sliced); None: zeros.
+
+    Example:
+    >>> kernel = Dirac()((3, 3, 2, 3))
+    >>> keras.ops.convert_to_numpy(kernel)[1, 1].tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+
+    def __init__(self, remainder=None):
+        self.remainder = None if remainder is None else layer_initializer(remainder)
+
+    def get_config(self):
+        remainder = self.remainder
+        return {
+            "remainder": None if remainder is None else keras.initializers.serialize(remainder)
+        }
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(int(d) for d in shape)
+        if len(shape) < 2:
+            raise ValueError(
+                f"Dirac needs a kernel of shape (*spatial, in, out), got shape {shape}."
+            )
+        dtype = keras.backend.standardize_dtype(dtype or keras.config.floatx())
+        inputs, outputs = shape[-2:]
+        identity = min(inputs, outputs)
+        kernel = np.zeros(shape, np.float32)
+        centre = tuple(d // 2 for d in shape[:-2])
+        kernel[(*centre, np.arange(identity), np.arange(identity))] = 1.0
+        kernel = keras.ops.convert_to_tensor(kernel, dtype)
+        if self.remainder is None or outputs == identity:
+            return kernel
+        drawn = keras.ops.cast(self.remainder(shape, dtype=dtype), dtype)
+        return keras.ops.concatenate([kernel[..., :identity], drawn[..., identity:]], axis=-1)
 
 
 def get_initializer(name: str, seed: int | None = None) -> keras.initializers.Initializer:
