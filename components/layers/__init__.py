@@ -5,6 +5,11 @@ from components.layers.inception import InceptionBlock
 from components.layers.lrn import LocalResponseNormalization
 from components.layers.maxout import Maxout
 from components.layers.nin import NiNBlock
+from components.layers.patch_whitening import (
+    PatchWhitening,
+    patch_whitening_kernel,
+    whiten_convolution,
+)
 from components.layers.vgg import VGGBlock
 from components.layers.whitening import PCAWhitening, Standardization, ZCAWhitening
 
@@ -15,7 +20,10 @@ __all__ = [
     "Maxout",
     "NiNBlock",
     "PCAWhitening",
+    "PatchWhitening",
     "Standardization",
     "VGGBlock",
     "ZCAWhitening",
+    "patch_whitening_kernel",
+    "whiten_convolution",
 ]

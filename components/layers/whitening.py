@@ -15,6 +15,42 @@ from keras import ops
 Standardization = keras.layers.Normalization
 
 
+def covariance_eigh(data, caller: str = "covariance_eigh") -> tuple[np.ndarray, ...]:
+    """The mean of the rows of `data` and its covariance's eigen-decomposition, in float64.
+
+    Each row (the first axis) is one sample, flattened to D features. The covariance is the
+    biased one (divided by N), as the whitening layers and the patch whitening use it.
+
+    Args:
+        data: `[N, ...]` samples, N >= 2, finite.
+        caller: named in the error messages.
+
+    Returns:
+        `mean [D]`, `eigenvalues [D]` (largest first) and `eigenvectors [D, D]` (its columns,
+        in the same order).
+
+    Example:
+    >>> x = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [0.0, -0.5]])
+    >>> mean, eigenvalues, eigenvectors = covariance_eigh(x)
+    >>> eigenvalues.round(3).tolist(), np.abs(eigenvectors[:, 0]).tolist()
+    ([0.5, 0.125], [1.0, 0.0])
+    """
+    x = np.asarray(data, np.float64)
+    if x.ndim < 2 or len(x) < 2:
+        raise ValueError(
+            f"{caller} needs at least 2 samples to estimate a covariance (rows of data, the "
+            f"first axis), got {len(x) if x.ndim else 0}."
+        )
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{caller}: data holds NaN or infinite values.")
+    x = x.reshape(len(x), -1)
+    mean = x.mean(axis=0)
+    covariance = np.cov(x - mean, rowvar=False, bias=True).reshape(x.shape[1], x.shape[1])
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    order = np.argsort(eigenvalues)[::-1]  # largest variance first
+    return mean, eigenvalues[order], eigenvectors[:, order]
+
+
 class _Whitening(keras.layers.Layer):
     """Flattens each example to D features; learns the mean and a D x K projection."""
 
@@ -49,24 +85,11 @@ class _Whitening(keras.layers.Layer):
                 [b[0] if isinstance(b, tuple) else b for b in data.as_numpy_iterator()]
             )
         x = np.asarray(data, np.float64)
-        if x.ndim < 2 or len(x) < 2:
-            raise ValueError(
-                f"{type(self).__name__}.adapt needs at least 2 samples to estimate a covariance "
-                f"(rows of data, the first axis), got {len(x) if x.ndim else 0}."
-            )
-        if not np.all(np.isfinite(x)):
-            raise ValueError(f"{type(self).__name__}.adapt: data holds NaN or infinite values.")
+        mean, eigenvalues, eigenvectors = covariance_eigh(x, f"{type(self).__name__}.adapt")
         if not self.built:
             self.build((None, *x.shape[1:]))
-        x = x.reshape(len(x), -1)
-        mean = x.mean(axis=0)
-        covariance = np.cov(x - mean, rowvar=False, bias=True)
-        eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-        order = np.argsort(eigenvalues)[::-1]  # largest variance first
         self.mean.assign(mean.astype(np.float32))
-        self.projection.assign(
-            self._projection(eigenvalues[order], eigenvectors[:, order]).astype(np.float32)
-        )
+        self.projection.assign(self._projection(eigenvalues, eigenvectors).astype(np.float32))
 
     def call(self, inputs):
         x = ops.reshape(ops.cast(inputs, self.compute_dtype), (ops.shape(inputs)[0], -1))
