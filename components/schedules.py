@@ -1,10 +1,12 @@
 """Learning-rate schedules by their textbook names, built from `keras.optimizers.schedules`.
 
-Keras has them all but one: step decay is `ExponentialDecay(staircase=True)`, 1/t decay is
+Keras has them all but two: step decay is `ExponentialDecay(staircase=True)`, 1/t decay is
 `InverseTimeDecay`, cosine with linear warm-up is `CosineDecay(warmup_target=...)`, and decay on
 plateau is Keras's `ReduceLROnPlateau` callback on a constant rate (`plateau_callback`): it
 follows the validation loss, not the step, so it is no schedule and `make_schedule("plateau")`
-refuses it rather than return a constant rate that never decays. What Keras lacks is a
+refuses it rather than return a constant rate that never decays. Keras's linear decay,
+`PolynomialDecay(power=1)`, has no warm-up: `LinearDecay` is `CosineDecay`'s warm-up with a
+straight line down (airbench's and "How to train your ResNet"'s shape). What Keras lacks too is a
 schedule whose level a person can change mid-run: `ScaledSchedule` multiplies any schedule by a
 variable, so a learning rate set at a pause rescales the schedule from that step on (the
 schedule keeps its shape, through the new point). Every non-constant schedule comes wrapped in
@@ -24,6 +26,7 @@ LR_SCHEDULES = (
     "inverse_time",
     "cosine",
     "warmup_cosine",
+    "warmup_linear",
     "plateau",
 )
 # The schedules that are functions of the step (all but the plateau callback).
@@ -86,6 +89,85 @@ class ScaledSchedule(keras.optimizers.schedules.LearningRateSchedule):
         }
 
 
+@keras.saving.register_keras_serializable(package="classiczoo")
+class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """A linear warm-up, then a linear decay to a floor: `CosineDecay` with straight lines.
+
+    Without `warmup_target`, the rate falls from `initial_learning_rate` to
+    `alpha * initial_learning_rate` over `decay_steps` (`PolynomialDecay(power=1)`). With it,
+    the rate first rises linearly from `initial_learning_rate` to `warmup_target` over
+    `warmup_steps`, then falls to `alpha * warmup_target` over the next `decay_steps`; it stays
+    at the floor afterwards. airbench's triangle (Keller Jordan, arXiv 2404.00498: 0.2 of the
+    peak at the start, the peak at 23 % of the run, 0.07 of it at the end) is
+    `LinearDecay(0.2 * lr, 0.77 * steps, alpha=0.07, warmup_target=lr, warmup_steps=0.23 *
+    steps)`; D. Page's "How to train your ResNet" (myrtle.ai) uses the same piecewise-linear
+    shape. Keras has the cosine form (`CosineDecay(warmup_target=...)`) but not this one.
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: steps of the decay (after the warm-up), > 0.
+        alpha: the final rate as a fraction of the peak, in [0, 1].
+        name: the name scope of the computation.
+        warmup_target: the peak reached by the warm-up; None: no warm-up.
+        warmup_steps: steps of the warm-up (used with `warmup_target`).
+
+    Example:
+    >>> schedule = LinearDecay(0.0, 80, alpha=0.1, warmup_target=1.0, warmup_steps=20)
+    >>> [round(float(schedule(step)), 4) for step in (0, 10, 20, 60, 100, 200)]
+    [0.0, 0.5, 1.0, 0.55, 0.1, 0.1]
+    """
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        alpha: float = 0.0,
+        name: str = "LinearDecay",
+        warmup_target: float | None = None,
+        warmup_steps: int = 0,
+    ):
+        if not decay_steps > 0:
+            raise ValueError(f"decay_steps must be positive, got {decay_steps}.")
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], got {alpha}.")
+        if warmup_steps < 0:
+            raise ValueError(f"warmup_steps must be >= 0, got {warmup_steps}.")
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.alpha = alpha
+        self.name = name
+        self.warmup_target = warmup_target
+        self.warmup_steps = warmup_steps
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "alpha": self.alpha,
+            "name": self.name,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
+
+    def __call__(self, step):
+        ops = keras.ops
+        with keras.name_scope(self.name):
+            step = ops.cast(step, "float32")
+            initial = ops.cast(self.initial_learning_rate, "float32")
+            decay_steps = ops.cast(self.decay_steps, "float32")
+            if self.warmup_target is None:
+                peak, warmup_steps = initial, 0.0
+            else:
+                peak = ops.cast(self.warmup_target, "float32")
+                warmup_steps = float(self.warmup_steps)
+            done = ops.clip((step - warmup_steps) / decay_steps, 0.0, 1.0)
+            decayed = peak * ((1.0 - self.alpha) * (1.0 - done) + self.alpha)
+            if not warmup_steps:
+                return decayed
+            warming = initial + (peak - initial) * step / warmup_steps
+            return ops.where(step < warmup_steps, warming, decayed)
+
+
 def make_schedule(
     name: str,
     learning_rate: float,
@@ -94,6 +176,7 @@ def make_schedule(
     steps_per_epoch: int | None = None,
     decay_rate: float | None = None,
     warmup_steps: int | None = None,
+    alpha: float = 0.0,
 ) -> float | ScaledSchedule:
     """Returns the learning rate for an optimizer: a float, or a `ScaledSchedule`.
 
@@ -101,9 +184,12 @@ def make_schedule(
     - `step`: times `decay_rate` (default 0.1) after each third of the run.
     - `exponential`: `lr * decay_rate ** (step / total_steps)`, default 0.01 at the end.
     - `inverse_time` (1/t): `lr / (1 + step / steps_per_epoch)`.
-    - `cosine`: cosine from `lr` to 0 over the run (Loshchilov & Hutter 2017, no restarts).
+    - `cosine`: cosine from `lr` to `alpha * lr` over the run (Loshchilov & Hutter 2017, no
+      restarts).
     - `warmup_cosine`: linear from 0 to `lr` over `warmup_steps` (default one epoch, at most
-      a tenth of the run), then cosine to 0 (Goyal et al. 2017).
+      a tenth of the run), then cosine to `alpha * lr` (Goyal et al. 2017).
+    - `warmup_linear`: the same warm-up, then a straight line to `alpha * lr` (`LinearDecay`;
+      airbench, "How to train your ResNet").
 
     `plateau` is refused: its decay is a callback (`plateau_callback`) on a constant rate.
 
@@ -113,7 +199,9 @@ def make_schedule(
         total_steps: optimizer steps of the whole run, > 0.
         steps_per_epoch: for `inverse_time` and the warm-up length; default a tenth of the run.
         decay_rate: for `step` and `exponential`.
-        warmup_steps: for `warmup_cosine`.
+        warmup_steps: for `warmup_cosine` and `warmup_linear`.
+        alpha: the final rate as a fraction of `learning_rate`, for `cosine`,
+            `warmup_cosine` and `warmup_linear`.
 
     Example:
     >>> schedule = make_schedule("step", 0.1, total_steps=300)
@@ -134,6 +222,8 @@ def make_schedule(
         raise ValueError(
             f"learning_rate and total_steps must be positive, got {learning_rate}, {total_steps}."
         )
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha (the final rate's fraction) must be in [0, 1], got {alpha}.")
     schedules = keras.optimizers.schedules
     epoch = steps_per_epoch or max(1, total_steps // 10)
     if name == "constant":
@@ -147,12 +237,14 @@ def make_schedule(
     elif name == "inverse_time":
         schedule = schedules.InverseTimeDecay(learning_rate, epoch, 1.0)
     elif name == "cosine":
-        schedule = schedules.CosineDecay(learning_rate, total_steps)
+        schedule = schedules.CosineDecay(learning_rate, total_steps, alpha=alpha)
     else:
         warmup = warmup_steps if warmup_steps is not None else min(epoch, total_steps // 10)
-        schedule = schedules.CosineDecay(
+        decay = schedules.CosineDecay if name == "warmup_cosine" else LinearDecay
+        schedule = decay(
             0.0,
             max(1, total_steps - warmup),
+            alpha=alpha,
             warmup_target=learning_rate,
             warmup_steps=warmup,
         )
