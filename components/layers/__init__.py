@@ -1,6 +1,12 @@
 """Registered, serializable Keras layers: the classic CNNs' blocks and the lessons' parts."""
 
-from components.layers.batch_norm import BN_MOMENTUM
+from components.layers.batch_norm import (
+    BN_MOMENTUM,
+    DEFAULT_BN,
+    FAST_BN,
+    FAST_BN_MOMENTUM,
+    BatchNormSettings,
+)
 from components.layers.inception import InceptionBlock
 from components.layers.lrn import LocalResponseNormalization
 from components.layers.maxout import Maxout
@@ -15,6 +21,10 @@ from components.layers.whitening import PCAWhitening, Standardization, ZCAWhiten
 
 __all__ = [
     "BN_MOMENTUM",
+    "DEFAULT_BN",
+    "FAST_BN",
+    "FAST_BN_MOMENTUM",
+    "BatchNormSettings",
     "InceptionBlock",
     "LocalResponseNormalization",
     "Maxout",
