@@ -156,3 +156,88 @@ def test_augmented_batches_reach_the_model_normalized_as_serving_normalizes(augm
     flipped = np.isclose(seen, mirrored, atol=1e-5).all(axis=(1, 2, 3))
     assert (as_is | flipped).all(), "an image reached the model other than serving computes it"
     assert as_is.any() and flipped.any()
+
+
+@pytest.mark.parametrize(
+    "text,steps,message",
+    [
+        ("altflip,translate", ("altflip", "translate"), None),
+        ("translate,erasing,altflip", ("altflip", "translate", "erasing"), None),
+        ("flip,altflip", None, "choose one of flip and altflip, not both"),
+        ("standard,translate", None, "choose one of crop and translate, not both"),
+    ],
+)
+def test_airbench_policies_parse_and_exclude_their_twins(text, steps, message):
+    if message is None:
+        assert parse_augment(text) == steps
+    else:
+        with pytest.raises(ValueError, match=message):
+            parse_augment(text)
+
+
+def _shift(image, dy, dx):
+    """NumPy's shift of `image` by (dy, dx) whole pixels, black where nothing came in."""
+    out = np.zeros_like(image)
+    h, w = image.shape[:2]
+    out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = image[
+        max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
+    return out
+
+
+def test_translate_shifts_each_image_by_up_to_2_pixels_with_black_borders():
+    rng = np.random.default_rng(0)
+    images = rng.uniform(1.0, 255.0, size=(96, 12, 10, 1)).astype(np.float32)  # no black pixel
+    augment = Augmenter(parse_augment("translate"), (12, 10, 1), seed=3)
+    shifted, _ = augment(tf.constant(images), tf.zeros(96, tf.int64), seed=tf.constant([4, 5]))
+    shifted = shifted.numpy()
+    found = []
+    for image, out in zip(images, shifted, strict=True):
+        matches = [
+            (dy, dx)
+            for dy in range(-3, 4)
+            for dx in range(-3, 4)
+            if np.array_equal(out, _shift(image, dy, dx))
+        ]
+        assert len(matches) == 1, "an output is no whole-pixel shift of its image"
+        found.append(matches[0])
+    found = np.array(found)
+    assert np.abs(found).max() <= 2
+    for axis in (0, 1):  # every amount, about equally often (airbench's randint(-2, 3))
+        counts = np.bincount(found[:, axis] + 2, minlength=5)
+        assert counts.min() >= 8, counts
+    again, _ = augment(tf.constant(images), tf.zeros(96, tf.int64), seed=tf.constant([4, 5]))
+    np.testing.assert_array_equal(again.numpy(), shifted)  # the batch's seed decides
+    assert augment.describe() == "RandomTranslation(-2..2 px, black borders)"
+
+
+def test_altflip_in_tf_data_mirrors_by_epoch_and_index():
+    # What the pipeline passes: each image's index, numbered by enumerate() before the
+    # shuffle, and the epoch, a constant of that epoch's dataset.
+    from components.data.alternating_flip import alternating_flip_mask
+
+    images = np.stack([x for x, _ in _dataset(40).as_numpy_iterator()]).astype(np.float32)
+    augment = Augmenter(parse_augment("altflip,translate"), (28, 28, 1), seed=2)
+
+    def epoch_batches(epoch):
+        def augmented(index, example):
+            batch_seed = tf.stack([tf.constant(epoch, tf.int64), index[0]])
+            x, _ = augment(
+                tf.cast(example[0], tf.float32), example[1], seed=batch_seed,
+                epoch=epoch, indices=index,
+            )  # fmt: skip
+            return index, x
+
+        return _dataset(40).enumerate().shuffle(40, seed=epoch).batch(16).map(augmented)
+
+    for epoch in (0, 1):
+        for index, seen in epoch_batches(epoch).as_numpy_iterator():
+            mirrored = np.asarray(alternating_flip_mask(index, epoch, 2 + 5))  # seed + offset
+            for i, flipped, out in zip(index, mirrored, seen, strict=True):
+                source = images[i][:, ::-1] if flipped else images[i]
+                # The translation follows the flip: out is a shift of the (mirrored) image.
+                assert any(
+                    np.array_equal(out, _shift(source, dy, dx))
+                    for dy in range(-2, 3)
+                    for dx in range(-2, 3)
+                ), f"image {i} in epoch {epoch}"
