@@ -112,7 +112,7 @@ class EnsembleModule(tf.Module):
             answers.append(combine(tf.stack(logits), self.method, self.weights))
         if len(answers) == 1:
             return answers[0]
-        return combine_views([answer["logits"] for answer in answers])
+        return combine_views([answer["logits"] for answer in answers], self.tta)
 
 
 def check_members_agree(classifiers) -> None:
@@ -176,7 +176,7 @@ def export_ensemble(
         metrics: what it scored (None: not measured; `test` is then empty).
         dataset, splits, data: the data it was measured on (None: the first member's).
         command: the command line that made it (empty when made from Python).
-        tta: test-time augmentation inside the graph (`"none"`, `"flip"`).
+        tta: test-time augmentation inside the graph (`components.export.tta.TTA_MODES`).
 
     Example (needs two exports; `classiczoo ensemble ... --export` calls it):
     >>> members = [SavedClassifier(d) for d in ("saved_models/a", "saved_models/b")]

@@ -13,7 +13,6 @@ import shlex
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
 
 from components.data.tfds_loading import load_image_classification
 from components.export.combination import check_method, combine
@@ -21,7 +20,7 @@ from components.export.ensemble import check_members_agree, export_ensemble, fit
 from components.export.evaluation import classification_report
 from components.export.metadata import DataSplits, Metrics
 from components.export.serving import SavedClassifier
-from components.export.tta import check_tta, combine_views
+from components.export.tta import VIEWS, check_tta, combine_views
 
 
 @dataclasses.dataclass
@@ -76,16 +75,16 @@ def format_table(rows: list[dict]) -> str:
 
 
 def _view_logits(classifiers, split, images, count, batch_size, tta):
-    """`[views, members, N, classes]` logits of a split, and its labels."""
-    views = [images]
-    if tta == "flip":  # unbatched images [H, W, C]: width is axis 1
-        views.append(images.map(lambda x, y: (tf.reverse(x, axis=[1]), y)))
+    """`[views, members, N, classes]` logits of a split (the views of `VIEWS[tta]`, in its
+    order), and its labels."""
     logits, labels = [], None
-    for v, view in enumerate(views):
+    for view in VIEWS[tta]:
+        shown = images.map(lambda x, y, view=view: (view.apply(x), y))  # unbatched [H, W, C]
+        seen = "" if view.name == "as is" else f" ({view.name})"
         outputs = []
         for classifier in classifiers:
-            print(f"{classifier.path} on {split}{' (mirrored)' if v else ''} ({count} images)")
-            out = classifier.predict_dataset(view, count, batch_size)
+            print(f"{classifier.path} on {split}{seen} ({count} images)")
+            out = classifier.predict_dataset(shown, count, batch_size)
             if labels is not None and not np.array_equal(labels, out["labels"]):
                 raise ValueError(f"the {split} split was read in a different order.")
             labels = out["labels"]
@@ -137,9 +136,9 @@ def compare_ensemble(
         export: write the ensemble as one SavedModel under
             `<export_dir>/<name or ensemble-<member models>>/<version>`.
         command: the command line, for the export's metadata.
-        tta: test-time augmentation (`"flip"`): every member and the ensemble answer with the
-            mean probabilities over the views of each image, the ensemble's rule applied per
-            view; an export has it in its graph.
+        tta: test-time augmentation (`"flip"`, `"flip_shift"`): every member and the
+            ensemble answer with the (weighted) mean probabilities over the views of each
+            image, the ensemble's rule applied per view; an export has it in its graph.
 
     Raises:
         ValueError: fewer than two members, members that disagree on input, classes or
@@ -184,13 +183,13 @@ def compare_ensemble(
         )
 
     def members_answer(member_logits):  # [views, N, K] -> one member's (TTA) answer
-        return combine_views(list(member_logits))
+        return combine_views(list(member_logits), tta)
 
     def ensemble_answer(view_logits, weights):  # [views, members, N, K]: the rule per view
         per_view = [combine(v, method, weights) for v in view_logits]
         if len(per_view) == 1:
             return per_view[0]
-        return combine_views([answer["logits"] for answer in per_view])
+        return combine_views([answer["logits"] for answer in per_view], tta)
 
     if method == "weighted":
         if weights is not None:

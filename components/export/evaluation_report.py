@@ -36,7 +36,7 @@ from components.export.evaluation_plots import (
 )
 from components.export.metadata import library_versions
 from components.export.serving import SavedClassifier
-from components.export.tta import check_tta, untrained_view_warning
+from components.export.tta import VIEWS, check_tta, untrained_view_warning
 
 
 def split_tag(dataset: str, split: str) -> str:
@@ -108,7 +108,8 @@ def evaluate_export(
         mistakes: images in the grid of confident mistakes.
         bins: calibration bins.
         tta: test-time augmentation (`components.export.tta`): `"flip"` scores the mean
-            probabilities of each image and its mirror; its files get a `-tta_flip` tag.
+            probabilities of each image and its mirror, `"flip_shift"` their weighted mean
+            over the mirror and one-pixel shifts; its files get a `-tta_<mode>` tag.
         human_error: human-level error for the bias vs variance section (None: the one the
             run was diagnosed with); the section appears for a run that had a validation split.
         say: prints a line.
@@ -174,7 +175,7 @@ def evaluate_export(
             "batch_size": batch_size,
             "signature": "serving_uint8",
             "note": "model time per image after the first batch (tracing), this machine"
-            + ("; each image runs twice (TTA)" if tta != "none" else ""),
+            + (f"; each image runs {len(VIEWS[tta])} times (TTA)" if tta != "none" else ""),
         },
         "plots": {k: str(v) for k, v in plots.items()},
         "diagnosis": diagnosis,
@@ -246,7 +247,7 @@ def evaluate_exports(
         batch_size, mistakes, bins: as for `evaluate_export`.
         report_dir: where PNGs and text go (None: `reports/<model>/<version>`; given with
             several models, a subdirectory per model).
-        tta: test-time augmentation (`"none"`, `"flip"`).
+        tta: test-time augmentation (`components.export.tta.TTA_MODES`).
         human_error: human-level error for the bias vs variance section (None: the run's).
 
     Raises:

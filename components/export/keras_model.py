@@ -31,7 +31,7 @@ def export_keras_model(
     Args:
         keras_path: a `model.keras` saved by a run (or its version directory).
         export_dir: the base of the exports.
-        tta: test-time augmentation in the exported graph (`none`, `flip`).
+        tta: test-time augmentation in the exported graph (`none`, `flip`, `flip_shift`).
 
     Raises:
         ValueError: not a `.keras` file, no metadata beside it, or a backend other than

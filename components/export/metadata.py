@@ -15,7 +15,7 @@ through `load_metadata`, so no reader needs to guess at keys. The JSON is flat:
 - what the SavedModel serves: `input` (`name`, `shape`, `dtypes`, `value_range`), `signatures`,
   `outputs`, `class_names`, `preprocessing` (the normalization in the graph; null for an
   ensemble, whose members hold their own), `tta` (test-time augmentation in the graph:
-  `none` or `flip`).
+  `none`, `flip` or `flip_shift`).
 
 An export made without a run (`export_classifier` called directly with no `run`) has only the
 serving keys and `schema_version`. Files of classiczoo 0.1, which had no `schema_version`, are
@@ -207,7 +207,7 @@ class ServingFacts:
         outputs: the output names.
         class_names: the class of each output index.
         preprocessing: `Preprocessing.to_dict()` of the graph's normalization, or None.
-        tta: the test-time augmentation inside the graph (`"none"`, `"flip"`).
+        tta: the test-time augmentation inside the graph (`components.export.tta.TTA_MODES`).
     """
 
     input: dict

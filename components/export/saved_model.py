@@ -99,7 +99,7 @@ def _serving_fn(
                 for view in tta_views(images, tta)
             ]
             if len(views) > 1:
-                return combine_views(views)
+                return combine_views(views, tta)
             logits = views[0]
             return {
                 "probabilities": tf.nn.softmax(logits, axis=-1),
@@ -143,7 +143,8 @@ def export_classifier(
         run: what made the model, for `metadata.json` (`components.export.metadata`); None
             writes the serving facts alone.
         tta: test-time augmentation inside the graph (`components.export.tta`): `"flip"`
-            answers with the mean probabilities of each image and its mirror; `"none"`.
+            answers with the mean probabilities of each image and its mirror, `"flip_shift"`
+            with their weighted mean over the mirror and one-pixel shifts; `"none"`.
         check_values: the float signature refuses images that are not finite or not in
             0..255 (an `InvalidArgumentError` saying so); False only to measure its cost.
 

@@ -100,8 +100,9 @@ class SavedClassifier:
 
         Args:
             images: `[N, H, W, C]` in 0..255.
-            tta: `"flip"`: the mean probabilities of each image and its mirror
-                (`components.export.tta`); `"none"`.
+            tta: a mode of `components.export.tta`: `"flip"`, the mean probabilities of
+                each image and its mirror; `"flip_shift"`, the weighted mean over the mirror
+                and one-pixel shifts of both; `"none"`.
         """
         images = tf.convert_to_tensor(images)
         if not (images.dtype.is_floating or images.dtype.is_integer) or images.dtype.is_bool:
@@ -111,7 +112,7 @@ class SavedClassifier:
             )
         self.check_images(images)
         views = [self._call(view) for view in tta_views(images, tta)]
-        outputs = views[0] if len(views) == 1 else combine_views([v["logits"] for v in views])
+        outputs = views[0] if len(views) == 1 else combine_views([v["logits"] for v in views], tta)
         return {k: v.numpy() for k, v in outputs.items()}
 
     def _call(self, images):

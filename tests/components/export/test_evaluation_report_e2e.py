@@ -195,3 +195,43 @@ def test_bad_input_is_refused_clearly(
         ValueError, match=r"shape \[28, 28\] do not fit .* expects \[N, 28, 28, 1\]"
     ):
         member.predict(np.zeros((28, 28), np.uint8))
+
+
+def _tiny_export(tmp_path, seed):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((28, 28, 1))
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(4, 5, strides=2)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(10)(x))
+    return export_classifier(
+        model,
+        tmp_path / f"tiny{seed}",
+        image_shape=(28, 28, 1),
+        class_names=[str(i) for i in range(10)],
+        preprocessing=Preprocessing(mean=(0.3,), std=(0.35,)),
+        run=make_run_facts(model=f"tiny{seed}"),
+    )
+
+
+def test_an_ensemble_compared_with_flip_shift_tta_answers_as_its_export(
+    fashion_mnist_data_dir, tmp_path
+):
+    dirs = [str(_tiny_export(tmp_path, seed)) for seed in (0, 1)]
+    result = compare_ensemble(
+        dirs, data_dir=fashion_mnist_data_dir, test_split="test[:64]", tta="flip_shift",
+        export=True, export_dir=tmp_path / "ensembles",
+    )  # fmt: skip
+    # NumPy's six views and weights (tests/components/export/test_tta.py), the members' mean.
+    images, labels = _split(fashion_mnist_data_dir, "test[:64]")
+    members = [SavedClassifier(d) for d in dirs]
+    want = 0
+    for shift, weight in ((0, 0.25), (1, 0.125), (-1, 0.125)):
+        reach = abs(shift)
+        padded = np.pad(images, [(0, 0), (reach, reach), (reach, reach), (0, 0)])
+        shifted = padded[:, reach - shift : reach - shift + 28, reach - shift : reach - shift + 28]
+        for view in (shifted, shifted[:, :, ::-1]):
+            view = np.ascontiguousarray(view)
+            want = want + weight * np.mean([m.predict(view)["probabilities"] for m in members], 0)
+    assert result.rows[-1]["accuracy"] == pytest.approx(np.mean(want.argmax(1) == labels))
+    exported = SavedClassifier(result.export_dir)
+    assert exported.metadata.serving.tta == "flip_shift"
+    np.testing.assert_allclose(exported.predict(images)["probabilities"], want, atol=1e-5)

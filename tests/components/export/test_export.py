@@ -156,7 +156,7 @@ def test_the_savedmodel_refuses_non_finite_and_out_of_range_images(tmp_path, bad
     assert serve(images=tf.constant(images))["probabilities"].shape == (2, 3)
 
 
-@pytest.mark.parametrize("tta", ["none", "flip"])
+@pytest.mark.parametrize("tta", ["none", "flip", "flip_shift"])
 def test_a_zero_size_batch_gets_empty_answers(tmp_path, tta):
     export = export_classifier(
         _model(0), tmp_path / "tiny", image_shape=IMAGE_SHAPE, preprocessing=PREP,
