@@ -1,0 +1,444 @@
+#!/usr/bin/env python3
+"""Benchmark: training seconds and compute until test accuracy first reaches 0.92, 0.93, 0.94.
+
+Issue 24's time-to-accuracy table. One model (vgg11_bn by default), three settings: `fast` (its
+`--recipe fast`), `default` (its reference recipe) and `plain` (the same net, Adam 1e-3 at a
+constant rate, no augmentation, label smoothing or weight decay, the default recipe's batch
+size and epochs), each over several seeds, on Fashion-MNIST with 10 % of train held out as
+`classiczoo train --val-split 0.1` holds it out. At every epoch end the test accuracy is read.
+The clock covers an epoch's training only (Keras's `on_epoch_begin` to `on_epoch_end`, the
+first epoch's tracing included); the test pass runs after it stops. There is no validation
+pass: these are test figures, and nothing here chooses settings.
+
+Each run is built from the parts `fit_loaded` (components.training.fitting) builds a run from:
+the recipe's resolved `TrainConfig`, the registry's model with the recipe's options,
+`run_optimizer`, `compile_classifier`, the epoch-indexed training pipeline under `fit_from`
+and the run's own callbacks (`run_callbacks`: NaN stop). Not `zoo.train`: it takes no
+callback, and its history holds validation figures only. Left out: the run's TensorBoard logs,
+checkpoints, strategy scope (one device here) and export.
+
+Reported per setting, over the seeds: the median training seconds and compute (images seen x 3
+x forward FLOPs, `count_flops`) until the first epoch end at or above each threshold (a seed
+that never gets there counts as infinitely slow, so "not reached" unless most seeds reach it),
+and the final test accuracy (median, min-max); beside them this machine's float32 matmul rate,
+measured at the start and at the end of the same run; and the issue's ratio, the time to 0.93
+of `default` over that of `fast` (goal >= 5). These 2-core machines differ several-fold, so
+seconds hold only as ratios within one run; compute carries between machines. Runs alternate
+settings within each seed, so that a slow spell of a shared machine falls on all of them.
+
+    python benchmarks/time_to_accuracy.py [--model vgg11_bn] [--configs fast,default,plain]
+        [--seeds 3] [--max-epochs N] [--train-split train] [--test-split test] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shlex
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness import RESULTS, quiet
+
+if TYPE_CHECKING:
+    from components.training.config import TrainConfig
+
+CONFIGS = ("fast", "default", "plain")
+# The plain baseline: the default recipe's net, batch size and epochs with these settings.
+PLAIN = {
+    "optimizer": "adam",
+    "learning_rate": 1e-3,
+    "lr_schedule": "constant",
+    "augment": "none",
+    "label_smoothing": 0.0,
+    "weight_decay": 0.0,
+}
+THRESHOLDS = (0.92, 0.93, 0.94)
+RATIO_THRESHOLD, GOAL_RATIO = 0.93, 5.0
+VAL_SPLIT = 0.1
+QUICK = {"train_split": "train[:2000]", "test_split": "test[:1000]", "max_epochs": 1, "seeds": 1}
+
+
+# -- the pure part: thresholds, medians, the table ---------------------------------------------
+def crossings(
+    epoch_seconds: list[float], accuracies: list[float], tflop_per_epoch: float
+) -> dict[str, dict | None]:
+    """For each threshold, the first epoch (1-based) whose test accuracy reaches it, with the
+    training seconds and TFLOP summed up to that epoch's end; None where no epoch reaches it."""
+    found = {}
+    for threshold in THRESHOLDS:
+        epoch = next((i + 1 for i, a in enumerate(accuracies) if a >= threshold), None)
+        found[f"{threshold:g}"] = (
+            None
+            if epoch is None
+            else {
+                "epoch": epoch,
+                "seconds": sum(epoch_seconds[:epoch]),
+                "tflop": epoch * tflop_per_epoch,
+            }
+        )
+    return found
+
+
+def median_reached(values: list[float | None]) -> float | None:
+    """The median of the seeds' values, a seed that did not reach (None) counting as infinitely
+    late: None unless more than half of them reached."""
+    middle = statistics.median(math.inf if v is None else v for v in values)
+    return None if math.isinf(middle) else middle
+
+
+def summarize(runs: list[dict]) -> dict:
+    """One setting's seeds: per threshold the seeds that reached it and the medians of their
+    epoch, seconds and TFLOP to it; the final test accuracy (median, min, max); the medians
+    of all epochs' training seconds and TFLOP."""
+    thresholds = {}
+    for key in runs[0]["crossings"]:
+        found = [run["crossings"][key] for run in runs]
+        thresholds[key] = {
+            "reached": sum(f is not None for f in found),
+            **{
+                name: median_reached([None if f is None else f[name] for f in found])
+                for name in ("epoch", "seconds", "tflop")
+            },
+        }
+    final = [run["test_accuracy"][-1] for run in runs]
+    return {
+        "seeds": len(runs),
+        "thresholds": thresholds,
+        "final_test_accuracy": {
+            "median": statistics.median(final),
+            "min": min(final),
+            "max": max(final),
+        },
+        "train_seconds": statistics.median(sum(run["epoch_seconds"]) for run in runs),
+        "tflop": statistics.median(
+            len(run["epoch_seconds"]) * run["tflop_per_epoch"] for run in runs
+        ),
+    }
+
+
+def time_ratio(slow: dict, fast: dict, threshold: float = RATIO_THRESHOLD) -> dict:
+    """`slow`'s median seconds to `threshold` over `fast`'s; where only `fast` reaches it, a
+    lower bound from all of `slow`'s training seconds (None where `fast` does not reach it)."""
+    key = f"{threshold:g}"
+    slow_s, fast_s = slow["thresholds"][key]["seconds"], fast["thresholds"][key]["seconds"]
+    if fast_s is None:
+        return {"ratio": None, "at_least": None}
+    if slow_s is None:
+        return {"ratio": None, "at_least": slow["train_seconds"] / fast_s}
+    return {"ratio": slow_s / fast_s, "at_least": None}
+
+
+def _cell(found: dict, seeds: int) -> str:
+    if found["seconds"] is None:
+        return f"not reached ({found['reached']}/{seeds})"
+    return f"{found['seconds']:,.0f} s, {found['tflop']:.3g} TFLOP ({found['reached']}/{seeds})"
+
+
+def markdown_table(result: dict) -> str:
+    """The results as a Markdown table, with the command, the matmul rate and the ratio."""
+    keys = [f"{t:g}" for t in THRESHOLDS]
+    matmul = result["matmul_gflops"]
+    end = "not measured yet" if matmul["end"] is None else f"{matmul['end']:.0f}"
+    lines = [
+        f"`{result['command']}`",
+        "",
+        f"{result['model']}, {result['forward_mflop']:.1f} MFLOP forward per image; "
+        f"{result['train_images']:,} training and {result['test_images']:,} test images; "
+        f"float32 matmul (2048 x 2048, best of several) {matmul['start']:.0f} GFLOP/s at the "
+        f"start, {end} at the end.",
+        "",
+        "| config | settings | epochs run | "
+        + " | ".join(f"to {k}: median s, TFLOP (seeds reaching)" for k in keys)
+        + " | final test accuracy, median (min–max) | training s, TFLOP (all epochs) |",
+        "|---|---|---:|" + "---:|" * len(keys) + "---:|---:|",
+    ]
+    for name, summary in result["configs"].items():
+        final = summary["final_test_accuracy"]
+        lines.append(
+            f"| {name} | {summary['settings']} | {summary['epochs_run']} of "
+            f"{summary['epochs']} | "
+            + " | ".join(_cell(summary["thresholds"][k], summary["seeds"]) for k in keys)
+            + f" | {final['median']:.4f} ({final['min']:.4f}–{final['max']:.4f})"
+            + f" | {summary['train_seconds']:,.0f} s, {summary['tflop']:.3g} TFLOP |"
+        )
+    ratio = result.get("ratio_default_over_fast")
+    if ratio:
+        text = (
+            f"{ratio['ratio']:.2f}"
+            if ratio["ratio"] is not None
+            else f">= {ratio['at_least']:.2f} (default did not reach it)"
+            if ratio["at_least"] is not None
+            else "none (fast did not reach it)"
+        )
+        lines += [
+            "",
+            f"Time to {RATIO_THRESHOLD:g}, default / fast: {text} (goal >= {GOAL_RATIO:g}).",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# -- the measured part -------------------------------------------------------------------------
+def matmul_gflops(n: int = 2048, repeats: int = 8) -> float:
+    """This machine's float32 matmul rate, GFLOP/s: the best of `repeats` timed products of
+    two n x n matrices (after one warm-up), through TensorFlow's kernels as training uses them."""
+    import tensorflow as tf
+
+    a, b = tf.random.normal((n, n)), tf.random.normal((n, n))
+    tf.linalg.matmul(a, b).numpy()
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        tf.linalg.matmul(a, b).numpy()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+def run_config(name: str, model: str, seed: int, args: argparse.Namespace) -> TrainConfig:
+    """The `TrainConfig` of one setting (not resolved)."""
+    from components.training.config import TrainConfig
+
+    plain = PLAIN if name == "plain" else {}
+    return TrainConfig.of(
+        model=model,
+        recipe="fast" if name == "fast" else "default",
+        train_split=args.train_split,
+        test_split=args.test_split,
+        val_split=VAL_SPLIT,
+        seed=seed,
+        **plain,
+    )
+
+
+def settings_line(config: TrainConfig) -> str:
+    """A resolved config's training settings in one line, as `models describe` shows a recipe."""
+    from components.training.settings import MODEL_DEFAULT_FIELDS
+    from zoo.defaults import Recipe
+
+    settings = config.settings()
+    fields = {name: settings[name] for name in MODEL_DEFAULT_FIELDS}
+    return Recipe(goal="", model_options=config.model.model_options, **fields).describe()
+
+
+def train_and_test(config, registry, data, max_epochs: int | None, label: str) -> dict:
+    """One run of a resolved config: each epoch's training seconds and test accuracy."""
+    import keras
+
+    from components.data.augmentation import needs_soft_labels, parse_augment
+    from components.diagnostics.flops import count_flops
+    from components.training.compile import (
+        compile_classifier,
+        inference_model,
+        validation_accuracy_key,
+        with_aux_targets,
+    )
+    from components.training.reproducibility import seed_everything
+    from components.training.resumable_fit import fit_from
+    from components.training.run_callbacks import run_callbacks
+    from components.training.run_hyperparameters import run_optimizer
+
+    optimization, control = config.optimization, config.control
+    keras.backend.clear_session()
+    seed_everything(control.seed)
+    soft_labels = needs_soft_labels(
+        parse_augment(config.data.augment), optimization.label_smoothing
+    )
+    model = registry.create(
+        config.model.name,
+        input_shape=data.model_input_shape,
+        num_classes=len(data.data.class_names),
+        **config.model.options(),
+    )
+    optimizer = run_optimizer(optimization, optimization.learning_rate, data.data.num_train)
+    compile_classifier(
+        model,
+        optimizer,
+        jit_compile=control.jit_compile,
+        soft_labels=soft_labels,
+        label_smoothing=optimization.label_smoothing,
+    )
+    inference = inference_model(model)
+    if inference is not model:
+        compile_classifier(inference)
+    test = data.pipeline("test", optimization.batch_size)
+    epochs = min(optimization.epochs, max_epochs or optimization.epochs)
+    seconds, accuracies = [], []
+
+    class EpochClock(keras.callbacks.Callback):
+        """Times each epoch's training, then (off the clock) reads the test accuracy."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            seconds.append(time.perf_counter() - self.start)
+            figures = inference.evaluate(test, return_dict=True, verbose=0)
+            accuracies.append(float(figures["accuracy"]))
+            print(
+                f"{label} epoch {epoch + 1}/{epochs}: {seconds[-1]:.1f} s training, "
+                f"test accuracy {accuracies[-1]:.4f}",
+                flush=True,
+            )
+
+    # The run's own callbacks (chief=False: no TensorBoard logs, nothing said).
+    callbacks = run_callbacks(
+        config, lambda: None, validation_accuracy_key(model), chief=False, say=lambda *a: None
+    ).callbacks
+    batches_per_epoch = math.ceil(data.data.num_train / optimization.batch_size)
+
+    def train_from(epoch, skip, end):  # as fit_loaded's
+        train = data.pipeline(
+            "train",
+            optimization.batch_size,
+            training=True,
+            seed=control.seed,
+            augment=config.data.augment,
+            soft_labels=soft_labels,
+            seed_per_batch=control.deterministic,
+            epochs=(epoch, end),
+            skip=skip,
+        )
+        return with_aux_targets(train, model), batches_per_epoch - skip, []
+
+    fit_from(
+        model,
+        train_from,
+        epoch=0,
+        batch=0,
+        epochs=epochs,
+        batches_per_epoch=batches_per_epoch,
+        callbacks=[EpochClock(), *callbacks],
+        verbose=0,
+    )
+    flops = count_flops(model)
+    tflop_per_epoch = data.data.num_train * 3 * flops / 1e12
+    return {
+        "seed": control.seed,
+        "epoch_seconds": seconds,
+        "test_accuracy": accuracies,
+        "forward_flops": flops,
+        "tflop_per_epoch": tflop_per_epoch,
+        "crossings": crossings(seconds, accuracies, tflop_per_epoch),
+    }
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="vgg11_bn")
+    parser.add_argument(
+        "--configs", default=",".join(CONFIGS), help="comma list of: fast, default, plain"
+    )
+    parser.add_argument("--seeds", type=int, help="seeds 0..N-1 per config (default 3)")
+    parser.add_argument(
+        "--max-epochs",
+        type=int,
+        help="stop each run after N epochs, its "
+        "schedule still that of its full epochs (default: each config's own)",
+    )
+    parser.add_argument("--train-split", help="tfds split, e.g. 'train[:20000]' (default train)")
+    parser.add_argument("--test-split", help="tfds split (default test)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder of the JSON and .md")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: " + ", ".join(f"{k} {v}" for k, v in QUICK.items()),
+    )
+    parser.add_argument("--verbose", action="store_true", help="TensorFlow's start-up lines")
+    args = parser.parse_args()
+    full = {"train_split": "train", "test_split": "test", "max_epochs": None, "seeds": 3}
+    for name, value in (QUICK if args.quick else full).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    args.configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+    bad = sorted(set(args.configs) - set(CONFIGS)) or (not args.configs and ["(none)"])
+    if bad:
+        parser.error(f"--configs: unknown {', '.join(bad)}; valid: {', '.join(CONFIGS)}")
+    if args.seeds < 1:
+        parser.error(f"--seeds must be at least 1, got {args.seeds}")
+    if args.max_epochs is not None and args.max_epochs < 1:
+        parser.error(f"--max-epochs must be at least 1, got {args.max_epochs}")
+    args.parser = parser
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    quiet()
+    import zoo
+    from components.atomic_files import write_json_atomic, write_text_atomic
+    from components.config_error import ConfigError
+    from components.data import load_normalized
+
+    try:
+        configs = {
+            c: run_config(c, args.model, 0, args).resolve(zoo.registry) for c in args.configs
+        }
+    except ConfigError as err:
+        args.parser.error(str(err))
+    for name, config in configs.items():
+        if config.optimization.lr_schedule == "plateau":  # its decay reads val_loss
+            args.parser.error(f"config {name}: the plateau schedule needs a validation pass")
+    data_settings = next(iter(configs.values())).data
+    data = load_normalized(
+        data_settings.dataset,
+        data_dir=data_settings.data_dir,
+        train_split=data_settings.train_split,
+        test_split=data_settings.test_split,
+        val_split=data_settings.val_split,
+    )
+    print(data.describe(), flush=True)
+    stem = f"time_to_accuracy_{args.model}{'_quick' if args.quick else ''}"
+    result = {
+        "command": shlex.join(["python", "benchmarks/time_to_accuracy.py", *sys.argv[1:]]),
+        "model": args.model,
+        "train_split": args.train_split,
+        "test_split": args.test_split,
+        "val_split": VAL_SPLIT,
+        "train_images": data.data.num_train,
+        "test_images": data.data.num_test,
+        "max_epochs": args.max_epochs,
+        "matmul_gflops": {"start": matmul_gflops(), "end": None},
+        "complete": False,
+    }
+    print(f"float32 matmul: {result['matmul_gflops']['start']:.0f} GFLOP/s", flush=True)
+    runs: dict[str, list[dict]] = {name: [] for name in configs}
+
+    def record():
+        result["configs"] = {}
+        for name, done in runs.items():
+            if done:
+                result["configs"][name] = {
+                    "settings": settings_line(configs[name]),
+                    "epochs": configs[name].optimization.epochs,
+                    "epochs_run": max(len(run["epoch_seconds"]) for run in done),
+                    **summarize(done),
+                }
+        first = next(r for done in runs.values() for r in done)
+        result["forward_mflop"] = first["forward_flops"] / 1e6
+        if {"default", "fast"} <= set(result["configs"]):
+            result["ratio_default_over_fast"] = time_ratio(
+                result["configs"]["default"], result["configs"]["fast"]
+            )
+        result["runs"] = runs
+        write_json_atomic(args.out / f"{stem}.json", result)
+        write_text_atomic(args.out / f"{stem}.md", markdown_table(result))
+
+    for seed in range(args.seeds):  # settings alternate within a seed: noise falls on all
+        for name in configs:
+            config = run_config(name, args.model, seed, args).resolve(zoo.registry)
+            print(f"--- {name} seed {seed}: {settings_line(config)} ---", flush=True)
+            label = f"{name} seed {seed}"
+            runs[name].append(train_and_test(config, zoo.registry, data, args.max_epochs, label))
+            record()  # a long run keeps what it has finished
+    result["matmul_gflops"]["end"] = matmul_gflops()
+    result["complete"] = True
+    record()
+    print("\n" + markdown_table(result))
+    print(f"Written: {args.out / stem}.json and .md")
+
+
+if __name__ == "__main__":
+    main()
