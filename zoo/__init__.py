@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 FAMILIES = ("alexnet", "googlenet", "lenet", "nin", "vgg")
 _NAMES = {
-    "ModelDefaults": "zoo.registry",
+    "ModelDefaults": "zoo.defaults",
+    "Recipe": "zoo.defaults",
     "create": "zoo.registry",
     "get_defaults": "zoo.registry",
     "inference_model": "zoo.registry",
@@ -33,7 +34,7 @@ _NAMES = {
     "describe": "zoo.cards",
     "TrainConfig": "components.training.config",
     "TrainResult": "components.training.result",
-    "TuneConfig": "components.tuning.search",
+    "TuneConfig": "components.tuning.tune_config",
     "TuneResult": "components.tuning.search",
 }
 _SUBMODULES = ("registry", "cards", "cli", *FAMILIES)
@@ -41,10 +42,11 @@ _SUBMODULES = ("registry", "cards", "cli", *FAMILIES)
 if TYPE_CHECKING:  # what static tools see; at run time `__getattr__` loads these on first use
     from components.training.config import TrainConfig
     from components.training.result import TrainResult
-    from components.tuning.search import TuneConfig, TuneResult
+    from components.tuning.search import TuneResult
+    from components.tuning.tune_config import TuneConfig
     from zoo.cards import describe
+    from zoo.defaults import ModelDefaults, Recipe
     from zoo.registry import (
-        ModelDefaults,
         create,
         get_defaults,
         inference_model,
@@ -115,7 +117,7 @@ def train(config: TrainConfig | None = None, *, data=None, **fields) -> TrainRes
 
     _load_families()
     registry = importlib.import_module("zoo.registry")
-    return train_on_backend(config or TrainConfig(**fields), registry, data)
+    return train_on_backend(config or TrainConfig.of(**fields), registry, data)
 
 
 def tune(config: TuneConfig | None = None, **fields) -> TuneResult:
@@ -130,7 +132,8 @@ def tune(config: TuneConfig | None = None, **fields) -> TuneResult:
     >>> result = zoo.tune(model="lenet5", max_trials=2, epochs=1)  # doctest: +SKIP
     >>> print(result.table)  # doctest: +SKIP
     """
-    from components.tuning.search import TuneConfig, search_model
+    from components.tuning.search import search_model
+    from components.tuning.tune_config import TuneConfig
 
     if config is not None and fields:
         raise TypeError("Give a TuneConfig or its fields as keywords, not both.")
@@ -176,7 +179,6 @@ def cross_validate(
     >>> result.best  # doctest: +SKIP
     'lr=3e-3'
     """
-    import dataclasses
 
     from components.model_selection.cross_validation import cross_validate as run_folds
     from components.training.config import ConfigError, TrainConfig
@@ -188,19 +190,15 @@ def cross_validate(
     if build_model is not None:
         registry = registry.BuildFunctionRegistry(build_model)
         fields.setdefault("model", registry.name)
-    config = config or TrainConfig(**fields)
+    config = config or TrainConfig.of(**fields)
     settings = {"base": config}
     if compare:
-        names = {field.name for field in dataclasses.fields(TrainConfig)}
         settings = {}
         for name, overrides in compare.items():
-            unknown = sorted(set(overrides) - names)
-            if unknown:
-                raise ConfigError(
-                    f"compare {name!r}: no TrainConfig field {', '.join(unknown)}; fields: "
-                    f"{', '.join(sorted(names))}."
-                )
-            settings[name] = dataclasses.replace(config, **overrides)
+            try:
+                settings[name] = config.replace(**overrides)
+            except ConfigError as err:
+                raise ConfigError(f"compare {name!r}: {err}") from None
     return run_folds(settings, registry, folds=folds, results_path=results_path)
 
 
@@ -227,6 +225,7 @@ def lr_find(model: str = "lenet5_bn", **options):
 __all__ = [
     "FAMILIES",
     "ModelDefaults",
+    "Recipe",
     "TrainConfig",
     "TrainResult",
     "TuneConfig",

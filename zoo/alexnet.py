@@ -15,7 +15,8 @@ from keras import layers
 from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM, LocalResponseNormalization
 from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
+from zoo.defaults import ModelDefaults
+from zoo.registry import check_activation, register_model, resolve_scale
 
 # (filters, kernel, stride, max-pool after it, LRN after it, grouped in the two-GPU layout)
 PAPER_CONVS = (

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 
 from components.diagnostics.flops import count_flops
 from components.tuning.search_space import SearchSpace
+from zoo.defaults import Recipe
 from zoo.registry import _entry, create
 
 
@@ -27,14 +30,9 @@ def describe(name: str, *, scales: tuple[str, ...] = ("small", "paper")) -> dict
         "name": name,
         "paper": defaults.paper,
         "summary": " ".join((entry.build.__doc__ or "").strip().split("\n\n")[0].split()),
-        "recipe_defaults": {
-            "optimizer": defaults.optimizer,
-            "learning_rate": defaults.learning_rate,
-            "lr_schedule": defaults.lr_schedule,
-            "epochs": defaults.epochs,
-            "batch_size": defaults.batch_size,
-            "augment": defaults.augment,
-            "label_smoothing": defaults.label_smoothing,
+        "recipes": {
+            recipe: dataclasses.asdict(defaults.recipe(recipe))
+            for recipe in defaults.recipe_names()
         },
         "search_space": defaults.search_space.to_dict(),
         "default_input_shape": list(defaults.input_shape),
@@ -69,12 +67,11 @@ def format_card(card: dict) -> str:
             f"  {scale:5s} {shape}, {facts['num_classes']} classes: "
             f"{facts['parameters']:,} parameters, {facts['flops'] / 1e6:,.1f} MFLOPs per image"
         )
-    d = card["recipe_defaults"]
-    lines.append(
-        f"  recipe defaults: {d['optimizer']} lr {d['learning_rate']} ({d['lr_schedule']}), "
-        f"batch {d['batch_size']}, {d['epochs']} epochs, augment {d['augment']}"
-        + (f", label smoothing {d['label_smoothing']:g}" if d["label_smoothing"] else "")
-    )
+    for name, fields in card["recipes"].items():
+        recipe = Recipe(**fields)
+        lines.append(f"  recipe {name} ({recipe.goal}): {recipe.describe()}")
+        if recipe.chosen_on:
+            lines.append(f"    chosen on: {recipe.chosen_on}")
     lines.append(f"  search space: {SearchSpace.from_dict(card['search_space']).describe()}")
     return "\n".join(lines)
 

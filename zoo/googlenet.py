@@ -19,7 +19,8 @@ from keras import layers
 from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM, InceptionBlock
 from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
+from zoo.defaults import ModelDefaults
+from zoo.registry import check_activation, register_model, resolve_scale
 
 # Table 1: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj; "pool": 3x3/2 max pool.
 TABLE_1 = (

@@ -13,7 +13,8 @@ from keras import layers
 from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM
 from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.registry import ModelDefaults, check_activation, register_model
+from zoo.defaults import ModelDefaults
+from zoo.registry import check_activation, register_model
 
 # (filters, kernel) of the two convolutions and widths of the two hidden dense layers.
 CONV_WIDTHS = ((6, 5), (16, 5))

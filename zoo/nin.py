@@ -13,7 +13,8 @@ from keras import layers
 
 from components.layers import NiNBlock
 from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.registry import ModelDefaults, check_activation, register_model, resolve_scale
+from zoo.defaults import ModelDefaults
+from zoo.registry import check_activation, register_model, resolve_scale
 
 # (filters, kernel, stride, padding) of the feature blocks; each is followed by 3x3/2 pooling.
 PAPER_BLOCKS = ((96, 11, 4, "valid"), (256, 5, 1, "same"), (384, 3, 1, "same"))

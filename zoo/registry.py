@@ -12,46 +12,7 @@ from collections.abc import Callable
 import keras
 
 from components.training.compile import inference_model
-from components.tuning.search_space import SearchSpace
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelDefaults:
-    """A model's defaults, in one place: they feed `zoo.create`, the model card and the commands.
-
-    Args:
-        input_shape: default `(height, width, channels)`.
-        num_classes: default number of classes.
-        optimizer: recipe default, one of `components.optimizers.OPTIMIZERS`.
-        learning_rate: recipe default (initial) learning rate.
-        lr_schedule: recipe default, one of `components.schedules.LR_SCHEDULES`.
-        epochs: recipe default number of epochs.
-        batch_size: recipe default global batch size.
-        augment: the training augmentation policy that reaches the model's best
-            (`components.data.augmentation`; `"none"`: none).
-        label_smoothing: recipe default label smoothing of the training targets.
-        paper: the paper the model follows.
-        paper_input_shape: input of the paper's configuration, or None where the model has
-            one scale only.
-        paper_num_classes: classes of the paper's configuration.
-        search_space: what `classiczoo tune` may choose (`components.tuning.SearchSpace`): the
-            training dimensions, and the model options (initializer, activation, dropout,
-            BatchNorm) that the model's builder takes.
-    """
-
-    input_shape: tuple[int, int, int] = (28, 28, 1)
-    num_classes: int = 10
-    optimizer: str = "adam"
-    learning_rate: float = 1e-3
-    lr_schedule: str = "constant"
-    epochs: int = 10
-    batch_size: int = 256
-    augment: str = "none"
-    label_smoothing: float = 0.0
-    paper: str = ""
-    paper_input_shape: tuple[int, int, int] | None = None
-    paper_num_classes: int = 1000
-    search_space: SearchSpace = SearchSpace()
+from zoo.defaults import ModelDefaults
 
 
 @dataclasses.dataclass(frozen=True)
@@ -322,7 +283,6 @@ def check_activation(activation: str) -> str:
 __all__ = [
     "SCALES",
     "BuildFunctionRegistry",
-    "ModelDefaults",
     "OPTION_RANGES",
     "check_activation",
     "check_option_values",

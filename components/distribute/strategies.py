@@ -14,7 +14,7 @@ import socket
 
 import tensorflow as tf
 
-from components.training.config import STRATEGIES
+from components.training.settings import STRATEGIES
 
 
 class TFConfigError(ValueError):

@@ -12,7 +12,6 @@ folds from the same initial weights.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import re
 import shutil
@@ -47,6 +46,7 @@ from components.training.fitting import choose_loop, fit_loaded, inference_figur
 from components.training.reproducibility import make_deterministic, seed_everything
 
 # The fields every setting must share: they decide the folds.
+# The data settings every compared setting shares: the folds are cut from them.
 SHARED_FIELDS = ("dataset", "train_split", "data_dir", "resize")
 
 
@@ -56,26 +56,26 @@ def _check_settings(settings: Mapping[str, TrainConfig], registry: ModelRegistry
     resolved = {}
     for name, config in settings.items():
         where = f"setting {name!r}: " if len(settings) > 1 else ""
-        if config.val_split:
+        if config.data.val_split:
             raise ConfigError(
                 f"{where}val_split must be 0 in cross-validation: each held-out fold is the "
                 "validation set."
             )
-        if config.restore_best:
+        if config.control.restore_best:
             raise ConfigError(
                 f"{where}restore_best picks an epoch on the held-out fold, which would bias "
                 "the fold's estimate; cross-validate a fixed number of epochs."
             )
-        if config.resume or config.pause_every:
+        if config.control.resume or config.control.pause_every:
             raise ConfigError(f"{where}resume and pause_every are for single training runs.")
         resolved[name] = config.resolve(registry)
     first = next(iter(resolved.values()))
     for name, config in resolved.items():
         for field in SHARED_FIELDS:
-            if getattr(config, field) != getattr(first, field):
+            if getattr(config.data, field) != getattr(first.data, field):
                 raise ConfigError(
-                    f"setting {name!r} changes {field} ({getattr(config, field)!r} vs "
-                    f"{getattr(first, field)!r}): all settings must share the folds."
+                    f"setting {name!r} changes {field} ({getattr(config.data, field)!r} vs "
+                    f"{getattr(first.data, field)!r}): all settings must share the folds."
                 )
     return resolved
 
@@ -114,7 +114,7 @@ def cross_validate(
             folded.
 
     Example:
-    >>> result = cross_validate(TrainConfig(model="lenet5_bn", epochs=2), zoo.registry)
+    >>> result = cross_validate(TrainConfig.of(model="lenet5_bn", epochs=2), zoo.registry)
     ... # doctest: +SKIP
     >>> result.best, result.settings[0].mean("accuracy")  # doctest: +SKIP
     """
@@ -126,18 +126,18 @@ def cross_validate(
         settings = {"base": settings}
     resolved = _check_settings(dict(settings), registry)
     first = next(iter(resolved.values()))
-    builder = ensure_prepared(first.dataset, first.data_dir)
-    fold_list = kfold_splits(first.train_split, folds, builder.info.splits)
+    builder = ensure_prepared(first.data.dataset, first.data.data_dir)
+    fold_list = kfold_splits(first.data.train_split, folds, builder.info.splits)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    results_path = Path(results_path or Path("crossval") / f"{first.model}-{stamp}.json")
-    strategy = select_strategy(first.strategy)  # first: multi-worker needs a fresh context
+    results_path = Path(results_path or Path("crossval") / f"{first.model.name}-{stamp}.json")
+    strategy = select_strategy(first.control.strategy)  # first: multi-worker needs a fresh context
     chief = is_chief()
     multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
     summaries = [SettingSummary(name, config, []) for name, config in resolved.items()]
     examples = fold_list[0].num_train + fold_list[0].num_validation
     say(
-        f"Cross-validation: {len(summaries)} setting(s) x {folds} folds of {first.dataset} "
-        f"{first.train_split} ({examples} examples); results: {results_path}"
+        f"Cross-validation: {len(summaries)} setting(s) x {folds} folds of {first.data.dataset} "
+        f"{first.data.train_split} ({examples} examples); results: {results_path}"
     )
     policy = keras.mixed_precision.dtype_policy()
     try:
@@ -163,7 +163,7 @@ def cross_validate(
     best = max(
         summaries, key=lambda s: (np.nan_to_num(s.mean("accuracy"), nan=-1.0), -s.mean("loss"))
     )
-    human_error, source = human_error_for(first.dataset, first.human_error)
+    human_error, source = human_error_for(first.data.dataset, first.output.human_error)
     diagnosis = {
         **diagnose_bias_variance(
             min(max(best.mean("train_error"), 0.0), 1.0),
@@ -183,7 +183,7 @@ def cross_validate(
     say(best_sentence(summaries, best))
     say(diagnosis_sentence(best, diagnosis))
     return CrossValidationResult(
-        split=first.train_split,
+        split=first.data.train_split,
         folds=fold_list,
         settings=summaries,
         best=best.name,
@@ -197,40 +197,45 @@ def cross_validate(
 def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp) -> FoldResult:
     config = summary.config
     checkpoint_dir = Path(tempfile.mkdtemp(prefix="classiczoo-cv-"))  # ours: removed after
-    fold_config = dataclasses.replace(
-        config,
+    fold_config = config.replace(
         train_split=fold.train_split,
         checkpoint_dir=checkpoint_dir,
         log_dir=Path("logs")
-        / config.model
+        / config.model.name
         / f"cv-{stamp}"
         / _slug(summary.name)
         / f"fold{fold.index + 1}",
     )
     if not multiworker:
         keras.backend.clear_session()  # the previous folds' models go
-    (make_deterministic if config.deterministic else seed_everything)(config.seed + fold.index)
-    keras.mixed_precision.set_dtype_policy(config.precision)
+    (make_deterministic if config.control.deterministic else seed_everything)(
+        config.control.seed + fold.index
+    )
+    keras.mixed_precision.set_dtype_policy(config.control.precision)
     try:
         data = load_normalized(
-            config.dataset,
-            data_dir=config.data_dir,
+            config.data.dataset,
+            data_dir=config.data.data_dir,
             train_split=fold.train_split,
             test_split=None,
             validation_split=fold.validation_split,
-            resize=config.resize,
+            resize=config.data.resize,
         )
         fitted = fit_loaded(
             fold_config,
             registry,
             strategy,
             data,
-            loop=choose_loop(fold_config, strategy),
+            loop=choose_loop(fold_config.control, strategy),
             chief=chief,
         )
-        figures = inference_figures(fitted, data.pipeline("validation", config.batch_size))
+        figures = inference_figures(
+            fitted, data.pipeline("validation", config.optimization.batch_size)
+        )
         train_error, _ = training_error(
-            lambda dataset: inference_figures(fitted, dataset), data, config.batch_size
+            lambda dataset: inference_figures(fitted, dataset),
+            data,
+            config.optimization.batch_size,
         )
     finally:
         shutil.rmtree(checkpoint_dir, ignore_errors=True)

@@ -130,8 +130,8 @@ def _finite(value: float) -> float | None:
 def write_results(path, first, fold_list, summaries, *, best, diagnosis=None) -> Path:
     payload = {
         "kind": "cross_validation",
-        "dataset": first.dataset,
-        "split": first.train_split,
+        "dataset": first.data.dataset,
+        "split": first.data.train_split,
         "folds": len(fold_list),
         "fold_splits": [dataclasses.asdict(fold) for fold in fold_list],
         "std": "sample standard deviation over folds (ddof 1)",

@@ -19,15 +19,16 @@ if TYPE_CHECKING:  # what static tools see; at run time each name loads on first
         main_head_names,
         with_aux_targets,
     )
-    from components.training.config import STRATEGIES, ConfigError, ModelRegistry, TrainConfig
+    from components.training.config import ConfigError, ModelRegistry, TrainConfig
     from components.training.metrics import run_metrics, split_figures
     from components.training.reproducibility import make_deterministic, seed_everything
+    from components.training.settings import STRATEGIES
 
 _EXPORTS = {
     "AUX_LOSS_WEIGHT": "components.training.compile",
     "ConfigError": "components.training.config",
     "ModelRegistry": "components.training.config",
-    "STRATEGIES": "components.training.config",
+    "STRATEGIES": "components.training.settings",
     "TrainConfig": "components.training.config",
     "compile_classifier": "components.training.compile",
     "inference_model": "components.training.compile",

@@ -18,14 +18,13 @@ from components.training.result import TrainResult
 def check_backend(config: TrainConfig) -> str:
     """Keras's backend; a `ConfigError` where the config asks for another, saying how to
     choose it."""
-    backend = keras.backend.backend()
-    if config.backend is not None and config.backend != backend:
+    backend, asked = keras.backend.backend(), config.control.backend
+    if asked is not None and asked != backend:
         raise ConfigError(
-            f"backend {config.backend!r} asked, but Keras runs {backend!r} in this process: it "
-            "picks its backend once, when first imported. Choose it before: KERAS_BACKEND="
-            f"{config.backend} in the environment, `classiczoo train --backend "
-            f"{config.backend}`, or zoo.train(backend={config.backend!r}, ...) before anything "
-            "imports Keras."
+            f"backend {asked!r} asked, but Keras runs {backend!r} in this process: it "
+            f"picks its backend once, when first imported. Choose it before: KERAS_BACKEND="
+            f"{asked} in the environment, `classiczoo train --backend {asked}`, or "
+            f"zoo.train(backend={asked!r}, ...) before anything imports Keras."
         )
     if backend not in ("tensorflow", "jax"):
         raise ConfigError(
@@ -54,8 +53,8 @@ def train_on_backend(config: TrainConfig, registry: ModelRegistry, data=None) ->
 
     config = config.resolve(registry)
     policy = keras.mixed_precision.dtype_policy()
-    keras.mixed_precision.set_dtype_policy(config.precision)
-    keras.utils.set_random_seed(config.seed)
+    keras.mixed_precision.set_dtype_policy(config.control.precision)
+    keras.utils.set_random_seed(config.control.seed)
     try:
         return train_with_keras_fit(config, registry, data)
     finally:

@@ -33,7 +33,13 @@ from components.training.compile import (
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.resumable_fit import fit_from, run_checkpoint
 from components.training.run_callbacks import run_callbacks
-from components.training.run_hyperparameters import run_optimizer
+from components.training.run_hyperparameters import (
+    describe_augmentation,
+    describe_run,
+    run_learning_rate,
+    run_optimizer,
+)
+from components.training.settings import ControlSettings
 
 
 @dataclasses.dataclass
@@ -75,16 +81,16 @@ class FittedModel:
         return inference
 
 
-def choose_loop(config: TrainConfig, strategy) -> str:
-    """`fit` or `custom`: what `config.loop` asks, `auto` decided by strategy and resume."""
+def choose_loop(control: ControlSettings, strategy) -> str:
+    """`fit` or `custom`: what `control.loop` asks, `auto` decided by the strategy."""
     multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-    if config.loop == "fit" and multiworker:
+    if control.loop == "fit" and multiworker:
         raise ConfigError(
             "loop 'fit' cannot run under MultiWorkerMirroredStrategy (keras-team/keras#20585); "
             "use loop 'custom' (the default there)."
         )
-    if config.loop != "auto":
-        return config.loop
+    if control.loop != "auto":
+        return control.loop
     # Keras's fit everywhere it can train: it resumes mid-epoch exactly (fit_from).
     return "custom" if multiworker else "fit"
 
@@ -110,76 +116,69 @@ def fit_loaded(
         chief: this worker writes logs and speaks.
     """
     say = print if chief else (lambda *a, **k: None)  # other workers stay quiet
-    learning_rate = config.learning_rate
-    if config.scale_lr:
-        learning_rate *= strategy.num_replicas_in_sync
-        say(f"Learning rate scaled by {strategy.num_replicas_in_sync} replicas: {learning_rate}.")
-    soft_labels = needs_soft_labels(parse_augment(config.augment), config.label_smoothing)
+    optimization, control = config.optimization, config.control
+    learning_rate = run_learning_rate(optimization, strategy.num_replicas_in_sync, say)
+    soft_labels = needs_soft_labels(
+        parse_augment(config.data.augment), optimization.label_smoothing
+    )
 
     def train_pipeline(**epochs):
         return data.pipeline(
             "train",
-            config.batch_size,
+            optimization.batch_size,
             training=True,
-            seed=config.seed,
-            augment=config.augment,
+            seed=control.seed,
+            augment=config.data.augment,
             soft_labels=soft_labels,
             # Only the project's (multi-worker) loop reads this: it replays a deterministic
             # run's augmentation batch by batch. Keras's fit gets the epoch-indexed pipeline.
-            seed_per_batch=config.deterministic,
+            seed_per_batch=control.deterministic,
             **epochs,
         )
 
-    validation = data.pipeline("validation", config.batch_size)
-    if config.augment != "none" or config.label_smoothing:
-        steps = parse_augment(config.augment)
+    validation = data.pipeline("validation", optimization.batch_size)
+    if config.data.augment != "none" or optimization.label_smoothing:
+        steps = parse_augment(config.data.augment)
         augmenter = Augmenter(steps, data.model_input_shape) if steps else None
-        say(
-            f"Augmentation of the training split: {augmenter.describe() if augmenter else 'none'}"
-            f"; label smoothing {config.label_smoothing:g}."
-        )
+        say(describe_augmentation(augmenter, optimization.label_smoothing))
 
     with strategy.scope():
         model = registry.create(
-            config.model,
+            config.model.name,
             input_shape=data.model_input_shape,
             num_classes=len(data.data.class_names),
-            **config.all_model_options(),
+            **config.model.options(),
         )
-        optimizer = run_optimizer(config, learning_rate, data.data.num_train)
+        optimizer = run_optimizer(config.optimization, learning_rate, data.data.num_train)
         if loop == "fit":
             compile_classifier(
                 model,
                 optimizer,
-                jit_compile=config.jit_compile,
+                jit_compile=control.jit_compile,
                 soft_labels=soft_labels,
-                label_smoothing=config.label_smoothing,
+                label_smoothing=optimization.label_smoothing,
             )
-    say(
-        f"Model: {config.model}, {model.count_params():,} parameters; {config.optimizer} lr "
-        f"{learning_rate} ({config.lr_schedule}), weight decay {config.weight_decay}, "
-        f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}, batch {config.batch_size}, "
-        f"seed {config.seed}"
-        f"{' (deterministic)' if config.deterministic else ''}, precision {config.precision}."
-    )
+    say(describe_run(config, model.count_params(), learning_rate))
     trainer = checkpoint = None
     if loop == "fit":
         with strategy.scope():
-            checkpoint = run_checkpoint(model, config, say)
+            checkpoint = run_checkpoint(model, control, say)
     else:
         trainer = DistributedTrainer(
             model,
             optimizer,
             strategy,
-            jit_compile=config.jit_compile,
-            checkpoint_dir=config.checkpoint_dir,
-            checkpoint_every=config.checkpoint_every,
+            jit_compile=control.jit_compile,
+            checkpoint_dir=control.checkpoint_dir,
+            checkpoint_every=control.checkpoint_every,
             chief=chief,
             task_id=task_id(),
-            label_smoothing=config.label_smoothing,
+            label_smoothing=optimization.label_smoothing,
         )
     # The monitors look at a batch as it is: class ids, no augmentation.
-    look = validation if validation is not None else data.pipeline("train", config.batch_size)
+    look = validation
+    if look is None:
+        look = data.pipeline("train", optimization.batch_size)
 
     def look_batch():
         x, y = next(iter(look))
@@ -198,7 +197,7 @@ def fit_loaded(
     start = time.time()
     last_loss = None
     if trainer is None:
-        batches_per_epoch = math.ceil(data.data.num_train / config.batch_size)
+        batches_per_epoch = math.ceil(data.data.num_train / optimization.batch_size)
 
         def train_from(epoch, skip, end):
             train = train_pipeline(epochs=(epoch, end), skip=skip)
@@ -209,7 +208,7 @@ def fit_loaded(
             train_from,
             epoch=checkpoint.epoch,
             batch=checkpoint.batch,
-            epochs=config.epochs,
+            epochs=optimization.epochs,
             batches_per_epoch=batches_per_epoch,
             validation=with_aux_targets(validation, model) if validation else None,
             callbacks=callbacks,
@@ -219,7 +218,7 @@ def fit_loaded(
     else:
         history = trainer.fit(
             train_pipeline(),
-            epochs=config.epochs,
+            epochs=optimization.epochs,
             validation_data=validation,
             callbacks=callbacks,
             verbose=progress_verbosity() if chief else 0,

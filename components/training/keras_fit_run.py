@@ -48,7 +48,12 @@ from components.training.result import TrainResult, weights_digest
 from components.training.resumable_fit import fit_from, run_checkpoint
 from components.training.run_callbacks import run_callbacks
 from components.training.run_end import RunEnd, finish_run
-from components.training.run_hyperparameters import run_optimizer
+from components.training.run_hyperparameters import (
+    describe_augmentation,
+    describe_run,
+    run_learning_rate,
+    run_optimizer,
+)
 
 KERAS_FILE = "model.keras"
 
@@ -56,10 +61,10 @@ KERAS_FILE = "model.keras"
 def check_keras_fit_config(config: TrainConfig, backend: str) -> None:
     """Refuses what only the TensorFlow run does, naming the alternative."""
     refused = {
-        "loop custom (the project's tf.distribute loop)": config.loop == "custom",
-        "strategy multiworker (tf.distribute)": config.strategy == "multiworker",
+        "loop custom (the project's tf.distribute loop)": config.control.loop == "custom",
+        "strategy multiworker (tf.distribute)": config.control.strategy == "multiworker",
         "export_tta (a SavedModel graph; give `classiczoo export --tta flip` instead)": (
-            config.export_tta != "none"
+            config.output.export_tta != "none"
         ),
     }
     for what, asked in refused.items():
@@ -72,7 +77,7 @@ def check_keras_fit_config(config: TrainConfig, backend: str) -> None:
 
 
 def train_with_keras_fit(config: TrainConfig, registry: ModelRegistry, data=None) -> TrainResult:
-    """Trains `config.model` with Keras's `fit` under the current (non-TensorFlow) backend,
+    """Trains `config.model.name` with Keras's `fit` under the current (non-TensorFlow) backend,
     saves the `.keras` model and its metadata, and measures it on the test split.
 
     Args:
@@ -86,25 +91,28 @@ def train_with_keras_fit(config: TrainConfig, registry: ModelRegistry, data=None
     backend = keras.backend.backend()
     check_keras_fit_config(config, backend)
     devices = keras.distribution.list_devices()
-    parallel = config.strategy in ("auto", "mirrored") and len(devices) > 1
-    if parallel and config.batch_size % len(devices):
+    parallel = config.control.strategy in ("auto", "mirrored") and len(devices) > 1
+    batch_size = config.optimization.batch_size
+    if parallel and batch_size % len(devices):
         raise ConfigError(
-            f"batch_size {config.batch_size} must be a multiple of the {len(devices)} devices "
-            "it is split over (data parallel)."
+            f"batch_size {batch_size} must be a multiple of the {len(devices)} devices it is "
+            "split over (data parallel)."
         )
-    held = CheckpointDirectory(config.checkpoint_dir).acquire()
+    held = CheckpointDirectory(config.control.checkpoint_dir).acquire()
     previous = keras.distribution.distribution()
     try:
-        check_resume(config.checkpoint_dir, config.resume, loadable=loadable_weights)
+        check_resume(
+            config.control.checkpoint_dir, config.control.resume, loadable=loadable_weights
+        )
         arrays = load_array_splits(
-            config.dataset,
-            train_split=config.train_split,
-            test_split=config.test_split,
-            val_split=config.val_split,
-            data_dir=config.data_dir,
+            config.data.dataset,
+            train_split=config.data.train_split,
+            test_split=config.data.test_split,
+            val_split=config.data.val_split,
+            data_dir=config.data.data_dir,
             data=data,
-            image_dir=config.image_dir,
-            test_image_dir=config.test_image_dir,
+            image_dir=config.data.image_dir,
+            test_image_dir=config.data.test_image_dir,
         )
         print(arrays.describe())
         if parallel:
@@ -121,34 +129,30 @@ def train_with_keras_fit(config: TrainConfig, registry: ModelRegistry, data=None
 
 
 def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> TrainResult:
-    resize = (config.resize, config.resize) if config.resize else None
+    resize = (config.data.resize, config.data.resize) if config.data.resize else None
     preprocessing = Preprocessing.from_arrays(arrays.x_train, resize=resize)
     input_shape = preprocessing.output_shape(arrays.image_shape)
     num_classes = len(arrays.class_names)
     model = registry.create(
-        config.model,
+        config.model.name,
         input_shape=input_shape,
         num_classes=num_classes,
-        **config.all_model_options(),
+        **config.model.options(),
     )
-    learning_rate = config.learning_rate
-    if config.scale_lr:
-        learning_rate *= replicas
-        print(f"Learning rate scaled by {replicas} replicas: {learning_rate}.")
-    optimizer = run_optimizer(config, learning_rate, len(arrays.x_train))
-    steps = parse_augment(config.augment)
-    soft_labels = needs_soft_labels(steps, config.label_smoothing)
+    optimization, control = config.optimization, config.control
+    learning_rate = run_learning_rate(optimization, replicas)
+    optimizer = run_optimizer(optimization, learning_rate, len(arrays.x_train))
+    steps = parse_augment(config.data.augment)
+    soft_labels = needs_soft_labels(steps, optimization.label_smoothing)
     compile_classifier(
-        model, optimizer, soft_labels=soft_labels, label_smoothing=config.label_smoothing
+        model,
+        optimizer,
+        soft_labels=soft_labels,
+        label_smoothing=optimization.label_smoothing,
     )
-    augmenter = Augmenter(steps, input_shape, seed=config.seed) if steps else None
-    print(
-        f"Model: {config.model}, {model.count_params():,} parameters; {config.optimizer} lr "
-        f"{learning_rate} ({config.lr_schedule}), {config.epochs} "
-        f"epoch{'s' if config.epochs != 1 else ''}, batch "
-        f"{config.batch_size}, seed {config.seed}, precision {config.precision}; augmentation "
-        f"{augmenter.describe() if augmenter else 'none'}."
-    )
+    augmenter = Augmenter(steps, input_shape, seed=control.seed) if steps else None
+    print(describe_run(config, model.count_params(), learning_rate))
+    print(describe_augmentation(augmenter, optimization.label_smoothing))
 
     heads = len(model.outputs)
 
@@ -157,8 +161,8 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
             x,
             y,
             preprocessing,
-            batch_size=config.batch_size,
-            seed=config.seed if training else None,
+            batch_size=optimization.batch_size,
+            seed=control.seed if training else None,
             augmenter=augmenter if training else None,
             one_hot_classes=num_classes if (training and soft_labels) else None,
             num_outputs=outputs,
@@ -167,7 +171,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
             skip=skip,
         )
 
-    checkpoint = run_checkpoint(model, config)
+    checkpoint = run_checkpoint(model, control)
     validation = (
         batches(arrays.x_validation, arrays.y_validation) if len(arrays.x_validation) else None
     )
@@ -179,8 +183,8 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
 
     def look():  # the monitors' batch: validation images as they are (normalized, no augmentation)
         held_out = len(arrays.x_validation) > 0
-        x = (arrays.x_validation if held_out else arrays.x_train)[: config.batch_size]
-        y = (arrays.y_validation if held_out else arrays.y_train)[: config.batch_size]
+        x = (arrays.x_validation if held_out else arrays.x_train)[: optimization.batch_size]
+        y = (arrays.y_validation if held_out else arrays.y_train)[: optimization.batch_size]
         return keras.ops.convert_to_numpy(batches(x, y, outputs=1)[0][0]), y
 
     callbacks, monitors, pause, best = run_callbacks(
@@ -200,7 +204,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         train_from,
         epoch=checkpoint.epoch,
         batch=checkpoint.batch,
-        epochs=config.epochs,
+        epochs=optimization.epochs,
         batches_per_epoch=batches(arrays.x_train, arrays.y_train, training=True).batches_per_epoch,
         validation=validation,
         callbacks=[*exact_validation, *callbacks],
@@ -218,7 +222,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         model=model,
         preprocessing=preprocessing,
         stopped_at_step=None,
-        checkpoint_dir=config.checkpoint_dir,
+        checkpoint_dir=control.checkpoint_dir,
         monitors=monitors,
         pause=pause,
         weights_sha256=weights_digest(model),
@@ -227,7 +231,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
     if why is not None:
         print(
             f"Stopped at step {result.stopped_at_step} by {why}; nothing saved as a model; "
-            f"checkpoint in {config.checkpoint_dir}. Continue with:\n  {result.resume_command}"
+            f"checkpoint in {control.checkpoint_dir}. Continue with:\n  {result.resume_command}"
         )
         return result
     best_epoch = None if best is None else best.best_epoch
@@ -260,7 +264,7 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, be
             inference.save(directory / KERAS_FILE)
             write_metadata(directory, ExportMetadata(run=facts, serving=serving))
 
-        return publish_version(config.export_dir / config.model, write)
+        return publish_version(config.output.export_dir / config.model.name, write)
 
     end = RunEnd(
         test=figures(arrays.x_test, arrays.y_test) if len(arrays.x_test) else {},

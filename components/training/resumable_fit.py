@@ -18,29 +18,33 @@ import keras
 
 from components.checkpoints.files import load_history
 from components.checkpoints.weights import WeightsCheckpoint, restore_weights
+from components.training.settings import ControlSettings
 
 
-def run_checkpoint(model: keras.Model, config, say: Callable = print) -> WeightsCheckpoint:
-    """The run's checkpoint callback, at the place of the checkpoint `config.resume` continues
+def run_checkpoint(
+    model: keras.Model, control: ControlSettings, say: Callable = print
+) -> WeightsCheckpoint:
+    """The run's checkpoint callback, at the place of the checkpoint `control.resume` continues
     (its model and optimizer state restored into the compiled `model`, its History taken
     back), or at the start of a fresh run.
 
     Args:
         model: the compiled model (under a tf.distribute strategy: call in its scope).
-        config: the run's `TrainConfig` (`checkpoint_dir`, `checkpoint_every`, `resume`).
+        control: the run's `ControlSettings` (`checkpoint_dir`, `checkpoint_every`,
+            `resume`).
         say: prints where the chief speaks.
     """
     place, history = {"epoch": 0, "batch": 0, "step": 0}, {}
-    if config.resume:
-        place = restore_weights(model, config.checkpoint_dir)
-        history = load_history(config.checkpoint_dir, place["epoch"])
+    if control.resume:
+        place = restore_weights(model, control.checkpoint_dir)
+        history = load_history(control.checkpoint_dir, place["epoch"])
         say(
-            f"Resumed from {config.checkpoint_dir} at step {place['step']} (epoch "
+            f"Resumed from {control.checkpoint_dir} at step {place['step']} (epoch "
             f"{place['epoch'] + 1}, batch {place['batch']})."
         )
     return WeightsCheckpoint(
-        config.checkpoint_dir,
-        config.checkpoint_every,
+        control.checkpoint_dir,
+        control.checkpoint_every,
         epoch=place["epoch"],
         batch=place["batch"],
         history=history,

@@ -58,10 +58,12 @@ def train_model(config: TrainConfig, registry: ModelRegistry, arrays=None) -> Tr
         components.distribute.TFConfigError: a malformed `TF_CONFIG`.
     """
     config = config.resolve(registry)
-    strategy = select_strategy(config.strategy)  # first: multi-worker needs a fresh context
-    (make_deterministic if config.deterministic else seed_everything)(config.seed)
+    strategy = select_strategy(
+        config.control.strategy
+    )  # first: multi-worker needs a fresh context
+    (make_deterministic if config.control.deterministic else seed_everything)(config.control.seed)
     policy = keras.mixed_precision.dtype_policy()
-    keras.mixed_precision.set_dtype_policy(config.precision)
+    keras.mixed_precision.set_dtype_policy(config.control.precision)
     try:
         return _train(config, registry, strategy, arrays)
     finally:
@@ -71,14 +73,14 @@ def train_model(config: TrainConfig, registry: ModelRegistry, arrays=None) -> Tr
 def _train(config: TrainConfig, registry: ModelRegistry, strategy, arrays) -> TrainResult:
     chief = is_chief()
     say = print if chief else (lambda *a, **k: None)  # other workers stay quiet
-    loop = choose_loop(config, strategy)
-    say(describe_strategy(strategy, config.batch_size) + f" Loop: {loop}.")
+    loop = choose_loop(config.control, strategy)
+    say(describe_strategy(strategy, config.optimization.batch_size) + f" Loop: {loop}.")
     # The chief writes the checkpoints: it holds the directory against a second run.
-    held = CheckpointDirectory(config.checkpoint_dir).acquire() if chief else None
+    held = CheckpointDirectory(config.control.checkpoint_dir).acquire() if chief else None
     try:
         # Keras's fit keeps Keras's weights files; the project's loop TensorFlow's checkpoints.
         loadable = loadable_weights if loop == "fit" else loadable_checkpoint
-        check_resume(config.checkpoint_dir, config.resume, loadable=loadable)
+        check_resume(config.control.checkpoint_dir, config.control.resume, loadable=loadable)
         return _load_and_fit(config, registry, strategy, loop, held, say, arrays)
     finally:
         if held is not None:
@@ -86,26 +88,26 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy, arrays) -> Tr
 
 
 def _load_and_fit(config, registry, strategy, loop, held, say, arrays) -> TrainResult:
-    if arrays is not None or config.image_dir is not None:
+    if arrays is not None or config.data.image_dir is not None:
         # An image folder or the caller's arrays: read as the JAX run reads them.
         splits = load_array_splits(
-            config.dataset,
-            train_split=config.train_split,
-            test_split=config.test_split,
-            val_split=config.val_split,
+            config.data.dataset,
+            train_split=config.data.train_split,
+            test_split=config.data.test_split,
+            val_split=config.data.val_split,
             data=arrays,
-            image_dir=config.image_dir,
-            test_image_dir=config.test_image_dir,
+            image_dir=config.data.image_dir,
+            test_image_dir=config.data.test_image_dir,
         )
-        data = normalized_arrays(splits, resize=config.resize)
+        data = normalized_arrays(splits, resize=config.data.resize)
     else:
         data = load_normalized(
-            config.dataset,
-            data_dir=config.data_dir,
-            train_split=config.train_split,
-            test_split=config.test_split,
-            val_split=config.val_split,
-            resize=config.resize,
+            config.data.dataset,
+            data_dir=config.data.data_dir,
+            train_split=config.data.train_split,
+            test_split=config.data.test_split,
+            val_split=config.data.val_split,
+            resize=config.data.resize,
         )
     say(data.describe())
     fitted = fit_loaded(config, registry, strategy, data, loop=loop, chief=held is not None)
@@ -118,7 +120,7 @@ def _load_and_fit(config, registry, strategy, loop, held, say, arrays) -> TrainR
         model=model,
         preprocessing=data.preprocessing,
         stopped_at_step=None,
-        checkpoint_dir=config.checkpoint_dir,
+        checkpoint_dir=config.control.checkpoint_dir,
         monitors=monitors,
         pause=pause,
         weights_sha256=weights_digest(model),
@@ -130,7 +132,7 @@ def _load_and_fit(config, registry, strategy, loop, held, say, arrays) -> TrainR
     if why is not None:
         say(
             f"Stopped at step {result.stopped_at_step} by {why}; nothing exported; checkpoint "
-            f"in {config.checkpoint_dir}. Continue with:\n  {result.resume_command}"
+            f"in {config.control.checkpoint_dir}. Continue with:\n  {result.resume_command}"
         )
         return result
     return _evaluate_and_export(result, data, strategy, fitted, held, say)
@@ -147,13 +149,15 @@ def _evaluate_and_export(
     config = result.config
     # Evaluation and export use the main head alone (GoogLeNet's auxiliary heads are dropped).
     inference = fitted.inference
-    test = data.pipeline("test", config.batch_size)  # None: no test part (an image folder)
+    test = data.pipeline(
+        "test", config.optimization.batch_size
+    )  # None: no test part (an image folder)
     print(f"Final weights sha256: {result.weights_sha256} (task {task_id()})")
     chief = is_chief()
 
     def export(facts):
         # Every worker writes the SavedModel (saving may need them all); only the chief keeps it.
-        base = config.export_dir / config.model if chief else Path(tempfile.mkdtemp())
+        base = config.output.export_dir / config.model.name if chief else Path(tempfile.mkdtemp())
         exported = export_classifier(
             inference,
             base,
@@ -161,7 +165,7 @@ def _evaluate_and_export(
             preprocessing=data.preprocessing,
             class_names=data.data.class_names,
             run=facts,
-            tta=config.export_tta,
+            tta=config.output.export_tta,
         )
         if not chief:
             shutil.rmtree(base, ignore_errors=True)
@@ -170,7 +174,9 @@ def _evaluate_and_export(
     end = RunEnd(
         test=inference_figures(fitted, test) if test is not None else {},
         train_error=lambda: training_error(
-            lambda dataset: inference_figures(fitted, dataset), data, config.batch_size
+            lambda dataset: inference_figures(fitted, dataset),
+            data,
+            config.optimization.batch_size,
         ),
         best_epoch=fitted.best_epoch,
         train_seconds=fitted.train_seconds,
@@ -180,7 +186,7 @@ def _evaluate_and_export(
             "strategy": strategy_name(strategy),
             "replicas": strategy.num_replicas_in_sync,
             "loop": fitted.loop,
-            "jit_compile": config.jit_compile,
+            "jit_compile": config.control.jit_compile,
         },
         save=export,
         saved=lambda directory: f"Exported SavedModel: {directory}",

@@ -69,62 +69,66 @@ def run_callbacks(
         chief: this worker writes logs and asks at pauses.
         say: prints where the chief speaks.
     """
+    control, output = config.control, config.output
     callbacks = []
     if chief and is_installed("tensorflow"):  # TensorBoard's files are TensorFlow's format
-        say(f"TensorBoard logs: {config.log_dir}  (tensorboard --logdir {config.log_dir})")
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.log_dir)))
+        say(f"TensorBoard logs: {output.log_dir}  (tensorboard --logdir {output.log_dir})")
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(output.log_dir)))
     elif chief:
         say("TensorBoard logs need TensorFlow, not installed: the history is in the metadata.")
     callbacks.append(LearningRateLogger())
     # A NaN or infinite loss ends the run at that step (Keras's own); nothing is exported.
     callbacks.append(keras.callbacks.TerminateOnNaN())
     best = None
-    if config.restore_best:  # its weights go back at the run's end, after every fit call
+    if control.restore_best:  # its weights go back at the run's end, after every fit call
         best = BestWeights(accuracy_key, mode="max", restore_on_train_end=False)
         callbacks.append(best)
-    if config.lr_schedule == "plateau":
-        callbacks.append(plateau_callback("val_loss" if config.val_split else "loss"))
+    if config.optimization.lr_schedule == "plateau":
+        callbacks.append(plateau_callback("val_loss" if config.data.val_split else "loss"))
     if isinstance(checkpoint, keras.callbacks.Callback):  # the project's loop saves itself
         # After the stateful callbacks: at an epoch end it saves what they have just updated.
         checkpoint.keep_states_of(stateful_callbacks(callbacks))
         callbacks.append(checkpoint)
     monitors = {}
-    if config.monitor:
+    if control.monitor:
         x_look, y_look = look()
-        if "gradients" in config.monitor:
+        if "gradients" in control.monitor:
             monitors["gradients"] = GradientMonitor(
                 (x_look, y_look),
-                every=config.monitor_every,
-                log_dir=str(config.log_dir / "gradients"),
-                csv_path=str(config.log_dir / "gradients.csv") if chief else None,
+                every=control.monitor_every,
+                log_dir=str(output.log_dir / "gradients"),
+                csv_path=str(output.log_dir / "gradients.csv") if chief else None,
                 checkpoint=checkpoint,  # on NaN: the last good weights
                 chief=chief,
             )
-        if "activations" in config.monitor:
+        if "activations" in control.monitor:
             monitors["activations"] = ActivationMonitor(
                 x_look,
-                every=config.monitor_every,
-                log_dir=str(config.log_dir / "activations"),
+                every=control.monitor_every,
+                log_dir=str(output.log_dir / "activations"),
                 chief=chief,
             )
         callbacks.extend(monitors.values())
-        say(f"Monitoring {', '.join(monitors)} every {config.monitor_every} steps.")
+        say(f"Monitoring {', '.join(monitors)} every {control.monitor_every} steps.")
     pause = None
-    if config.pause_every:
-        control = config.pause_control or ("prompt" if sys.stdin.isatty() else "auto")
-        timeouts = {"timeout": config.pause_timeout, "on_timeout": config.pause_on_timeout}
+    if control.pause_every:
+        decider = control.pause_control or ("prompt" if sys.stdin.isatty() else "auto")
+        timeouts = {
+            "timeout": control.pause_timeout,
+            "on_timeout": control.pause_on_timeout,
+        }
         controller = default_controller(
-            control, path=config.pause_file, **(timeouts if control == "file" else {})
+            decider, path=control.pause_file, **(timeouts if decider == "file" else {})
         )
         pause = PauseEveryNSteps(
-            config.pause_every,
+            control.pause_every,
             controller=controller,
             checkpoint=checkpoint,
             strategy=strategy,
             chief=chief,
         )
         callbacks.append(pause)
-        say(f"Pausing every {config.pause_every} steps; decisions by: {control}.")
+        say(f"Pausing every {control.pause_every} steps; decisions by: {decider}.")
     return RunCallbacks(callbacks, monitors, pause, best)
 
 

@@ -76,16 +76,16 @@ def finish_run(result: TrainResult, end: RunEnd, *, held, say: Callable = print)
             train_error,
             images,
             dataset=end.dataset,  # its published human-level error, if it has one
-            human_error=config.human_error,
+            human_error=config.output.human_error,
             dev_error=1.0 - metrics.validation["accuracy"],
             test_error=1.0 - metrics.test["accuracy"] if end.test else None,
         )
     facts = RunFacts(
         kind="train",
-        model=config.model,
+        model=config.model.name,
         dataset=end.dataset,
         splits=end.splits,
-        data=DataSplits(config.train_split, config.val_split, config.test_split),
+        data=DataSplits(config.data.train_split, config.data.val_split, config.data.test_split),
         metrics=metrics,
         command=config.command_line(),
         hyperparameters=run_hyperparameters(

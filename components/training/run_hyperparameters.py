@@ -14,26 +14,57 @@ import keras
 from components.export.metadata import Hyperparameters
 from components.optimizers import make_optimizer
 from components.schedules import make_schedule
-from components.training.config import TrainConfig
+from components.training.config import OptimizationSettings, TrainConfig
 
 
 def run_optimizer(
-    config: TrainConfig, learning_rate: float, num_train: int
+    optimization: OptimizationSettings, learning_rate: float, num_train: int
 ) -> keras.optimizers.Optimizer:
-    """`config.optimizer` at `learning_rate` (scaled by the replicas where asked), following
-    `config.lr_schedule` over `config.epochs` epochs of `num_train` examples, with
-    `config.weight_decay`. The `plateau` schedule starts constant: its callback lowers it."""
-    steps_per_epoch = math.ceil(num_train / config.batch_size)
-    if config.lr_schedule == "plateau":
+    """The settings' optimizer at `learning_rate` (the run's: scaled by the replicas where
+    asked), following their schedule over `epochs` epochs of `num_train` examples, with their
+    weight decay. The `plateau` schedule starts constant: its callback lowers it."""
+    steps_per_epoch = math.ceil(num_train / optimization.batch_size)
+    if optimization.lr_schedule == "plateau":
         rate = learning_rate
     else:
         rate = make_schedule(
-            config.lr_schedule,
+            optimization.lr_schedule,
             learning_rate,
-            total_steps=config.epochs * steps_per_epoch,
+            total_steps=optimization.epochs * steps_per_epoch,
             steps_per_epoch=steps_per_epoch,
         )
-    return make_optimizer(config.optimizer, rate, weight_decay=config.weight_decay)
+    return make_optimizer(optimization.optimizer, rate, weight_decay=optimization.weight_decay)
+
+
+def run_learning_rate(optimization: OptimizationSettings, replicas: int, say=print) -> float:
+    """The settings' learning rate, multiplied by the replicas where `scale_lr` asks (Goyal et
+    al. 2017's linear scaling rule), said where it is."""
+    if not optimization.scale_lr:
+        return optimization.learning_rate
+    learning_rate = optimization.learning_rate * replicas
+    say(f"Learning rate scaled by {replicas} replicas: {learning_rate}.")
+    return learning_rate
+
+
+def describe_augmentation(augmenter, label_smoothing: float) -> str:
+    """The training split's augmentation and label smoothing in one line, for the run's log."""
+    return (
+        f"Augmentation of the training split: {augmenter.describe() if augmenter else 'none'}"
+        f"; label smoothing {label_smoothing:g}."
+    )
+
+
+def describe_run(config: TrainConfig, parameters: int, learning_rate: float) -> str:
+    """The run's model and hyperparameters in one line, for its log."""
+    optimization, control = config.optimization, config.control
+    epochs = optimization.epochs
+    return (
+        f"Model: {config.model.name}, {parameters:,} parameters; {optimization.optimizer} lr "
+        f"{learning_rate} ({optimization.lr_schedule}), weight decay "
+        f"{optimization.weight_decay}, {epochs} epoch{'s' if epochs != 1 else ''}, batch "
+        f"{optimization.batch_size}, seed {control.seed}"
+        f"{' (deterministic)' if control.deterministic else ''}, precision {control.precision}."
+    )
 
 
 def run_hyperparameters(
@@ -49,25 +80,32 @@ def run_hyperparameters(
     """The metadata's `hyperparameters` of a run of `config` (resolved), with its strategy and
     replicas, loop, XLA, the epoch it kept (1-based; None: the last) and its Keras backend."""
     return Hyperparameters(
-        optimizer=config.optimizer,
-        learning_rate=config.learning_rate,
-        lr_schedule=config.lr_schedule,
-        weight_decay=config.weight_decay,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        seed=config.seed,
+        optimizer=config.optimization.optimizer,
+        learning_rate=config.optimization.learning_rate,
+        lr_schedule=config.optimization.lr_schedule,
+        weight_decay=config.optimization.weight_decay,
+        epochs=config.optimization.epochs,
+        batch_size=config.optimization.batch_size,
+        seed=config.control.seed,
         strategy=strategy,
         replicas=replicas,
         loop=loop,
-        precision=config.precision,
+        precision=config.control.precision,
         jit_compile=jit_compile,
-        deterministic=config.deterministic,
-        model_options=config.all_model_options(),
-        augment=config.augment,
-        label_smoothing=config.label_smoothing,
+        deterministic=config.control.deterministic,
+        model_options=config.model.options(),
+        augment=config.data.augment,
+        label_smoothing=config.optimization.label_smoothing,
         best_epoch=best_epoch,
         backend=backend,
+        recipe=config.model.recipe,
     )
 
 
-__all__ = ["run_hyperparameters", "run_optimizer"]
+__all__ = [
+    "describe_augmentation",
+    "describe_run",
+    "run_hyperparameters",
+    "run_learning_rate",
+    "run_optimizer",
+]

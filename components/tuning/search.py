@@ -10,7 +10,6 @@ facts, and the `classiczoo train` command that trains the model from scratch wit
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import shlex
 import time
@@ -33,7 +32,6 @@ from components.export.metadata import (
 from components.export.saved_model import export_classifier
 from components.training.compile import compile_classifier, inference_model
 from components.training.config import (
-    SCALES,
     ConfigError,
     ModelRegistry,
     TrainConfig,
@@ -44,127 +42,17 @@ from components.training.metrics import split_figures
 from components.training.reproducibility import seed_everything
 from components.tuning.hypermodel import ClassifierHyperModel
 from components.tuning.result import TuneResult
+from components.tuning.tune_config import OBJECTIVE, TuneConfig
 from components.tuning.tuners import (
-    TUNERS,
     claim_search_directory,
     make_tuner,
     top_trials_table,
     trial_metrics,
 )
 
-OBJECTIVE = "val_accuracy"
-# Each trial trains with Keras's model.fit, which fails under multi-worker
-# (keras-team/keras#20585).
-TUNE_STRATEGIES = ("auto", "default", "onedevice", "mirrored")
 # keras-tuner loads weights alone (Hyperband's next rounds, the best model); Keras warns each
 # time that the new optimizer's state was not loaded, which is meant.
 OPTIMIZER_NOT_LOADED = "Skipping variable loading for optimizer"
-
-
-@dataclasses.dataclass(frozen=True)
-class TuneConfig:
-    """How to search a zoo model's hyperparameters: the fields of `classiczoo tune`.
-
-    Args:
-        model, dataset, train_split, test_split, data_dir, resize, seed, export_dir: as for
-            `TrainConfig`.
-        tuner: one of `TUNERS`.
-        max_trials: trials in all (for Hyperband a cap on its own schedule), >= 1.
-        epochs: epochs per trial (Hyperband: the most a model trains); None: the model's.
-        executions_per_trial: models trained per trial, scores averaged, >= 1.
-        hyperband_factor: Hyperband's reduction factor, >= 2.
-        val_split: fraction of `train_split` for `val_accuracy`, in (0, 1).
-        scale, width: fixed model options, not searched.
-        strategy: every trial trains under it (one of `TUNE_STRATEGIES`).
-        directory: the search's trials (None: `tuning/<model>`).
-        overwrite: remove the search in `directory` first.
-        top: trials in the printed table.
-        command: the command line, as words, for the metadata.
-
-    Example:
-    >>> TuneConfig(model="lenet5", tuner="bayesian", max_trials=15).directory_path
-    PosixPath('tuning/lenet5')
-    """
-
-    model: str = "lenet5_bn"
-    dataset: str = "fashion_mnist"
-    tuner: str = "random"
-    max_trials: int = 10
-    epochs: int | None = None
-    executions_per_trial: int = 1
-    hyperband_factor: int = 3
-    val_split: float = 0.1
-    train_split: str = "train"
-    test_split: str = "test"
-    data_dir: str | None = None
-    resize: int | None = None
-    scale: str | None = None
-    width: float | None = None
-    strategy: str = "auto"
-    seed: int = 0
-    directory: str | Path | None = None
-    overwrite: bool = False
-    export_dir: str | Path = "saved_models"
-    top: int = 5
-    command: tuple[str, ...] | None = None
-
-    def __post_init__(self):
-        if self.tuner not in TUNERS:
-            raise ConfigError(f"tuner must be one of {', '.join(TUNERS)}; got {self.tuner!r}.")
-        for name in ("max_trials", "executions_per_trial", "top"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
-        if self.hyperband_factor < 2:
-            raise ConfigError(f"hyperband_factor must be >= 2, got {self.hyperband_factor}.")
-        if not 0 < self.val_split < 1:
-            raise ConfigError(
-                f"val_split must be in (0, 1): the objective is {OBJECTIVE}; got {self.val_split}."
-            )
-        if self.strategy not in TUNE_STRATEGIES:
-            raise ConfigError(
-                f"strategy must be one of {', '.join(TUNE_STRATEGIES)} (trials train with "
-                f"model.fit, which fails under multi-worker); got {self.strategy!r}."
-            )
-        if self.scale is not None and self.scale not in SCALES:
-            raise ConfigError(f"scale must be one of {', '.join(SCALES)}; got {self.scale!r}.")
-        # The fields shared with a training run are checked by TrainConfig's own rules.
-        TrainConfig(
-            model=self.model,
-            epochs=self.epochs,
-            seed=self.seed,
-            resize=self.resize,
-            width=self.width,
-        )
-        if self.command is not None:
-            object.__setattr__(self, "command", tuple(self.command))
-
-    @property
-    def directory_path(self) -> Path:
-        return Path(self.directory or Path("tuning") / self.model)
-
-    def model_options(self) -> dict:
-        """The fixed model options (`scale`, `width`) that are set."""
-        return {k: getattr(self, k) for k in ("scale", "width") if getattr(self, k) is not None}
-
-    def search_record(self, registry: ModelRegistry, epochs: int) -> dict:
-        """What must match for a search in the directory to go on (not max_trials: it may
-        grow between runs)."""
-        return {
-            "model": self.model,
-            "dataset": self.dataset,
-            "train_split": self.train_split,
-            "val_split": self.val_split,
-            "resize": self.resize,
-            "model_options": self.model_options(),
-            "tuner": self.tuner,
-            "objective": OBJECTIVE,
-            "epochs": epochs,
-            "executions_per_trial": self.executions_per_trial,
-            "hyperband_factor": self.hyperband_factor if self.tuner == "hyperband" else None,
-            "seed": self.seed,
-            "space": registry.get_defaults(self.model).search_space.to_dict(),
-        }
 
 
 def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
@@ -366,7 +254,7 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
 def _train_config(config: TuneConfig, chosen: Hyperparameters) -> TrainConfig:
     """The training run of the chosen hyperparameters, from scratch."""
     fixed = config.model_options()
-    return TrainConfig(
+    return TrainConfig.of(
         model=config.model,
         dataset=config.dataset,
         optimizer=chosen.optimizer,
@@ -383,4 +271,4 @@ def _train_config(config: TuneConfig, chosen: Hyperparameters) -> TrainConfig:
     )
 
 
-__all__ = ["OBJECTIVE", "TUNE_STRATEGIES", "TuneConfig", "TuneResult", "search_model"]
+__all__ = ["TuneResult", "search_model"]

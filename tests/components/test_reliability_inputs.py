@@ -41,8 +41,8 @@ def test_non_negative_flags_refuse_non_finite_numbers(text):
         (lambda: zoo.create("lenet5", num_classes=0), "num_classes must be an integer of at"),
         (lambda: zoo.create("lenet5", num_classes=2.5), "num_classes must be an integer"),
         (lambda: zoo.create("lenet5", input_shape=(28, 28.0, 1)), "input_shape must be"),
-        (lambda: TrainConfig(weight_decay=float("inf")), "weight_decay must be finite"),
-        (lambda: TrainConfig(learning_rate=float("nan")), "learning_rate must be"),
+        (lambda: TrainConfig.of(weight_decay=float("inf")), "weight_decay must be finite"),
+        (lambda: TrainConfig.of(learning_rate=float("nan")), "learning_rate must be"),
     ],
 )
 def test_the_python_api_refuses_them_too(call, message):
@@ -68,7 +68,7 @@ def test_model_options_are_typed_and_checked_before_any_data_loads(model, option
     fields = dict(options) if "width" not in options else {}
     config = {"width": options["width"]} if "width" in options else {"model_options": fields}
     with pytest.raises(ConfigError, match=message if fields else "width must be"):
-        TrainConfig(model=model, data_dir="/nonexistent", **config).resolve(zoo.registry)
+        TrainConfig.of(model=model, data_dir="/nonexistent", **config).resolve(zoo.registry)
 
 
 def test_config_errors_are_value_errors():
@@ -150,7 +150,7 @@ def test_a_validation_split_that_holds_out_nothing_is_refused(fashion_mnist_data
 
 
 def test_a_pause_file_in_a_missing_directory_is_refused_before_the_run(tmp_path):
-    config = TrainConfig(
+    config = TrainConfig.of(
         model="lenet5", pause_every=10, pause_control="file", pause_file=tmp_path / "no" / "c"
     )
     with pytest.raises(ConfigError, match="--pause-file .*its directory does not exist"):

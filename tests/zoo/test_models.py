@@ -190,7 +190,7 @@ def test_describe_card():
     small = card["scales"]["small"]
     assert small["parameters"] == zoo.create("vgg16").count_params()
     assert small["flops"] == count_flops(zoo.create("vgg16"))
-    assert card["recipe_defaults"]["epochs"] > 0
+    assert card["recipes"]["default"]["epochs"] > 0
 
 
 def test_models_command_describes_the_paper_scale(capsys):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import dataclasses
 from pathlib import Path
 
 import zoo
@@ -117,7 +116,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
     registry = zoo.registry
     try:
         # Each setting's own command is the `classiczoo train` of its flags.
-        base = dataclasses.replace(config_from_args(args, command), command=None)
+        base = config_from_args(args, command).replace(command=None)
         settings = {"base": base}
         if args.compare:
             settings = {}
@@ -125,9 +124,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
                 parsed = parser.parse_args(
                     setting_argv(parser, setting), namespace=copy.deepcopy(args)
                 )
-                settings[setting] = dataclasses.replace(
-                    config_from_args(parsed, command), command=None
-                )
+                settings[setting] = config_from_args(parsed, command).replace(command=None)
         if len(settings) != len(args.compare or [None]):
             raise ConfigError("--compare names a setting twice.")
     except ConfigError as err:

@@ -101,13 +101,13 @@ def test_mean_and_std_against_numpy():
 )
 def test_settings_that_cannot_be_cross_validated_are_refused(fields, message):
     with pytest.raises(ConfigError, match=message):
-        cross_validate(TrainConfig(model="lenet5", **fields), zoo.registry, folds=3)
+        cross_validate(TrainConfig.of(model="lenet5", **fields), zoo.registry, folds=3)
 
 
 def test_settings_must_share_the_folds():
     settings = {
-        "a": TrainConfig(model="lenet5", train_split="train[:100]"),
-        "b": TrainConfig(model="lenet5", train_split="train[:200]"),
+        "a": TrainConfig.of(model="lenet5", train_split="train[:100]"),
+        "b": TrainConfig.of(model="lenet5", train_split="train[:200]"),
     }
     with pytest.raises(ConfigError, match="changes train_split"):
         cross_validate(settings, zoo.registry, folds=3)

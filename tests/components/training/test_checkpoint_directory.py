@@ -129,9 +129,9 @@ def test_a_run_in_a_directory_of_user_files_leaves_them_all(fashion_mnist_data_d
         log_dir=tmp_path / "logs",
     )
     with pytest.raises(ConfigError, match="to resume from: it holds no complete Keras checkpoint"):
-        zoo.train(TrainConfig(**config, resume=True))
+        zoo.train(TrainConfig.of(**config, resume=True))
     assert _contents(shared) == expected
-    result = zoo.train(TrainConfig(**config))
+    result = zoo.train(TrainConfig.of(**config))
     assert result.completed and result.export_dir.is_dir()
     assert _contents(shared) == expected
     assert np.isfinite(result.metrics.test["accuracy"])
@@ -141,12 +141,11 @@ def test_a_run_in_a_directory_of_user_files_leaves_them_all(fashion_mnist_data_d
 def test_a_run_killed_after_its_last_checkpoint_resumes_and_exports(
     fashion_mnist_data_dir, tmp_path, monkeypatch
 ):
-    import dataclasses
 
     from components.training import run as run_module
 
     checkpoints = tmp_path / "ckpt"
-    config = TrainConfig(
+    config = TrainConfig.of(
         model="lenet5",
         epochs=2,
         batch_size=64,
@@ -169,7 +168,7 @@ def test_a_run_killed_after_its_last_checkpoint_resumes_and_exports(
     assert checkpoint_files(checkpoints) and not (checkpoints / LOCK_NAME).exists()
     with pytest.raises(ConfigError, match="holds a checkpoint of an unfinished run"):
         zoo.train(config)  # a plain rerun would start over: refused
-    result = zoo.train(dataclasses.replace(config, resume=True))
+    result = zoo.train(config.replace(resume=True))
     assert result.completed and (result.export_dir / "saved_model.pb").is_file()
     # The two epochs trained before the kill are in the history and the metadata.
     assert len(result.history["loss"]) == 2 and len(result.history["val_accuracy"]) == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 
@@ -17,7 +16,7 @@ from components.training import ConfigError, TrainConfig
 def test_stop_at_a_pause_then_resume_to_the_end(fashion_mnist_data_dir, tmp_path, capsys):
     control = tmp_path / "control"
     control.write_text("lr=0.001\n")  # read at the first pause
-    config = TrainConfig(
+    config = TrainConfig.of(
         data_dir=str(fashion_mnist_data_dir),
         train_split="train[:1024]",
         test_split="test[:256]",
@@ -46,11 +45,10 @@ def test_stop_at_a_pause_then_resume_to_the_end(fashion_mnist_data_dir, tmp_path
     with pytest.raises(ConfigError, match="pass --resume"):
         zoo.train(config)  # the checkpoint is never silently overwritten
     with pytest.raises(ValueError, match="does not fit this run"):
-        zoo.train(dataclasses.replace(config, lr_schedule="cosine", resume=True))
+        zoo.train(config.replace(lr_schedule="cosine", resume=True))
 
     second = zoo.train(
-        dataclasses.replace(
-            config,
+        config.replace(
             pause_every=None,
             pause_control=None,
             pause_file=None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import numpy as np
@@ -20,7 +19,7 @@ def test_a_resumed_restore_best_run_exports_the_epoch_its_metadata_names(
 ):
     control = tmp_path / "control"
     control.write_text("stop\n")
-    config = TrainConfig(
+    config = TrainConfig.of(
         data_dir=str(fashion_mnist_data_dir),
         train_split="train[:640]",
         val_split=0.25,  # the first 160 examples
@@ -42,9 +41,7 @@ def test_a_resumed_restore_best_run_exports_the_epoch_its_metadata_names(
     # whose weights only the checkpoint holds now (Keras's EarlyStopping kept them in memory).
     control.write_text("lr=3\n")
     resumed = zoo.train(
-        dataclasses.replace(
-            config, pause_every=1, pause_timeout=0.1, pause_on_timeout="continue", resume=True
-        )
+        config.replace(pause_every=1, pause_timeout=0.1, pause_on_timeout="continue", resume=True)
     )
     metadata = json.loads((resumed.export_dir / "metadata.json").read_text())
     best_epoch = metadata["hyperparameters"]["best_epoch"]

@@ -42,7 +42,7 @@ RELOAD_SCRIPT = textwrap.dedent(
 @pytest.fixture(scope="module")
 def trained(fashion_mnist_data_dir, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("run")
-    config = TrainConfig(
+    config = TrainConfig.of(
         model="lenet5_bn",
         dataset="fashion_mnist",
         data_dir=str(fashion_mnist_data_dir),
@@ -65,7 +65,9 @@ def test_the_result_holds_history_metrics_export_and_model(trained):
     assert result.export_dir == workdir / "saved_models" / "lenet5_bn" / "1"
     assert len(result.history["loss"]) == 2 and len(result.history["val_accuracy"]) == 2
     assert result.metrics.validation["accuracy"] == result.history["val_accuracy"][-1]
-    assert result.config.optimizer == zoo.get_defaults("lenet5_bn").optimizer  # filled in
+    assert (
+        result.config.optimization.optimizer == zoo.get_defaults("lenet5_bn").optimizer
+    )  # filled in
     assert result.model.output_shape == (None, 10)
     assert not (workdir / "checkpoints").exists()  # removed once the run finished
 
@@ -216,7 +218,7 @@ def test_bad_flags_are_refused_before_anything_starts(args, message, tmp_path, c
     "fields,message",
     [
         ({"epochs": 0}, "epochs must be a positive integer, got 0"),
-        ({"learning_rate": -1.0}, "learning_rate must be a positive number, got -1.0"),
+        ({"learning_rate": -1.0}, "learning_rate must be a finite positive number, got -1.0"),
         ({"val_split": 1.0}, "val_split must be in [0, 1), got 1.0"),
         ({"human_error": 1.5}, "human_error must be an error rate in [0, 1], got 1.5"),
         ({"optimizer": "adagrad"}, "optimizer must be one of sgd, momentum"),

@@ -17,7 +17,7 @@ import tensorflow_datasets as tfds
 import zoo
 from components.data import preprocess_images
 from components.tuning import SearchDirectoryError
-from components.tuning.search import TuneConfig
+from components.tuning.tune_config import TuneConfig
 from zoo import cli
 
 
@@ -176,10 +176,13 @@ def test_a_different_search_in_the_same_directory_is_refused(searched):
     [
         (["--max-trials", "0"], "--max-trials: must be a positive integer, got 0"),
         (["--tuner", "grid"], "invalid choice: 'grid'"),
-        (["--val-split", "0"], "val_split must be in (0, 1): the objective is val_accuracy"),
-        (["--val-split", "1.5"], "--val-split: must be in [0, 1), got 1.5"),
+        (["--val-split", "0"], "--val-split: must be in (0, 1): the objective is val_accuracy"),
+        (
+            ["--val-split", "1.5"],
+            "--val-split: must be in (0, 1): the objective is val_accuracy, got 1.5",
+        ),
         (["--model", "lenet7"], "unknown model 'lenet7'; valid models: alexnet"),
-        (["--hyperband-factor", "1"], "hyperband_factor must be >= 2, got 1"),
+        (["--hyperband-factor", "1"], "--hyperband-factor: must be an integer >= 2, got 1"),
         (["--model", "lenet5", "--width", "0.5"], "model 'lenet5' has no option width"),
         (["--strategy", "multiworker"], "invalid choice: 'multiworker'"),
     ],

@@ -1,0 +1,123 @@
+"""A model's defaults and recipes: its input, its paper, and how to train it for each goal.
+
+They live beside the model (timm's way: `@register_model(defaults=...)` in the family's file)
+and feed `zoo.create`, the model card (`classiczoo models describe`) and the training run's
+settings left open (`--recipe NAME`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from components.tuning.search_space import SearchSpace
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """A model's training settings for one goal, chosen with `--recipe NAME` (timm's idea of
+    a recipe beside the model: its hyperparameters live with it, not in a script).
+
+    Every field is a setting of `classiczoo train` by its name; a flag given on the command
+    line wins over the recipe's value. The `default` recipe of a model is its `ModelDefaults`'
+    own training fields; the others are `ModelDefaults.recipes`.
+
+    Args:
+        goal: what the recipe is for, in words (shown by `classiczoo models describe`).
+        optimizer, learning_rate, lr_schedule, epochs, batch_size, augment,
+            label_smoothing, weight_decay: as the `classiczoo train` settings.
+        model_options: options of the model's builder the recipe sets (e.g. BatchNorm).
+        chosen_on: how its values were chosen (the validation split only: never the test).
+    """
+
+    goal: str
+    optimizer: str
+    learning_rate: float
+    lr_schedule: str
+    epochs: int
+    batch_size: int
+    augment: str = "none"
+    label_smoothing: float = 0.0
+    weight_decay: float = 0.0
+    model_options: dict = dataclasses.field(default_factory=dict)
+    chosen_on: str = ""
+
+    def describe(self) -> str:
+        """The recipe's settings in one line."""
+        return (
+            f"{self.optimizer} lr {self.learning_rate:g} ({self.lr_schedule}), batch "
+            f"{self.batch_size}, {self.epochs} epochs, augment {self.augment}"
+            + (f", label smoothing {self.label_smoothing:g}" if self.label_smoothing else "")
+            + (f", weight decay {self.weight_decay:g}" if self.weight_decay else "")
+            + "".join(f", {k}={v}" for k, v in self.model_options.items())
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelDefaults:
+    """A model's defaults, in one place: they feed `zoo.create`, the model card and the commands.
+
+    Args:
+        input_shape: default `(height, width, channels)`.
+        num_classes: default number of classes.
+        optimizer: recipe default, one of `components.optimizers.OPTIMIZERS`.
+        learning_rate: recipe default (initial) learning rate.
+        lr_schedule: recipe default, one of `components.schedules.LR_SCHEDULES`.
+        epochs: recipe default number of epochs.
+        batch_size: recipe default global batch size.
+        augment: the training augmentation policy that reaches the model's best
+            (`components.data.augmentation`; `"none"`: none).
+        label_smoothing: recipe default label smoothing of the training targets.
+        paper: the paper the model follows.
+        paper_input_shape: input of the paper's configuration, or None where the model has
+            one scale only.
+        paper_num_classes: classes of the paper's configuration.
+        search_space: what `classiczoo tune` may choose (`components.tuning.SearchSpace`): the
+            training dimensions, and the model options (initializer, activation, dropout,
+            BatchNorm) that the model's builder takes.
+        recipes: the model's other named `Recipe`s (`fast`, ...), beside `default`.
+    """
+
+    input_shape: tuple[int, int, int] = (28, 28, 1)
+    num_classes: int = 10
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    lr_schedule: str = "constant"
+    epochs: int = 10
+    batch_size: int = 256
+    augment: str = "none"
+    label_smoothing: float = 0.0
+    paper: str = ""
+    paper_input_shape: tuple[int, int, int] | None = None
+    paper_num_classes: int = 1000
+    search_space: SearchSpace = SearchSpace()
+    recipes: dict = dataclasses.field(default_factory=dict)
+
+    def recipe(self, name: str = "default") -> Recipe:
+        """The named `Recipe`; `default` is these defaults' own training fields.
+
+        Raises:
+            ValueError: an unknown name, with the model's recipes.
+        """
+        if name == "default":
+            return Recipe(
+                goal="the model's reference run",
+                optimizer=self.optimizer,
+                learning_rate=self.learning_rate,
+                lr_schedule=self.lr_schedule,
+                epochs=self.epochs,
+                batch_size=self.batch_size,
+                augment=self.augment,
+                label_smoothing=self.label_smoothing,
+            )
+        if name not in self.recipes:
+            raise ValueError(
+                f"unknown recipe {name!r}; this model's recipes: {', '.join(self.recipe_names())}."
+            )
+        return self.recipes[name]
+
+    def recipe_names(self) -> list[str]:
+        """`default`, then the model's other recipes."""
+        return ["default", *self.recipes]
+
+
+__all__ = ["ModelDefaults", "Recipe"]
