@@ -118,7 +118,8 @@ class ArrayBatches(keras.utils.PyDataset):
             labels = self._one_hot[labels]
         if self.augmenter is not None:
             seed = np.array([self.seed or 0, self.epoch * 1_000_003 + batch], np.int64)
-            pixels, labels = self.augmenter(pixels, labels, seed=seed)
+            place = {"epoch": self.epoch, "indices": chosen} if self.augmenter.needs_epoch else {}
+            pixels, labels = self.augmenter(pixels, labels, seed=seed, **place)
         pixels = keras.ops.convert_to_tensor(pixels)
         inputs = (pixels * self.preprocessing.scale - self._mean) / self._std
         targets = tuple([labels] * self.num_outputs) if self.num_outputs > 1 else labels

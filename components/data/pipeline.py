@@ -109,20 +109,42 @@ def make_pipeline(
         per_batch = True
     buffer = num_examples if (cache and num_examples > 0) else 10_000
 
-    def batched(examples: tf.data.Dataset, batch_seeds: tf.data.Dataset | None):
+    # A policy that alternates by epoch (`altflip`) needs each image's place in the training
+    # set and the batch's epoch: the examples carry their index (`enumerate`) to the batch.
+    placed = augment is not None and augment.needs_epoch
+    if placed and epochs is None:
+        raise ValueError(
+            f"the augmentation {augment.describe()} needs each batch's epoch: give `epochs` "
+            "(the epoch-indexed pipeline Keras's fit trains on)."
+        )
+
+    def batched(
+        examples: tf.data.Dataset, batch_seeds: tf.data.Dataset | None, epoch: int | None = None
+    ):
         """Batches, then each batch to the model's input: augment, then normalize."""
         examples = examples.batch(batch_size)
+        if placed:  # (index, (image, label)) -> (image, label, indices)
+            examples = examples.map(lambda index, pair: (*pair, index))
         if per_batch:
-            examples = examples.map(stage, num_parallel_calls=tf.data.AUTOTUNE)
+            examples = examples.map(
+                lambda x, y, *place: (*stage(x, y), *place), num_parallel_calls=tf.data.AUTOTUNE
+            )
         if one_hot_classes is not None:
-            examples = examples.map(lambda x, y: (x, tf.one_hot(y, one_hot_classes)))
+            examples = examples.map(
+                lambda x, y, *place: (x, tf.one_hot(y, one_hot_classes), *place)
+            )
+
+        def augmented(x, y, *place, seed=None):
+            where = {"epoch": epoch, "indices": place[0]} if placed else {}
+            return augment(x, y, seed=seed, **where)
+
         if augment is not None and batch_seeds is not None:
             # One batch at a time: each call sets the layers' generators, then draws from them.
             examples = tf.data.Dataset.zip((examples, batch_seeds.batch(2))).map(
-                lambda batch, seed: augment(*batch, seed=seed)
+                lambda batch, seed: augmented(*batch, seed=seed)
             )
         elif augment is not None:
-            examples = examples.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+            examples = examples.map(augmented, num_parallel_calls=tf.data.AUTOTUNE)
         if augment is not None:
             # Whatever the seeding, augmented pixels are normalized as serving normalizes them.
             examples = examples.map(
@@ -132,14 +154,14 @@ def make_pipeline(
         return examples
 
     if epochs is not None:
-        cached = dataset
+        cached = dataset.enumerate() if placed else dataset
         base_seed = 0 if seed is None else seed
 
         def epoch_batches(epoch: int) -> tf.data.Dataset:
             # Python seeds: TensorFlow's op determinism refuses a tensor as a shuffle's seed.
             epoch_seed = (base_seed * 1_000_003 + epoch) % 2**62
             order = cached.shuffle(buffer, seed=epoch_seed, reshuffle_each_iteration=False)
-            return batched(order, tf.data.Dataset.random(seed=epoch_seed + 1))
+            return batched(order, tf.data.Dataset.random(seed=epoch_seed + 1), epoch)
 
         first, end = epochs
         dataset = epoch_batches(first).skip(skip)

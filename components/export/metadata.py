@@ -128,6 +128,8 @@ class Hyperparameters:
             model, a run with `restore_best`), else None.
         tuned: for a tuned model, the values the search chose (else None).
         backend: the Keras backend it trained under (`tensorflow`, `jax`).
+        recipe: the model's recipe whose values filled the settings not given (`default`,
+            `fast`, ...; `zoo.defaults.Recipe`).
     """
 
     optimizer: str
@@ -149,6 +151,7 @@ class Hyperparameters:
     best_epoch: int | None = None
     tuned: dict | None = None
     backend: str = "tensorflow"
+    recipe: str = "default"
 
 
 @dataclasses.dataclass(frozen=True)

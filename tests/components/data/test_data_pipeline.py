@@ -108,3 +108,43 @@ def test_bad_batch_size_is_refused():
     prep = Preprocessing(mean=(0.0,) * 3, std=(1.0,) * 3)
     with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
         make_pipeline(_dataset(images, labels), prep, batch_size=0, training=False)
+
+
+def test_alternating_flip_in_the_epoch_indexed_pipeline_mirrors_each_image_once_in_two_epochs():
+    """altflip gets each image's place and the batch's epoch from the pipeline: over epochs 0
+    and 1 every image reaches the model once as it is and once mirrored (checked against
+    NumPy's normalization of the raw image and of its mirror), about half mirrored in each."""
+    from components.data import Augmenter
+
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (40, 8, 8, 1), dtype=np.uint8)
+    labels = np.arange(40) % 10  # with the image's place below: which image a row is
+    prep = Preprocessing(mean=(0.4,), std=(0.3,))
+    train = make_pipeline(
+        tf.data.Dataset.from_tensor_slices((images, labels)),
+        prep,
+        batch_size=16,
+        training=True,
+        seed=5,
+        augment=Augmenter(("altflip",), (8, 8, 1), seed=5),
+        epochs=(0, 2),
+    )
+
+    def normalized(x):
+        return (x.astype(np.float32) / 255.0 - 0.4) / 0.3
+
+    mirrored = {0: set(), 1: set()}
+    batches_per_epoch = 3  # 40 images in batches of 16
+    for step, (x, _) in enumerate(train):
+        epoch = step // batches_per_epoch
+        for row in x.numpy():
+            plain = [i for i in range(40) if np.allclose(row, normalized(images[i]), atol=1e-5)]
+            flipped = [
+                i for i in range(40) if np.allclose(row, normalized(images[i][:, ::-1]), atol=1e-5)
+            ]
+            assert len(plain) + len(flipped) == 1  # exactly one image, as it is or mirrored
+            if flipped:
+                mirrored[epoch].add(flipped[0])
+    assert mirrored[0].isdisjoint(mirrored[1])
+    assert len(mirrored[0]) + len(mirrored[1]) == 40  # each image mirrored in exactly one
+    assert 10 <= len(mirrored[0]) <= 30  # a random half, roughly
