@@ -105,18 +105,18 @@ class NormalizedData:
         )
 
 
-def normalized_arrays(arrays: ArraySplits, *, resize: int | None = None) -> NormalizedData:
-    """The `NormalizedData` of splits held as arrays (an image folder, the caller's arrays):
-    the same tf.data pipelines as a tfds dataset's, the normalization fitted as `fit` does.
+def classification_data(arrays: ArraySplits) -> ImageClassificationData:
+    """Splits held as arrays (an image folder, the caller's arrays) as the unbatched tf.data
+    datasets a tfds dataset gives (`load_image_classification`'s form).
 
     Example:
-    >>> data = normalized_arrays(load_array_splits(image_dir="flowers"))  # doctest: +SKIP
+    >>> data = classification_data(load_array_splits(image_dir="flowers"))  # doctest: +SKIP
     """
 
     def dataset(x, y):
         return tf.data.Dataset.from_tensor_slices((x, y)) if len(x) else None
 
-    data = ImageClassificationData(
+    return ImageClassificationData(
         name=arrays.name,
         train=dataset(arrays.x_train, arrays.y_train),
         validation=dataset(arrays.x_validation, arrays.y_validation),
@@ -128,8 +128,19 @@ def normalized_arrays(arrays: ArraySplits, *, resize: int | None = None) -> Norm
         num_test=len(arrays.x_test),
         splits=arrays.splits,
     )
+
+
+def normalized_arrays(arrays: ArraySplits, *, resize: int | None = None) -> NormalizedData:
+    """The `NormalizedData` of splits held as arrays (an image folder, the caller's arrays):
+    the same tf.data pipelines as a tfds dataset's, the normalization fitted as `fit` does.
+
+    Example:
+    >>> data = normalized_arrays(load_array_splits(image_dir="flowers"))  # doctest: +SKIP
+    """
     sides = (resize, resize) if resize else None
-    return NormalizedData(data, Preprocessing.from_arrays(arrays.x_train, resize=sides))
+    return NormalizedData(
+        classification_data(arrays), Preprocessing.from_arrays(arrays.x_train, resize=sides)
+    )
 
 
 def load_normalized(
@@ -168,4 +179,10 @@ def load_normalized(
     return NormalizedData(data, preprocessing)
 
 
-__all__ = ["PARTS", "NormalizedData", "load_normalized", "normalized_arrays"]
+__all__ = [
+    "PARTS",
+    "NormalizedData",
+    "classification_data",
+    "load_normalized",
+    "normalized_arrays",
+]

@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from components.atomic_files import write_json_atomic, write_text_atomic
+from components.data.arrays import ArraySplits, select_split
+from components.data.image_folders import read_image_folder
+from components.data.normalized import classification_data
 from components.data.tfds_loading import ImageClassificationData, load_image_classification
 from components.diagnostics.bias_variance import (
     describe_diagnosis_entry,
@@ -221,6 +224,25 @@ def _diagnosis(run, test_error: float, human_error: float | None) -> dict | None
     }
 
 
+def _image_folder_data(directory, split: str, class_names) -> ImageClassificationData:
+    """The images of a class-folder tree to evaluate on: `split` slices it as `train`."""
+    x, y, names = read_image_folder(directory, class_names or None)
+    part = "train" if split == "test" else split
+    x, y = select_split(part, {"train": (x, y)})
+    arrays = ArraySplits(
+        name=Path(directory).name or str(directory),
+        x_train=x[:0],
+        y_train=y[:0],
+        x_validation=x[:0],
+        y_validation=y[:0],
+        x_test=x,
+        y_test=y,
+        class_names=names,
+        splits={"test": f"{directory} {part}"},
+    )
+    return classification_data(arrays)
+
+
 def evaluate_exports(
     model_dirs,
     *,
@@ -233,8 +255,10 @@ def evaluate_exports(
     bins: int = 15,
     tta: str = "none",
     human_error: float | None = None,
+    image_dir: str | Path | None = None,
 ) -> list[dict]:
-    """Evaluates each export on `split` of its dataset; returns one report per model.
+    """Evaluates each export on `split` of its dataset (or of a folder of class folders of
+    images); returns one report per model.
 
     Every directory is checked (a SavedModel of this project's signatures, a dataset named,
     images of the right shape, as many classes) before the long work starts.
@@ -249,6 +273,10 @@ def evaluate_exports(
             several models, a subdirectory per model).
         tta: test-time augmentation (`components.export.tta.TTA_MODES`).
         human_error: human-level error for the bias vs variance section (None: the run's).
+        image_dir: a folder of class folders of images to evaluate on instead of a tfds
+            dataset (`components.data.image_folders`; the export's classes, in its order):
+            `split` slices it as `train` (`"train[90%:]"`: the part a run trained with
+            `--image-dir` and the default `--test-split` held out; `"test"`: all of it).
 
     Raises:
         ValueError: a directory that is no SavedModel, no dataset known, or a dataset whose
@@ -265,13 +293,17 @@ def evaluate_exports(
     for classifier in classifiers:
         run = classifier.metadata.run if classifier.metadata is not None else None
         name = dataset or (run.dataset if run is not None else None)
-        if not name:
+        if image_dir is not None:
+            data = _image_folder_data(image_dir, split, classifier.class_names)
+            name = data.name
+        elif not name:
             raise ValueError(
                 f"{classifier.path} has no metadata.json naming its dataset: pass a dataset."
             )
-        data = load_image_classification(
-            name, data_dir=data_dir, train_split=split, test_split=split
-        )
+        else:
+            data = load_image_classification(
+                name, data_dir=data_dir, train_split=split, test_split=split
+            )
         try:
             classifier.check_images(np.zeros((1, *data.image_shape), np.uint8))
         except ValueError as err:

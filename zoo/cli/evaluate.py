@@ -15,7 +15,10 @@ from components.arg_types import error_rate, positive_int
 from components.export.evaluation_report import evaluate_exports
 from components.export.tta import TTA_MODES
 
-DESCRIPTION = "Evaluate exported SavedModels on a tfds split: a full report with plots."
+DESCRIPTION = (
+    "Evaluate exported SavedModels on a tfds split or a folder of images: a full report with "
+    "plots."
+)
 
 
 def build_parser(prog: str = "classiczoo evaluate") -> argparse.ArgumentParser:
@@ -24,7 +27,18 @@ def build_parser(prog: str = "classiczoo evaluate") -> argparse.ArgumentParser:
         "model_dirs", nargs="+", type=Path, help="SavedModel dirs, or base dirs (newest version)"
     )
     parser.add_argument("--dataset", help="tfds dataset; default: from the export's metadata")
-    parser.add_argument("--split", default="test", help="tfds split, slicing allowed")
+    parser.add_argument(
+        "--split",
+        default="test",
+        help="tfds split, slicing allowed; with --image-dir it slices the folder as 'train' "
+        "(e.g. 'train[90%%:]'; default: all of it)",
+    )
+    parser.add_argument(
+        "--image-dir",
+        type=Path,
+        help="evaluate on a folder of class folders of images (DIR/<class>/<image>.png, the "
+        "export's classes) instead of a tfds dataset",
+    )
     parser.add_argument("--data-dir", help="tfds data dir; default tfds's own")
     parser.add_argument("--batch-size", type=positive_int, default=256)
     parser.add_argument(
@@ -61,6 +75,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
         bins=args.bins,
         tta=args.tta,
         human_error=args.human_error,
+        image_dir=args.image_dir,
     )
     return 0
 

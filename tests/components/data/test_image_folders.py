@@ -112,6 +112,21 @@ def test_a_run_trains_on_an_image_folder_and_its_export_scores_the_test_folder(t
         serving = tf.saved_model.load(str(result.export_dir)).signatures["serving_uint8"]
         (name,) = serving.structured_input_signature[1]
         probabilities = serving(**{name: tf.constant(images)})["probabilities"].numpy()
+        # `classiczoo evaluate --image-dir` reports what serving computes, on the same folder.
+        from components.export.evaluation_report import evaluate_exports
+
+        (report,) = evaluate_exports(
+            [result.export_dir], image_dir=test, report_dir=tmp_path / "report"
+        )
+        served = float(np.mean(probabilities.argmax(axis=1) == labels))
+        assert report["examples"] == len(labels)
+        assert report["accuracy"] == pytest.approx(served, abs=1e-6)
+        other = tmp_path / "other"
+        for name in ("cat", "dog"):
+            (other / name).mkdir(parents=True)
+            Image.fromarray(images[0, :, :, 0], "L").save(other / name / "1.png")
+        with pytest.raises(ValueError, match=r"\['cat', 'dog'\] are not the training folder's"):
+            evaluate_exports([result.export_dir], image_dir=other)
     else:  # the saved .keras model on the metadata's normalization
         import keras
 
