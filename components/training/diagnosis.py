@@ -14,7 +14,7 @@ from collections.abc import Callable
 import tensorflow as tf
 
 from components.data.normalized import NormalizedData
-from components.diagnostics.bias_variance import TRAIN_ERROR_IMAGES, diagnosis_entry
+from components.diagnostics.bias_variance import TRAIN_ERROR_IMAGES
 
 
 def training_error(
@@ -33,45 +33,7 @@ def training_error(
     return 1.0 - float(figures["accuracy"]), min(batches * batch_size, data.data.num_train)
 
 
-def diagnose_model(
-    evaluate: Callable[[tf.data.Dataset], dict],
-    data: NormalizedData,
-    *,
-    dataset: str,
-    batch_size: int,
-    human_error: float | None,
-    dev_error: float,
-    test_error: float | None = None,
-) -> dict:
-    """The diagnosis of a trained model as metadata.json stores it (`diagnosis`).
-
-    Args:
-        evaluate: the model's figures on a batched dataset, in inference mode.
-        data: its data (the training part is measured again).
-        dataset: the tfds name (for its published human-level error).
-        batch_size: of the pipeline.
-        human_error: the human-level error given (None: the dataset's published one).
-        dev_error: the validation error of the weights kept.
-        test_error: the test error, if measured.
-
-    Returns:
-        `BiasVarianceDiagnosis.to_json()` (read back by `diagnosis_from_entry`) plus
-        `train_error_images` (images the training error was measured on) and
-        `human_error_source`.
-    """
-    train_error, images = training_error(evaluate, data, batch_size)
-    return diagnosis_entry(
-        train_error,
-        images,
-        dataset=dataset,
-        human_error=human_error,
-        dev_error=dev_error,
-        test_error=test_error,
-    )
-
-
 __all__ = [
     "TRAIN_ERROR_IMAGES",
-    "diagnose_model",
     "training_error",
 ]

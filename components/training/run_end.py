@@ -1,10 +1,13 @@
-"""The end of a training run, on any backend: measure, diagnose, describe, save, say.
+"""The end of a training run, on any backend, and of a search: measure, diagnose, describe,
+save, say.
 
 After the fit, every run does the same: the test figures of the weights it kept, the metrics
 of the epoch they come from, the bias vs variance diagnosis (the training error measured in
 inference mode), the `RunFacts` of the metadata, the saving (a SavedModel under TensorFlow, a
 `.keras` file elsewhere: the one part that differs, handed in), the removal of the finished
-run's checkpoints, and a few lines for the person who started it.
+run's checkpoints, and a few lines for the person who started it. A hyperparameter search
+(`components.tuning.search`) ends its best trial's model the same way, with the trial's own
+figures, its hyperparameters and the search's facts handed in.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from components.diagnostics.bias_variance import describe_diagnosis_entry, diagnosis_entry
-from components.export.metadata import DataSplits, RunFacts
+from components.export.metadata import DataSplits, Hyperparameters, Metrics, RunFacts
 from components.training.metrics import run_metrics
 from components.training.result import TrainResult
 from components.training.run_hyperparameters import run_hyperparameters
@@ -36,6 +39,13 @@ class RunEnd:
             loop, jit_compile, and backend where not TensorFlow).
         save: saves the kept model with these `RunFacts`; returns the version directory.
         saved: the line that names what was saved, given its directory.
+        kind: the metadata's kind (`train`; a search's best model: `tune`).
+        metrics: the figures where they are not the run's history's (a search's best trial:
+            its own train and validation figures); the test figures are `test`'s.
+        record: the metadata's hyperparameters where they are not the run's settings' (a
+            search's chosen values).
+        command: the command that made it (None: the run's `classiczoo train` command).
+        facts: more `RunFacts` fields (a search's `search` and `versions`).
     """
 
     test: dict
@@ -47,6 +57,11 @@ class RunEnd:
     hyperparameters: dict
     save: Callable[[RunFacts], Path]
     saved: Callable[[Path], str]
+    kind: str = "train"
+    metrics: Metrics | None = None
+    record: Hyperparameters | None = None
+    command: str | None = None
+    facts: dict = dataclasses.field(default_factory=dict)
 
 
 def finish_run(result: TrainResult, end: RunEnd, *, held, say: Callable = print) -> TrainResult:
@@ -62,13 +77,16 @@ def finish_run(result: TrainResult, end: RunEnd, *, held, say: Callable = print)
     """
     config = result.config
     best = end.best_epoch
-    metrics = run_metrics(
-        result.history,
-        result.model,
-        test=end.test,
-        train_seconds=end.train_seconds,
-        epoch=-1 if best is None else best,
-    )
+    if end.metrics is not None:
+        metrics = dataclasses.replace(end.metrics, test=end.test)
+    else:
+        metrics = run_metrics(
+            result.history,
+            result.model,
+            test=end.test,
+            train_seconds=end.train_seconds,
+            epoch=-1 if best is None else best,
+        )
     diagnosis = None
     if metrics.validation is not None:
         train_error, images = end.train_error()
@@ -80,18 +98,20 @@ def finish_run(result: TrainResult, end: RunEnd, *, held, say: Callable = print)
             dev_error=1.0 - metrics.validation["accuracy"],
             test_error=1.0 - metrics.test["accuracy"] if end.test else None,
         )
+    record = end.record or run_hyperparameters(
+        config, best_epoch=None if best is None else best + 1, **end.hyperparameters
+    )
     facts = RunFacts(
-        kind="train",
+        kind=end.kind,
         model=config.model.name,
         dataset=end.dataset,
         splits=end.splits,
         data=DataSplits(config.data.train_split, config.data.val_split, config.data.test_split),
         metrics=metrics,
-        command=config.command_line(),
-        hyperparameters=run_hyperparameters(
-            config, best_epoch=None if best is None else best + 1, **end.hyperparameters
-        ),
+        command=end.command or config.command_line(),
+        hyperparameters=record,
         diagnosis=diagnosis,
+        **end.facts,
     )
     saved_dir = end.save(facts)
     if held is not None:

@@ -20,13 +20,10 @@ import keras_tuner
 
 from components.backends import require_tensorflow_backend
 from components.data.normalized import load_normalized
-from components.diagnostics.bias_variance import describe_diagnosis_entry
 from components.distribute.strategies import parse_tf_config, select_strategy, strategy_name
 from components.export.metadata import (
-    DataSplits,
     Hyperparameters,
     Metrics,
-    RunFacts,
     library_versions,
 )
 from components.export.saved_model import export_classifier
@@ -37,9 +34,11 @@ from components.training.config import (
     TrainConfig,
     check_model_options,
 )
-from components.training.diagnosis import diagnose_model
+from components.training.diagnosis import training_error
 from components.training.metrics import split_figures
 from components.training.reproducibility import seed_everything
+from components.training.result import TrainResult, weights_digest
+from components.training.run_end import RunEnd, finish_run
 from components.tuning.hypermodel import ClassifierHyperModel
 from components.tuning.result import TuneResult
 from components.tuning.tune_config import OBJECTIVE, TuneConfig
@@ -147,15 +146,9 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
     inference = inference_model(model)
     if inference is not model:
         compile_classifier(inference)
-    test = data.pipeline("test", tuned["batch_size"])
-    test_figures = inference.evaluate(test, return_dict=True, verbose=0)
+    evaluate = functools.partial(inference.evaluate, return_dict=True, verbose=0)
+    test = {k: float(v) for k, v in evaluate(data.pipeline("test", tuned["batch_size"])).items()}
     train_figures, validation_figures = split_figures(trial_metrics(best), model)
-    metrics = Metrics(
-        test={k: float(v) for k, v in test_figures.items()},
-        train=train_figures,
-        validation=validation_figures,
-        train_seconds=round(search_seconds, 1),
-    )
     model_options = {
         **config.model_options(),
         **{k: v for k, v in tuned.items() if k in space.model_options()},
@@ -178,76 +171,89 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         best_epoch=None if best.best_step is None else int(best.best_step) + 1,
         tuned={k: v for k, v in tuned.items() if not k.startswith("tuner/")},
     )
-    diagnosis = None
-    if validation_figures is not None:
-        diagnosis = diagnose_model(
-            lambda dataset: inference.evaluate(dataset, return_dict=True, verbose=0),
-            data,
-            dataset=config.dataset,
-            batch_size=tuned["batch_size"],
-            human_error=None,
-            dev_error=1.0 - validation_figures["accuracy"],
-            test_error=1.0 - metrics.test["accuracy"],
-        )
-        print(describe_diagnosis_entry(diagnosis))
-    retrain = _train_config(config, hyperparameters).command_line()
+    retrain = _train_config(config, hyperparameters)
     completed = [t for t in tuner.oracle.trials.values() if t.status == "COMPLETED"]
-    facts = RunFacts(
-        kind="tune",
-        model=config.model,
+    print(f"Best trial {best.trial_id}: {OBJECTIVE} {best.score:.4f}.")
+    # The best model ends as a training run ends (components.training.run_end), with the
+    # trial's own figures, the chosen values and the search's facts.
+    end = RunEnd(
+        test=test,
+        train_error=lambda: training_error(evaluate, data, tuned["batch_size"]),
+        best_epoch=None,
+        train_seconds=search_seconds,
         dataset=config.dataset,
         splits=data.data.splits,
-        data=DataSplits(config.train_split, config.val_split, config.test_split),
-        metrics=metrics,
+        hyperparameters={},
+        save=lambda facts: export_classifier(
+            inference,
+            Path(config.export_dir) / f"{config.model}-tuned",
+            image_shape=data.data.image_shape,
+            preprocessing=data.preprocessing,
+            class_names=data.data.class_names,
+            run=facts,
+        ),
+        saved=lambda directory: f"Exported SavedModel: {directory}",
+        kind="tune",
+        metrics=Metrics(
+            test=test,
+            train=train_figures,
+            validation=validation_figures,
+            train_seconds=round(search_seconds, 1),
+        ),
+        record=hyperparameters,
         command=shlex.join(config.command or ("classiczoo", "tune", "--model", config.model)),
-        hyperparameters=hyperparameters,
-        diagnosis=diagnosis,
-        search={
-            "tuner": config.tuner,
-            "objective": OBJECTIVE,
-            "directory": str(config.directory_path),
-            "max_trials": config.max_trials,
-            "completed_trials": len(completed),
-            "best_trial": best.trial_id,
-            "score": best.score,
-            "space": space.to_dict(),
-            "top_trials": [
-                {
-                    "trial": t.trial_id,
-                    "score": t.score,
-                    "hyperparameters": t.hyperparameters.values,
-                }
-                for t in tuner.oracle.get_best_trials(config.top)
-            ],
-            "train_command": retrain,
+        facts={
+            "search": {
+                "tuner": config.tuner,
+                "objective": OBJECTIVE,
+                "directory": str(config.directory_path),
+                "max_trials": config.max_trials,
+                "completed_trials": len(completed),
+                "best_trial": best.trial_id,
+                "score": best.score,
+                "space": space.to_dict(),
+                "top_trials": [
+                    {
+                        "trial": t.trial_id,
+                        "score": t.score,
+                        "hyperparameters": t.hyperparameters.values,
+                    }
+                    for t in tuner.oracle.get_best_trials(config.top)
+                ],
+                "train_command": retrain.command_line(),
+            },
+            "versions": {**library_versions(), "keras_tuner": keras_tuner.__version__},
         },
-        versions={**library_versions(), "keras_tuner": keras_tuner.__version__},
     )
-    export_dir = export_classifier(
-        inference,
-        Path(config.export_dir) / f"{config.model}-tuned",
-        image_shape=data.data.image_shape,
-        preprocessing=data.preprocessing,
-        class_names=data.data.class_names,
-        run=facts,
+    ended = finish_run(
+        TrainResult(
+            config=retrain,
+            history={},
+            metrics=None,
+            export_dir=None,
+            model=inference,
+            preprocessing=data.preprocessing,
+            stopped_at_step=None,
+            checkpoint_dir=None,
+            monitors={},
+            pause=None,
+            weights_sha256=weights_digest(inference),
+        ),
+        end,
+        held=None,
     )
-    print(
-        f"Best trial {best.trial_id}: {OBJECTIVE} {best.score:.4f}; test loss "
-        f"{metrics.test['loss']:.4f}, accuracy {metrics.test['accuracy']:.4f}."
-    )
-    print(f"Train it from scratch with these hyperparameters:\n  {retrain}")
-    print(f"Exported SavedModel: {export_dir}")
+    print(f"Train it from scratch with these hyperparameters:\n  {retrain.command_line()}")
     return TuneResult(
         tuner=tuner,
         best_trial=best,
         model=inference,
         preprocessing=data.preprocessing,
-        metrics=metrics,
+        metrics=ended.metrics,
         hyperparameters=hyperparameters,
         table=table,
-        export_dir=export_dir,
+        export_dir=ended.export_dir,
         resumed=resumed,
-        train_command=retrain,
+        train_command=retrain.command_line(),
     )
 
 
@@ -257,6 +263,9 @@ def _train_config(config: TuneConfig, chosen: Hyperparameters) -> TrainConfig:
     return TrainConfig.of(
         model=config.model,
         dataset=config.dataset,
+        train_split=config.train_split,
+        val_split=config.val_split,
+        test_split=config.test_split,
         optimizer=chosen.optimizer,
         learning_rate=chosen.learning_rate,
         lr_schedule=chosen.lr_schedule,
