@@ -18,7 +18,7 @@ from keras import layers
 from components.initializers import layer_initializer
 from components.layers import VGGBlock
 from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.defaults import ModelDefaults, Recipe
+from zoo.defaults import ModelDefaults, fast_recipe
 from zoo.registry import check_activation, register_model, resolve_scale
 
 # Convolutions per block, the paper's Table 1 (A, B, D, E); every config has five blocks.
@@ -101,32 +101,9 @@ def _vgg(
 # The fast recipe's epochs: as many as fit in a sixth of the training compute of vgg16_bn's
 # default run on Fashion-MNIST (30 epochs x 54,000 images x 3 x 134.3 MFLOP = 653 TFLOP, so
 # 109 TFLOP), at each variant's forward FLOPs per 28x28 image (`classiczoo models describe`):
-# vgg11_bn 67.4 MFLOP -> 9 epochs (98 TFLOP), vgg13_bn 96.3 -> 6, vgg16_bn 134.3 -> 4, vgg19_bn
+# vgg11_bn 67.4 MFLOP -> 9 epochs (98 TFLOP), vgg13_bn 96.3 -> 6, vgg16_bn 134.3 -> 5, vgg19_bn
 # 172.4 -> 3.
-FAST_EPOCHS = {"vgg11": 9, "vgg13": 6, "vgg16": 4, "vgg19": 3}
-
-
-def _fast_recipe(config: str) -> Recipe:
-    """The course notes' techniques as airbench (Keller Jordan, arXiv 2404.00498) and Page's
-    "How to train your ResNet" (myrtle.ai) combine them: Nesterov SGD with decoupled weight
-    decay, a linear warm-up then a linear decay, label smoothing, and each image mirrored in
-    every other epoch (`altflip`) and shifted by up to 2 pixels (`translate`), in big batches
-    (the step's FLOP rate on a CPU rises with the batch)."""
-    return Recipe(
-        goal="test accuracy >= 0.94 with at most 109 TFLOP of training compute",
-        optimizer="nesterov",
-        learning_rate=0.1,
-        lr_schedule="warmup_linear",
-        epochs=FAST_EPOCHS[config],
-        batch_size=256,
-        augment="altflip,translate",
-        label_smoothing=0.1,
-        # Keras's decay is decoupled (times the rate, not the momentum's 1 / (1 - 0.9)): 5e-3
-        # here decays as PyTorch's coupled 5e-4 does with momentum 0.9.
-        weight_decay=5e-3,
-        chosen_on="airbench's and Page's values for this batch size, checked on the 10 % "
-        "validation split (docs/RESULTS.md); no search on this dataset yet",
-    )
+FAST_EPOCHS = {"vgg11": 9, "vgg13": 6, "vgg16": 5, "vgg19": 3}
 
 
 def _defaults(batch_norm: bool, config: str = "vgg11") -> ModelDefaults:
@@ -145,7 +122,7 @@ def _defaults(batch_norm: bool, config: str = "vgg11") -> ModelDefaults:
         + ("; BatchNorm: Ioffe & Szegedy 2015" if batch_norm else ""),
         paper_input_shape=(224, 224, 3),
         search_space=SEARCH_SPACE,
-        recipes={"fast": _fast_recipe(config)} if batch_norm else {},
+        recipes={"fast": fast_recipe(FAST_EPOCHS[config])} if batch_norm else {},
     )
 
 
