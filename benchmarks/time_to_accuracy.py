@@ -10,12 +10,11 @@ The clock covers an epoch's training only (Keras's `on_epoch_begin` to `on_epoch
 first epoch's tracing included); the test pass runs after it stops. There is no validation
 pass: these are test figures, and nothing here chooses settings.
 
-Each run is built from the parts `fit_loaded` (components.training.fitting) builds a run from:
-the recipe's resolved `TrainConfig`, the registry's model with the recipe's options,
-`run_optimizer`, `compile_classifier`, the epoch-indexed training pipeline under `fit_from`
-and the run's own callbacks (`run_callbacks`: NaN stop). Not `zoo.train`: it takes no
-callback, and its history holds validation figures only. Left out: the run's TensorBoard logs,
-checkpoints, strategy scope (one device here) and export.
+Each run is `components.experiments.time_to_accuracy.train_and_test`: the recipe's resolved
+`TrainConfig` trained from the parts `fit_loaded` (components.training.fitting) builds a run
+from, with an `EpochClock` (components.experiments.epoch_clock); the crossings, the medians
+over seeds and the ratio are that module's too. This script holds the settings, the machine's
+matmul rate and the table.
 
 Reported per setting, over the seeds: the median training seconds and compute (images seen x 3
 x forward FLOPs, `count_flops`) until the first epoch end at or above each threshold (a seed
@@ -35,7 +34,6 @@ from __future__ import annotations
 import argparse
 import math
 import shlex
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -47,91 +45,12 @@ if TYPE_CHECKING:
     from components.training.config import TrainConfig
 
 CONFIGS = ("fast", "default", "plain")
-# The plain baseline: the default recipe's net, batch size and epochs with these settings.
-PLAIN = {
-    "optimizer": "adam",
-    "learning_rate": 1e-3,
-    "lr_schedule": "constant",
-    "augment": "none",
-    "label_smoothing": 0.0,
-    "weight_decay": 0.0,
-}
-THRESHOLDS = (0.92, 0.93, 0.94)
 RATIO_THRESHOLD, GOAL_RATIO = 0.93, 5.0
 VAL_SPLIT = 0.1
 QUICK = {"train_split": "train[:2000]", "test_split": "test[:1000]", "max_epochs": 1, "seeds": 1}
 
 
-# -- the pure part: thresholds, medians, the table ---------------------------------------------
-def crossings(
-    epoch_seconds: list[float], accuracies: list[float], tflop_per_epoch: float
-) -> dict[str, dict | None]:
-    """For each threshold, the first epoch (1-based) whose test accuracy reaches it, with the
-    training seconds and TFLOP summed up to that epoch's end; None where no epoch reaches it."""
-    found = {}
-    for threshold in THRESHOLDS:
-        epoch = next((i + 1 for i, a in enumerate(accuracies) if a >= threshold), None)
-        found[f"{threshold:g}"] = (
-            None
-            if epoch is None
-            else {
-                "epoch": epoch,
-                "seconds": sum(epoch_seconds[:epoch]),
-                "tflop": epoch * tflop_per_epoch,
-            }
-        )
-    return found
-
-
-def median_reached(values: list[float | None]) -> float | None:
-    """The median of the seeds' values, a seed that did not reach (None) counting as infinitely
-    late: None unless more than half of them reached."""
-    middle = statistics.median(math.inf if v is None else v for v in values)
-    return None if math.isinf(middle) else middle
-
-
-def summarize(runs: list[dict]) -> dict:
-    """One setting's seeds: per threshold the seeds that reached it and the medians of their
-    epoch, seconds and TFLOP to it; the final test accuracy (median, min, max); the medians
-    of all epochs' training seconds and TFLOP."""
-    thresholds = {}
-    for key in runs[0]["crossings"]:
-        found = [run["crossings"][key] for run in runs]
-        thresholds[key] = {
-            "reached": sum(f is not None for f in found),
-            **{
-                name: median_reached([None if f is None else f[name] for f in found])
-                for name in ("epoch", "seconds", "tflop")
-            },
-        }
-    final = [run["test_accuracy"][-1] for run in runs]
-    return {
-        "seeds": len(runs),
-        "thresholds": thresholds,
-        "final_test_accuracy": {
-            "median": statistics.median(final),
-            "min": min(final),
-            "max": max(final),
-        },
-        "train_seconds": statistics.median(sum(run["epoch_seconds"]) for run in runs),
-        "tflop": statistics.median(
-            len(run["epoch_seconds"]) * run["tflop_per_epoch"] for run in runs
-        ),
-    }
-
-
-def time_ratio(slow: dict, fast: dict, threshold: float = RATIO_THRESHOLD) -> dict:
-    """`slow`'s median seconds to `threshold` over `fast`'s; where only `fast` reaches it, a
-    lower bound from all of `slow`'s training seconds (None where `fast` does not reach it)."""
-    key = f"{threshold:g}"
-    slow_s, fast_s = slow["thresholds"][key]["seconds"], fast["thresholds"][key]["seconds"]
-    if fast_s is None:
-        return {"ratio": None, "at_least": None}
-    if slow_s is None:
-        return {"ratio": None, "at_least": slow["train_seconds"] / fast_s}
-    return {"ratio": slow_s / fast_s, "at_least": None}
-
-
+# -- the table --------------------------------------------------------------------------------
 def _cell(found: dict, seeds: int) -> str:
     if found["seconds"] is None:
         return f"not reached ({found['reached']}/{seeds})"
@@ -140,7 +59,9 @@ def _cell(found: dict, seeds: int) -> str:
 
 def markdown_table(result: dict) -> str:
     """The results as a Markdown table, with the command, the matmul rate and the ratio."""
-    keys = [f"{t:g}" for t in THRESHOLDS]
+    from components.experiments.time_to_accuracy import THRESHOLDS, threshold_key
+
+    keys = [threshold_key(t) for t in THRESHOLDS]
     matmul = result["matmul_gflops"]
     end = "not measured yet" if matmul["end"] is None else f"{matmul['end']:.0f}"
     lines = [
@@ -199,9 +120,10 @@ def matmul_gflops(n: int = 2048, repeats: int = 8) -> float:
 
 def run_config(name: str, model: str, seed: int, args: argparse.Namespace) -> TrainConfig:
     """The `TrainConfig` of one setting (not resolved)."""
+    from components.experiments.time_to_accuracy import PLAIN_SETTINGS
     from components.training.config import TrainConfig
 
-    plain = PLAIN if name == "plain" else {}
+    plain = PLAIN_SETTINGS if name == "plain" else {}
     return TrainConfig.of(
         model=model,
         recipe="fast" if name == "fast" else "default",
@@ -221,108 +143,6 @@ def settings_line(config: TrainConfig) -> str:
     settings = config.settings()
     fields = {name: settings[name] for name in MODEL_DEFAULT_FIELDS}
     return Recipe(goal="", model_options=config.model.model_options, **fields).describe()
-
-
-def train_and_test(config, registry, data, max_epochs: int | None, label: str) -> dict:
-    """One run of a resolved config: each epoch's training seconds and test accuracy."""
-    import keras
-
-    from components.data.augmentation import needs_soft_labels, parse_augment
-    from components.diagnostics.flops import count_flops
-    from components.training.compile import (
-        compile_classifier,
-        inference_model,
-        validation_accuracy_key,
-        with_aux_targets,
-    )
-    from components.training.reproducibility import seed_everything
-    from components.training.resumable_fit import fit_from
-    from components.training.run_callbacks import run_callbacks
-    from components.training.run_hyperparameters import run_optimizer
-
-    optimization, control = config.optimization, config.control
-    keras.backend.clear_session()
-    seed_everything(control.seed)
-    soft_labels = needs_soft_labels(
-        parse_augment(config.data.augment), optimization.label_smoothing
-    )
-    model = registry.create(
-        config.model.name,
-        input_shape=data.model_input_shape,
-        num_classes=len(data.data.class_names),
-        **config.model.options(),
-    )
-    optimizer = run_optimizer(optimization, optimization.learning_rate, data.data.num_train)
-    compile_classifier(
-        model,
-        optimizer,
-        jit_compile=control.jit_compile,
-        soft_labels=soft_labels,
-        label_smoothing=optimization.label_smoothing,
-    )
-    inference = inference_model(model)
-    if inference is not model:
-        compile_classifier(inference)
-    test = data.pipeline("test", optimization.batch_size)
-    epochs = min(optimization.epochs, max_epochs or optimization.epochs)
-    seconds, accuracies = [], []
-
-    class EpochClock(keras.callbacks.Callback):
-        """Times each epoch's training, then (off the clock) reads the test accuracy."""
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            seconds.append(time.perf_counter() - self.start)
-            figures = inference.evaluate(test, return_dict=True, verbose=0)
-            accuracies.append(float(figures["accuracy"]))
-            print(
-                f"{label} epoch {epoch + 1}/{epochs}: {seconds[-1]:.1f} s training, "
-                f"test accuracy {accuracies[-1]:.4f}",
-                flush=True,
-            )
-
-    # The run's own callbacks (chief=False: no TensorBoard logs, nothing said).
-    callbacks = run_callbacks(
-        config, lambda: None, validation_accuracy_key(model), chief=False, say=lambda *a: None
-    ).callbacks
-    batches_per_epoch = math.ceil(data.data.num_train / optimization.batch_size)
-
-    def train_from(epoch, skip, end):  # as fit_loaded's
-        train = data.pipeline(
-            "train",
-            optimization.batch_size,
-            training=True,
-            seed=control.seed,
-            augment=config.data.augment,
-            soft_labels=soft_labels,
-            seed_per_batch=control.deterministic,
-            epochs=(epoch, end),
-            skip=skip,
-        )
-        return with_aux_targets(train, model), batches_per_epoch - skip, []
-
-    fit_from(
-        model,
-        train_from,
-        epoch=0,
-        batch=0,
-        epochs=epochs,
-        batches_per_epoch=batches_per_epoch,
-        callbacks=[EpochClock(), *callbacks],
-        verbose=0,
-    )
-    flops = count_flops(model)
-    tflop_per_epoch = data.data.num_train * 3 * flops / 1e12
-    return {
-        "seed": control.seed,
-        "epoch_seconds": seconds,
-        "test_accuracy": accuracies,
-        "forward_flops": flops,
-        "tflop_per_epoch": tflop_per_epoch,
-        "crossings": crossings(seconds, accuracies, tflop_per_epoch),
-    }
 
 
 def parse_args() -> argparse.Namespace:
@@ -371,6 +191,7 @@ def main() -> None:
     from components.atomic_files import write_json_atomic, write_text_atomic
     from components.config_error import ConfigError
     from components.data import load_normalized
+    from components.experiments.time_to_accuracy import summarize_seeds, time_ratio, train_and_test
 
     try:
         configs = {
@@ -414,13 +235,13 @@ def main() -> None:
                     "settings": settings_line(configs[name]),
                     "epochs": configs[name].optimization.epochs,
                     "epochs_run": max(len(run["epoch_seconds"]) for run in done),
-                    **summarize(done),
+                    **summarize_seeds(done),
                 }
         first = next(r for done in runs.values() for r in done)
         result["forward_mflop"] = first["forward_flops"] / 1e6
         if {"default", "fast"} <= set(result["configs"]):
             result["ratio_default_over_fast"] = time_ratio(
-                result["configs"]["default"], result["configs"]["fast"]
+                result["configs"]["default"], result["configs"]["fast"], RATIO_THRESHOLD
             )
         result["runs"] = runs
         write_json_atomic(args.out / f"{stem}.json", result)
@@ -431,7 +252,9 @@ def main() -> None:
             config = run_config(name, args.model, seed, args).resolve(zoo.registry)
             print(f"--- {name} seed {seed}: {settings_line(config)} ---", flush=True)
             label = f"{name} seed {seed}"
-            runs[name].append(train_and_test(config, zoo.registry, data, args.max_epochs, label))
+            runs[name].append(
+                train_and_test(config, zoo.registry, data, max_epochs=args.max_epochs, label=label)
+            )
             record()  # a long run keeps what it has finished
     result["matmul_gflops"]["end"] = matmul_gflops()
     result["complete"] = True

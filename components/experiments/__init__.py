@@ -8,6 +8,14 @@ markdown table (`markdown`), their curves (`plots`) and the notes' initializatio
 (`initialization`). A lesson lists its variants and calls these.
 """
 
+from components.experiments.ablation import (
+    AblationVariant,
+    Technique,
+    ablation_conclusions,
+    ablation_headers,
+    ablation_row,
+    ablation_variants,
+)
 from components.experiments.arguments import (
     FASHION_MNIST_TEST,
     FASHION_MNIST_TRAIN,
@@ -17,6 +25,7 @@ from components.experiments.arguments import (
 )
 from components.experiments.cnn import make_small_cnn
 from components.experiments.data import LessonData, load_fashion_mnist_slice
+from components.experiments.epoch_clock import EpochClock
 from components.experiments.gap import gap_headers, gap_row, plot_train_vs_held_out
 from components.experiments.initialization import (
     NOTES_INITIALIZATION_SETTINGS,
@@ -26,7 +35,12 @@ from components.experiments.initialization import (
 from components.experiments.last_batch_loss import LastBatchLoss
 from components.experiments.markdown import markdown_table, write_markdown_report
 from components.experiments.mlp import ACTIVATIONS, LEAKY_RELU_SLOPE, make_mlp
-from components.experiments.plots import plot_epoch_curves, plot_lines, plot_step_losses
+from components.experiments.plots import (
+    plot_ablation,
+    plot_epoch_curves,
+    plot_lines,
+    plot_step_losses,
+)
 from components.experiments.runner import RunRecord, Variant, train_variant, train_variants
 from components.experiments.statistics import (
     moving_average,
@@ -36,19 +50,38 @@ from components.experiments.statistics import (
 )
 from components.experiments.step_loss_recorder import StepLossRecorder
 from components.experiments.synthetic import noisy_circle
+from components.experiments.time_to_accuracy import (
+    PLAIN_SETTINGS,
+    THRESHOLDS,
+    median_reached,
+    summarize_seeds,
+    threshold_crossings,
+    threshold_key,
+    time_ratio,
+    train_and_test,
+)
 
 __all__ = [
     "ACTIVATIONS",
+    "AblationVariant",
     "FASHION_MNIST_TEST",
     "FASHION_MNIST_TRAIN",
     "LEAKY_RELU_SLOPE",
     "NOTES_INITIALIZATION_SETTINGS",
+    "PLAIN_SETTINGS",
+    "THRESHOLDS",
     "Budget",
+    "EpochClock",
     "LastBatchLoss",
     "LessonData",
     "RunRecord",
     "StepLossRecorder",
+    "Technique",
     "Variant",
+    "ablation_conclusions",
+    "ablation_headers",
+    "ablation_row",
+    "ablation_variants",
     "budget_from_args",
     "gap_headers",
     "gap_row",
@@ -58,8 +91,10 @@ __all__ = [
     "make_mlp",
     "make_small_cnn",
     "markdown_table",
+    "median_reached",
     "moving_average",
     "noisy_circle",
+    "plot_ablation",
     "plot_epoch_curves",
     "plot_lines",
     "plot_step_losses",
@@ -67,6 +102,11 @@ __all__ = [
     "smoothing_window",
     "step_loss_noise",
     "steps_to_target",
+    "summarize_seeds",
+    "threshold_crossings",
+    "threshold_key",
+    "time_ratio",
+    "train_and_test",
     "train_variant",
     "train_variants",
     "unit_gaussian_batch",

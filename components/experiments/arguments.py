@@ -13,16 +13,30 @@ FASHION_MNIST_TRAIN, FASHION_MNIST_TEST = 60_000, 10_000
 
 @dataclasses.dataclass(frozen=True)
 class Budget:
-    """How much a lesson trains: images of the slices, epochs and batch size."""
+    """How much a lesson trains: images of the slices, epochs and batch size.
+
+    Epochs or batch size None: each variant has its own (a recipe's; the `tricks` lesson
+    compares batch sizes), and a lesson with no budget batch size has no `--batch-size` flag.
+    """
 
     train_images: int
     test_images: int
-    epochs: int
-    batch_size: int
+    epochs: int | None
+    batch_size: int | None
 
     def describe(self) -> str:
         """E.g. `"5 epochs of batch 64"`."""
-        return f"{self.epochs} epoch{'s' if self.epochs != 1 else ''} of batch {self.batch_size}"
+        epochs = (
+            "each variant's epochs"
+            if self.epochs is None
+            else f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}"
+        )
+        batch = "its own batch size" if self.batch_size is None else f"batch {self.batch_size}"
+        return f"{epochs} of {batch}"
+
+
+def _budget_value(value: int | None) -> str:
+    return "each variant's own" if value is None else str(value)
 
 
 def lesson_parser(
@@ -80,12 +94,17 @@ def lesson_parser(
         help=f"first N test images ({quick.test_images}; --full: {full.test_images})",
     )
     parser.add_argument(
-        "--epochs", type=positive_int, help=f"epochs ({quick.epochs}; --full: {full.epochs})"
+        "--epochs",
+        type=positive_int,
+        help=f"epochs ({_budget_value(quick.epochs)}; --full: {_budget_value(full.epochs)})",
     )
+    if quick.batch_size is None and full.batch_size is None:
+        return parser  # the variants differ by their batch sizes
     parser.add_argument(
         "--batch-size",
         type=positive_int,
-        help=f"batch size ({quick.batch_size}; --full: {full.batch_size})",
+        help=f"batch size ({_budget_value(quick.batch_size)}; --full: "
+        f"{_budget_value(full.batch_size)})",
     )
     return parser
 
@@ -109,7 +128,7 @@ def budget_from_args(args: argparse.Namespace, quick: Budget, full: Budget) -> B
         train_images=args.train_images or base.train_images,
         test_images=args.test_images or base.test_images,
         epochs=args.epochs or base.epochs,
-        batch_size=args.batch_size or base.batch_size,
+        batch_size=getattr(args, "batch_size", None) or base.batch_size,
     )
 
 

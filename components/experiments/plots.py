@@ -1,4 +1,5 @@
-"""The lessons' curves: per-step losses, per-epoch figures and plain lines, as PNG."""
+"""The lessons' curves: per-step losses, per-epoch figures, plain lines and an ablation's bars,
+as PNG."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from components.experiments.ablation import FAST, GROUPS, PLAIN, AblationVariant
 from components.experiments.runner import RunRecord
 from components.experiments.statistics import moving_average, smoothing_window
+from components.experiments.time_to_accuracy import threshold_key
 from components.figures import pyplot, save_figure
 
 
@@ -160,4 +163,80 @@ def plot_lines(
     return _save(figure, path)
 
 
-__all__ = ["plot_epoch_curves", "plot_lines", "plot_step_losses"]
+def plot_ablation(
+    variants: Sequence[AblationVariant],
+    summaries: dict[str, dict],
+    threshold: float,
+    path: str | Path,
+    *,
+    title: str,
+) -> Path:
+    """An ablation's arms, a bar each: the final test accuracy (median, whiskers min-max over
+    the seeds, the fast recipe's and plain's medians as lines) and the median training seconds
+    to `threshold` (hatched to all the training seconds where not reached).
+
+    Args:
+        variants: `ablation_variants`'s, drawn top to bottom in their order.
+        summaries: `{variant name: summarize_seeds(its runs)}`.
+        threshold: the accuracy timed.
+        path: the PNG to write (atomically).
+        title: the figure's title.
+    """
+    plt = pyplot()
+    names = [v.name for v in variants]
+    colors = {group: f"C{i}" for i, group in enumerate(GROUPS)}
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(11.0, max(3.8, 1.6 + 0.36 * len(names))), sharey=True
+    )
+    rows = range(len(names))[::-1]  # the first variant on top
+    finals = [summaries[n]["final_test_accuracy"] for n in names]
+    low = min(f["min"] for f in finals)
+    high = max(f["max"] for f in finals)
+    margin = max(0.01, 0.1 * (high - low))
+    left.barh(
+        rows,
+        [f["median"] - (low - margin) for f in finals],
+        left=low - margin,
+        xerr=[[f["median"] - f["min"] for f in finals], [f["max"] - f["median"] for f in finals]],
+        color=[colors[v.group] for v in variants],
+        alpha=0.8,
+        capsize=3,
+    )
+    for name, style in ((FAST, "--"), (PLAIN, ":")):
+        left.axvline(
+            summaries[name]["final_test_accuracy"]["median"],
+            color="black",
+            linestyle=style,
+            linewidth=0.8,
+            label=name,
+        )
+    left.legend(fontsize=7, loc="lower right")
+    left.set_xlim(low - margin, high + margin)
+    left.set_yticks(list(rows), names, fontsize=8)
+    left.set_xlabel("final test accuracy\n(median; whiskers: min–max over the seeds)")
+    key = threshold_key(threshold)
+    for row, variant in zip(rows, variants, strict=True):
+        summary = summaries[variant.name]
+        found = summary["thresholds"][key]
+        if found["seconds"] is None:  # drawn to all the training seconds, hatched
+            right.barh(row, summary["train_seconds"], color="white", edgecolor="grey", hatch="//")
+            right.text(
+                summary["train_seconds"],
+                row,
+                f" not reached ({found['reached']}/{summary['seeds']})",
+                va="center",
+                fontsize=7,
+            )
+        else:
+            right.barh(row, found["seconds"], color=colors[variant.group], alpha=0.8)
+    right.set_xlabel(
+        f"training seconds to test accuracy {threshold:g}\n(median over the seeds; hatched: "
+        "not reached)"
+    )
+    right.margins(x=0.25)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return save_figure(figure, path, dpi=90)
+
+
+__all__ = ["plot_ablation", "plot_epoch_curves", "plot_lines", "plot_step_losses"]

@@ -3,7 +3,9 @@
 Each lesson reruns one experiment of the notes (CS231n, deeplearning.ai, d2l) on a slice of
 Fashion-MNIST (or on generated data) and writes PNG plots and a markdown table to `--out`
 (default `lessons_out/<lesson>/`). Every module has `build_parser(prog)`, `run(args)` and
-`main(argv)`; the shared parts are `components.experiments`.
+`main(argv)`; the shared parts are `components.experiments`. A lesson that trains zoo models
+(`tricks`) says `TAKES_REGISTRY = True`: its `main` and `run` take the zoo's registry as well,
+since components never import zoo.
 
 Example:
 >>> sorted(LESSONS)[:3]
@@ -29,6 +31,7 @@ LESSONS = {
     "capacity": "a depth and width sweep of a small CNN: under- and overfitting",
     "crossval": "k-fold cross-validation vs a single hold-out estimate, over seeds",
     "bias_variance": "four runs, one per bias/variance quadrant, and their diagnosis",
+    "tricks": "the fast recipe without each technique, plain with each: what each buys",
 }
 
 

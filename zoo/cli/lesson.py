@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+import zoo
 from components.lessons import LESSONS, lesson_module
 
 DESCRIPTION = "Rerun an experiment of the course notes: plots and a markdown table."
@@ -23,7 +24,10 @@ def build_parser(prog: str = "classiczoo lesson") -> argparse.ArgumentParser:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
-    lesson_module(args.name).main(args.args, prog=f"{parser.prog} {args.name}")
+    lesson = lesson_module(args.name)
+    # A lesson that trains zoo models takes their registry: components never import zoo.
+    registry = {"registry": zoo.registry} if getattr(lesson, "TAKES_REGISTRY", False) else {}
+    lesson.main(args.args, prog=f"{parser.prog} {args.name}", **registry)
     return 0
 
 

@@ -116,6 +116,21 @@ def test_lesson_parser_budgets_and_bad_flags(capsys):
         bare.parse_args(["--epochs", "2"])  # no training: no budget flags
 
 
+def test_a_budget_may_leave_epochs_and_batch_size_to_the_variants(capsys):
+    quick = Budget(train_images=100, test_images=50, epochs=2, batch_size=None)
+    full = Budget(train_images=60_000, test_images=10_000, epochs=None, batch_size=None)
+    parser = lesson_parser("demo", "Demo.", quick=quick, full=full)
+    assert budget_from_args(parser.parse_args([]), quick, full) == quick
+    assert budget_from_args(parser.parse_args(["--full"]), quick, full) == full
+    assert budget_from_args(parser.parse_args(["--full", "--epochs=3"]), quick, full).epochs == 3
+    assert quick.describe() == "2 epochs of its own batch size"
+    assert full.describe() == "each variant's epochs of its own batch size"
+    assert "--full: each variant's own" in parser.format_help()
+    with pytest.raises(SystemExit):  # the variants differ by their batch sizes: no flag
+        parser.parse_args(["--batch-size", "32"])
+    assert "unrecognized arguments: --batch-size" in capsys.readouterr().err
+
+
 def test_make_mlp_variants():
     kinds = {
         "maxout": keras.layers.Layer,

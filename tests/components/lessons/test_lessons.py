@@ -87,12 +87,28 @@ LESSONS = {
         ["quadrants.png", "errors.png"],
         ["train error", "dev error", "Bayes error", "variance"],
     ),
+    "tricks": (  # one technique: fast, fast without it, plain, plain with it
+        [*TINY, "--techniques=smoothing", "--seeds=2"],
+        4,
+        ["tricks.png"],
+        ["final test accuracy", "min", "max", "training seconds"],
+    ),
 }
 NO_DATA = ("init", "bias_variance")  # generated data
 
 
 def lesson(name: str):
     return lesson_module(name)
+
+
+def registry_of(name: str) -> dict:
+    """The keyword a lesson that trains zoo models takes (as `classiczoo lesson` gives it)."""
+    if not getattr(lesson_module(name), "TAKES_REGISTRY", False):
+        return {}
+    import zoo
+
+    zoo.list_models()  # loads the model families, which `zoo.registry` alone may not
+    return {"registry": zoo.registry}
 
 
 def read_table(path):
@@ -125,7 +141,9 @@ def test_lesson_recipe_names_shadow_no_module():
 def test_lesson_writes_plots_and_table(name, fashion_mnist_data_dir, tmp_path):
     flags, num_rows, pngs, numeric = LESSONS[name]
     data = [] if name in NO_DATA else [f"--data-dir={fashion_mnist_data_dir}"]
-    result = lesson(name).main([*flags, *data, f"--out={tmp_path / name}", "--seed=3"])
+    result = lesson(name).main(
+        [*flags, *data, f"--out={tmp_path / name}", "--seed=3"], **registry_of(name)
+    )
     assert result["out"] == tmp_path / name
     written = sorted(p.name for p in (tmp_path / name).iterdir())
     assert written == sorted([*pngs, "results.md"])  # and no temporary files left behind
@@ -161,10 +179,15 @@ def test_lesson_writes_plots_and_table(name, fashion_mnist_data_dir, tmp_path):
         ("capacity", ["--depths=1,4"], "must be comma-separated integers in 1..3"),
         ("crossval", ["--folds=1"], "must be an integer in 2..20"),
         ("bias_variance", ["--tolerance=1"], "must be in [0, 1)"),
+        ("tricks", ["--threshold=1"], "must be in [0, 1)"),
+        ("tricks", ["--techniques=smoothing,dropout"], "unknown technique 'dropout'; valid:"),
+        ("tricks", ["--batch-size=64"], "unrecognized arguments: --batch-size"),
+        ("tricks", ["--model=lenet5_bn"], "model 'lenet5_bn' has no fast recipe"),
+        ("tricks", ["--model=vgg11_bn", "--width=-1"], "must be a finite positive number"),
     ],
 )
 def test_bad_flags_are_refused_before_anything_runs(name, flags, message, capsys, tmp_path):
     with pytest.raises(SystemExit):
-        lesson(name).main([*flags, f"--out={tmp_path}"])
+        lesson(name).main([*flags, f"--out={tmp_path}"], **registry_of(name))
     assert message in capsys.readouterr().err
     assert not any(tmp_path.iterdir())

@@ -72,6 +72,14 @@ def test_lesson_help_and_a_tiny_lesson(capsys, tmp_path):
     ]  # fmt: skip
 
 
+def test_lesson_hands_the_zoo_registry_to_a_lesson_that_trains_zoo_models(capsys, tmp_path):
+    # The tricks lesson resolves the model's fast recipe in the registry it is given: a model
+    # without one is refused by name, before anything trains.
+    assert cli.main(["lesson", "tricks", "--model=lenet5_bn", f"--out={tmp_path}"]) == 2
+    assert "model 'lenet5_bn' has no fast recipe; models with one: " in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
 def test_the_launcher_runs_the_installed_train_command_as_workers():
     command = worker_command(["--", "--model", "lenet5_bn", "--epochs", "3"])
     assert command[:4] == [sys.executable, "-m", "zoo.cli", "train"]

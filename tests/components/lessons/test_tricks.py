@@ -1,0 +1,91 @@
+"""The tricks lesson (components.lessons.tricks): the fast and plain configs it ablates, and its
+techniques accounting for their whole difference. No training here; the lesson's end-to-end
+run is in test_lessons.py, the ablation's parts in tests/components/experiments."""
+
+from __future__ import annotations
+
+import pytest
+
+import zoo
+from components.config_error import ConfigError
+from components.experiments import ablation_variants
+from components.lessons.tricks import TECHNIQUES, models_with_fast_recipe, reference_configs
+
+SHOWN = (
+    "optimizer",
+    "learning_rate",
+    "weight_decay",
+    "lr_schedule",
+    "label_smoothing",
+    "batch_size",
+    "epochs",
+    "width",
+    "model_options",
+    "augment",
+)
+
+
+def _settings(config) -> dict:
+    settings = config.settings()
+    return {name: settings[name] for name in SHOWN}
+
+
+@pytest.fixture(scope="module")
+def registry():
+    # zoo.list_models loads the model families; `zoo.registry` alone does not where a test
+    # before has imported the module zoo.registry by its name.
+    zoo.list_models()
+    return zoo.registry
+
+
+def test_fast_and_plain_of_vgg11_bn(registry):
+    fast, plain = reference_configs(registry, width=0.125, epochs=3, train_split="train[:1000]")
+    # The fast recipe as `classiczoo models describe vgg11_bn` shows it, for 3 epochs.
+    assert _settings(fast) == {
+        "optimizer": "nesterov",
+        "learning_rate": 0.1,
+        "weight_decay": 0.005,
+        "lr_schedule": "warmup_linear",
+        "label_smoothing": 0.1,
+        "batch_size": 256,
+        "epochs": 3,
+        "width": 0.125,
+        "model_options": {},
+        "augment": "altflip,translate",
+    }
+    # Plain: the benchmark's plain settings and the default recipe's batch size.
+    assert _settings(plain) == {
+        **_settings(fast),
+        "optimizer": "adam",
+        "learning_rate": 0.001,
+        "weight_decay": 0.0,
+        "lr_schedule": "constant",
+        "label_smoothing": 0.0,
+        "batch_size": 128,
+        "augment": "none",
+    }
+    assert fast.data.train_split == plain.data.train_split == "train[:1000]"
+    assert fast.data.val_split == plain.data.val_split == 0.1
+    # Without --epochs, every variant trains the fast recipe's epochs.
+    fast, plain = reference_configs(registry)
+    assert plain.optimization.epochs == fast.optimization.epochs == 9
+
+
+def test_the_techniques_account_for_every_fast_recipe(registry):
+    models = models_with_fast_recipe(registry)
+    assert {"vgg11_bn", "vgg16_bn"} <= set(models) and "lenet5_bn" not in models
+    for model in models:
+        fast, plain = reference_configs(registry, model=model)
+        variants, skipped, uncovered = ablation_variants(fast, plain, TECHNIQUES)
+        assert uncovered == {}, model
+        assert len(variants) == 2 * (len(TECHNIQUES) - len(skipped)) + 2
+    assert [t.key for t in skipped] == ["model"]  # vgg19_bn's recipe sets no model option
+
+
+def test_a_model_without_a_fast_recipe_is_refused(registry):
+    with pytest.raises(ConfigError, match="model 'lenet5_bn' has no fast recipe; models with "):
+        reference_configs(registry, model="lenet5_bn", width=0.5)
+    with pytest.raises(
+        ConfigError, match="unknown model 'vgg99'; models with a fast recipe: .*vgg"
+    ):
+        reference_configs(registry, model="vgg99")
