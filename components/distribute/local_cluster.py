@@ -25,7 +25,7 @@ from pathlib import Path
 
 from components.checkpoints.files import has_checkpoint
 from components.console import LOG_LEVEL_VARIABLE, QUIET_MARKER_VARIABLE
-from components.training.config import TrainConfig
+from components.training.settings import ModelSettings
 
 
 def free_ports(count: int) -> list[int]:
@@ -116,7 +116,7 @@ def checkpoint_dir_of(command: list[str]) -> Path:
                 found[flag] = word.split("=", 1)[1]
     if "--checkpoint-dir" in found:
         return Path(found["--checkpoint-dir"])
-    return Path("checkpoints") / found.get("--model", TrainConfig.model)
+    return Path("checkpoints") / found.get("--model", ModelSettings().name)
 
 
 def restart_command(command: list[str]) -> list[str]:
