@@ -67,6 +67,7 @@ class ModelDefaults:
         augment: the training augmentation policy that reaches the model's best
             (`components.data.augmentation`; `"none"`: none).
         label_smoothing: recipe default label smoothing of the training targets.
+        weight_decay: recipe default decoupled weight decay.
         paper: the paper the model follows.
         paper_input_shape: input of the paper's configuration, or None where the model has
             one scale only.
@@ -86,6 +87,7 @@ class ModelDefaults:
     batch_size: int = 256
     augment: str = "none"
     label_smoothing: float = 0.0
+    weight_decay: float = 0.0
     paper: str = ""
     paper_input_shape: tuple[int, int, int] | None = None
     paper_num_classes: int = 1000
@@ -108,6 +110,7 @@ class ModelDefaults:
                 batch_size=self.batch_size,
                 augment=self.augment,
                 label_smoothing=self.label_smoothing,
+                weight_decay=self.weight_decay,
             )
         if name not in self.recipes:
             raise ValueError(

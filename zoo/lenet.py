@@ -124,11 +124,18 @@ def lenet5(
 
 @register_model(
     defaults=ModelDefaults(
-        optimizer="adam",
-        learning_rate=3e-3,
-        lr_schedule="cosine",
+        # Chosen on the 10 % validation split among nine settings of the same 3 epochs, two
+        # seeds each (docs/RESULTS.md, "LeNet-BN in three epochs"): the fast recipe's Nesterov
+        # SGD, warm-up and linear decay, decoupled weight decay and label smoothing, in
+        # batches of 64, against Adam 3e-3 with cosine decay in batches of 128 before
+        # (validation 0.9183 against 0.9121, the mean of two seeds).
+        optimizer="nesterov",
+        learning_rate=0.1,
+        lr_schedule="warmup_linear",
+        weight_decay=5e-3,
+        label_smoothing=0.1,
         epochs=3,
-        batch_size=128,
+        batch_size=64,
         # Measured (docs/RESULTS.md): `standard` augmentation over 30 epochs gave 0.8811 test
         # accuracy against 0.9073 without it in 3: 61k parameters underfit, more varied data
         # does not help them.

@@ -19,7 +19,7 @@ def test_the_default_recipe_is_the_models_own_defaults():
     recipe = defaults.recipe()
     for field in ("optimizer", "learning_rate", "lr_schedule", "epochs", "batch_size", "augment"):
         assert getattr(recipe, field) == getattr(defaults, field)
-    assert recipe.weight_decay == 0.0 and recipe.model_options == {}
+    assert recipe.weight_decay == defaults.weight_decay and recipe.model_options == {}
 
 
 @pytest.mark.parametrize("model", [*VGG_BN, "googlenet"])

@@ -54,7 +54,7 @@ def test_models_list_and_describe(capsys):
     out = capsys.readouterr().out
     assert "lenet5 " in out and "61,706" in out and "vgg" not in out
     assert cli.main(["models", "describe", "lenet5_bn", "--small-only"]) == 0
-    assert "recipe default (the model's reference run): adam lr 0.003 (cosine)" in (
+    assert "recipe default (the model's reference run): nesterov lr 0.1 (warmup_linear)" in (
         capsys.readouterr().out
     )
     assert cli.main(["models", "describe", "lenet7"]) == 2
