@@ -6,6 +6,7 @@ Every script starts with `quiet()`: TensorFlow's C++ start-up lines hidden, as t
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -75,6 +76,21 @@ def timed_calls(function, images, calls: int) -> float:
         function(images=images)
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 8) -> float:
+    """This machine's float32 matmul rate, GFLOP/s: the best of `repeats` timed products of
+    two n x n matrices (after one warm-up), through TensorFlow's kernels as training uses them."""
+    import tensorflow as tf
+
+    a, b = tf.random.normal((n, n)), tf.random.normal((n, n))
+    tf.linalg.matmul(a, b).numpy()
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        tf.linalg.matmul(a, b).numpy()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
 
 
 def save_result(name: str, result, out: Path = RESULTS) -> Path:

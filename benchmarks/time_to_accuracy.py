@@ -32,14 +32,12 @@ settings within each seed, so that a slow spell of a shared machine falls on all
 from __future__ import annotations
 
 import argparse
-import math
 import shlex
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness import RESULTS, quiet
+from harness import RESULTS, matmul_gflops, quiet
 
 if TYPE_CHECKING:
     from components.training.config import TrainConfig
@@ -103,21 +101,6 @@ def markdown_table(result: dict) -> str:
 
 
 # -- the measured part -------------------------------------------------------------------------
-def matmul_gflops(n: int = 2048, repeats: int = 8) -> float:
-    """This machine's float32 matmul rate, GFLOP/s: the best of `repeats` timed products of
-    two n x n matrices (after one warm-up), through TensorFlow's kernels as training uses them."""
-    import tensorflow as tf
-
-    a, b = tf.random.normal((n, n)), tf.random.normal((n, n))
-    tf.linalg.matmul(a, b).numpy()
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        tf.linalg.matmul(a, b).numpy()
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best / 1e9
-
-
 def run_config(name: str, model: str, seed: int, args: argparse.Namespace) -> TrainConfig:
     """The `TrainConfig` of one setting (not resolved)."""
     from components.experiments.time_to_accuracy import PLAIN_SETTINGS

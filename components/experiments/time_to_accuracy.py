@@ -181,8 +181,8 @@ def train_and_test(
         compile_classifier,
         inference_model,
         validation_accuracy_key,
-        with_aux_targets,
     )
+    from components.training.fitting import epoch_batches
     from components.training.reproducibility import seed_everything
     from components.training.resumable_fit import fit_from
     from components.training.run_callbacks import run_callbacks
@@ -234,21 +234,7 @@ def train_and_test(
     callbacks = run_callbacks(
         config, lambda: None, validation_accuracy_key(model), chief=False, say=lambda *a: None
     ).callbacks
-    batches_per_epoch = math.ceil(data.data.num_train / optimization.batch_size)
-
-    def train_from(epoch, skip, end):  # as fit_loaded's
-        train = data.pipeline(
-            "train",
-            optimization.batch_size,
-            training=True,
-            seed=control.seed,
-            augment=config.data.augment,
-            soft_labels=soft_labels,
-            seed_per_batch=control.deterministic,
-            epochs=(epoch, end),
-            skip=skip,
-        )
-        return with_aux_targets(train, model), batches_per_epoch - skip, []
+    train_from, batches_per_epoch = epoch_batches(config, data, soft_labels, model)
 
     fit_from(
         model,

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import math
 import time
+from collections.abc import Callable
 
 import keras
 import tensorflow as tf
@@ -81,6 +82,39 @@ class FittedModel:
         return inference
 
 
+def training_pipeline(
+    config: TrainConfig, data: NormalizedData, soft_labels: bool, **epochs
+) -> tf.data.Dataset:
+    """The run's training batches: shuffled, augmented, normalized (`NormalizedData.pipeline`);
+    `epochs` (`epochs=(first, end), skip=k`) gives the epoch-indexed form `fit_from` trains on."""
+    return data.pipeline(
+        "train",
+        config.optimization.batch_size,
+        training=True,
+        seed=config.control.seed,
+        augment=config.data.augment,
+        soft_labels=soft_labels,
+        # Only the project's (multi-worker) loop reads this: it replays a deterministic run's
+        # augmentation batch by batch. Keras's fit gets the epoch-indexed pipeline.
+        seed_per_batch=config.control.deterministic,
+        **epochs,
+    )
+
+
+def epoch_batches(
+    config: TrainConfig, data: NormalizedData, soft_labels: bool, model: keras.Model
+) -> tuple[Callable, int]:
+    """`fit_from`'s `train_from` for the run's training batches (with the targets of every
+    head of `model`), and the batches of an epoch."""
+    batches_per_epoch = math.ceil(data.data.num_train / config.optimization.batch_size)
+
+    def train_from(epoch: int, skip: int, end: int):
+        train = training_pipeline(config, data, soft_labels, epochs=(epoch, end), skip=skip)
+        return with_aux_targets(train, model), batches_per_epoch - skip, []
+
+    return train_from, batches_per_epoch
+
+
 def choose_loop(control: ControlSettings, strategy) -> str:
     """`fit` or `custom`: what `control.loop` asks, `auto` decided by the strategy."""
     multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
@@ -123,18 +157,7 @@ def fit_loaded(
     )
 
     def train_pipeline(**epochs):
-        return data.pipeline(
-            "train",
-            optimization.batch_size,
-            training=True,
-            seed=control.seed,
-            augment=config.data.augment,
-            soft_labels=soft_labels,
-            # Only the project's (multi-worker) loop reads this: it replays a deterministic
-            # run's augmentation batch by batch. Keras's fit gets the epoch-indexed pipeline.
-            seed_per_batch=control.deterministic,
-            **epochs,
-        )
+        return training_pipeline(config, data, soft_labels, **epochs)
 
     validation = data.pipeline("validation", optimization.batch_size)
     if config.data.augment != "none" or optimization.label_smoothing:
@@ -197,11 +220,7 @@ def fit_loaded(
     start = time.time()
     last_loss = None
     if trainer is None:
-        batches_per_epoch = math.ceil(data.data.num_train / optimization.batch_size)
-
-        def train_from(epoch, skip, end):
-            train = train_pipeline(epochs=(epoch, end), skip=skip)
-            return with_aux_targets(train, model), batches_per_epoch - skip, []
+        train_from, batches_per_epoch = epoch_batches(config, data, soft_labels, model)
 
         last_loss = fit_from(
             model,
