@@ -23,8 +23,8 @@ class Recipe:
 
     Args:
         goal: what the recipe is for, in words (shown by `classiczoo models describe`).
-        optimizer, learning_rate, lr_schedule, epochs, batch_size, augment,
-            label_smoothing, weight_decay: as the `classiczoo train` settings.
+        optimizer, learning_rate, lr_schedule, epochs: as the `classiczoo train` settings.
+        batch_size, augment, label_smoothing, weight_decay: as the train settings too.
         model_options: options of the model's builder the recipe sets (e.g. BatchNorm).
         chosen_on: how its values were chosen (the validation split only: never the test).
     """

@@ -204,11 +204,11 @@ class OptimizationSettings:
     regularization.
 
     Args:
-        epochs, batch_size, optimizer, learning_rate, lr_schedule, label_smoothing,
-            weight_decay: None takes the model's recipe's; `batch_size` is global (over all
-            replicas).
-        weight_decay: decoupled weight decay, >= 0 (biases and BatchNorm excluded).
-        label_smoothing: of the training targets, in [0, 1).
+        epochs, optimizer, learning_rate, lr_schedule: None takes the model's recipe's.
+        batch_size: global (over all replicas); None takes the recipe's.
+        weight_decay: decoupled weight decay, >= 0 (biases and BatchNorm excluded); None
+            takes the recipe's.
+        label_smoothing: of the training targets, in [0, 1); None takes the recipe's.
         scale_lr: multiply the learning rate by the number of replicas.
     """
 
