@@ -92,15 +92,25 @@ def register_model(
     return decorate(fn) if fn is not None else decorate
 
 
+def _registered() -> dict[str, ModelEntry]:
+    """The registered models, the zoo's families imported first: importing a family registers
+    its models, and `from zoo.registry import list_models` alone imports none of them."""
+    from zoo import _load_families  # the package's list of families; it is loaded already
+
+    _load_families()
+    return _MODELS
+
+
 def _entry(name: str) -> ModelEntry:
-    if name not in _MODELS:
+    models = _registered()
+    if name not in models:
         raise ValueError(f"Unknown model {name!r}. Valid models: {', '.join(list_models())}.")
-    return _MODELS[name]
+    return models[name]
 
 
 def list_models(pattern: str = "*") -> list[str]:
     """Sorted names of the registered models matching a shell-style `pattern` (e.g. `"vgg*"`)."""
-    return sorted(name for name in _MODELS if fnmatch.fnmatch(name, pattern))
+    return sorted(name for name in _registered() if fnmatch.fnmatch(name, pattern))
 
 
 def get_defaults(name: str) -> ModelDefaults:

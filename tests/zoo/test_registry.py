@@ -60,3 +60,20 @@ def test_options_can_come_from_the_builder_a_variant_passes_them_to():
     assert zoo.create("vgg11_bn", batch_norm=False).name == "vgg11"
     with pytest.raises(ValueError, match="Model 'vgg16' has no option depth"):
         zoo.create("vgg16", depth=3)
+
+
+def test_the_registry_module_alone_knows_every_model():
+    """`from zoo.registry import list_models` in a fresh interpreter, before anything imports a
+    family, lists the zoo's models (it listed none: only `zoo.list_models` loaded them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from zoo.registry import get_defaults, list_models\n"
+        "print(','.join(list_models()), get_defaults('vgg11_bn').epochs)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    names, epochs = done.stdout.strip().splitlines()[-1].split()
+    assert names.split(",") == zoo.list_models() and int(epochs) == 30
