@@ -32,7 +32,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,14 +55,23 @@ class ValueKind:
     valid: Callable[[Any], bool] = lambda value: True
     choices: tuple | None = None
 
+    def error(self, value: Any, name: str | None = None) -> str | None:
+        """Why `value` is not valid, None where it is: its check's own message, or "`name`
+        must be ..." (without `name` as argparse words it, after the flag's name)."""
+        try:
+            if self.valid(value):
+                return None
+        except ValueError as err:  # a check with its own message
+            return str(err)
+        if name is None:
+            return f"must be {self.what}, got {value!r}"
+        return f"{name} must be {self.what}, got {value!r}."
+
     def check(self, name: str, value: Any) -> None:
         """Raises a `ConfigError` naming `name`, the value and what is valid."""
-        try:
-            ok = self.valid(value)
-        except ValueError as err:  # a check with its own message
-            raise ConfigError(str(err)) from None
-        if not ok:
-            raise ConfigError(f"{name} must be {self.what}, got {value!r}.")
+        message = self.error(value, name)
+        if message is not None:
+            raise ConfigError(message)
 
     def parse(self, text: str) -> Any:
         """argparse's `type`: the text's value, or an `ArgumentTypeError` saying what is valid."""
@@ -70,13 +79,9 @@ class ValueKind:
             value = self.convert(text)
         except (ValueError, argparse.ArgumentTypeError):
             raise argparse.ArgumentTypeError(f"must be {self.what}, got {text!r}") from None
-        try:
-            self.check("it", value)
-        except ConfigError as err:
-            message = str(err)
-            if message.startswith("it must be "):
-                message = message[len("it ") :].rstrip(".")
-            raise argparse.ArgumentTypeError(message) from None
+        message = self.error(value)
+        if message is not None:
+            raise argparse.ArgumentTypeError(message)
         return value
 
 
@@ -130,7 +135,6 @@ def setting(
     optional: bool | None = None,
     default_factory: Callable[[], Any] | None = None,
     metavar: str | None = None,
-    flagless: bool = False,
     repeat: bool = False,
 ) -> Any:
     """A dataclass field that is also a command-line flag.
@@ -145,7 +149,6 @@ def setting(
         optional: None is a valid value (default: when the default is None).
         default_factory: for a mutable default.
         metavar: argparse's name for the value in the help.
-        flagless: a setting with no flag of its own (given by a command, not a person).
         repeat: the flag is given once per item (`--model-arg KEY=VALUE`), each parsed by
             `kind.convert`; the items' list becomes the field's value.
     """
@@ -156,7 +159,6 @@ def setting(
         "keyword": keyword,
         "optional": default is None if optional is None else optional,
         "metavar": metavar,
-        "flagless": flagless,
         "repeat": repeat,
     }
     if default_factory is not None:
@@ -166,18 +168,17 @@ def setting(
 
 def like(cls, name: str, **changes) -> Any:
     """A `setting` that is another settings class's field `name` (same default, kind, flag
-    and help, but `changes`): a command that shares a flag with another declares it once.
+    and help, but the metadata in `changes`, e.g. `help=`): a command that shares a flag with
+    another declares it once.
 
     Example: `components.tuning.tune_config.TuneConfig` takes `classiczoo train`'s `--seed`
     as `seed: int = like(ControlSettings, "seed")`.
     """
     field = next(f for f in dataclasses.fields(cls) if f.name == name)
     metadata = {**field.metadata, **changes}
-    default = changes.pop("default", field.default)
-    metadata.pop("default", None)
-    if default is dataclasses.MISSING:
+    if field.default is dataclasses.MISSING:
         return dataclasses.field(default_factory=field.default_factory, metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
+    return dataclasses.field(default=field.default, metadata=metadata)
 
 
 def settings_of(cls) -> list[dataclasses.Field]:
@@ -217,18 +218,22 @@ def _default(field: dataclasses.Field):
 
 
 def add_flags(
-    parser: argparse.ArgumentParser, cls, exclude: Collection[str] = (), only=None
+    parser: argparse.ArgumentParser,
+    cls,
+    exclude: Collection[str] = (),
+    helps: Mapping[str, str] | None = None,
 ) -> None:
     """Adds a flag to `parser` for each `setting` field of `cls` (but those whose keyword is
-    in `exclude`, or not in `only` when given)."""
+    in `exclude`); `helps` replaces the help of settings by keyword (a list of valid values
+    the settings cannot know, such as a registry's models)."""
+    helps = helps or {}
     for field in settings_of(cls):
         keyword = keyword_of(field)
-        if field.metadata["flagless"] or keyword in exclude:
-            continue
-        if only is not None and keyword not in only:
+        if keyword in exclude:
             continue
         kind, default = field.metadata["kind"], _default(field)
-        options = {"help": field.metadata["help"] or None, "dest": dest_of(field)}
+        text = helps.get(keyword, field.metadata["help"])
+        options = {"help": text or None, "dest": dest_of(field)}
         if field.metadata["metavar"]:
             options["metavar"] = field.metadata["metavar"]
         if kind is SWITCH:
@@ -258,7 +263,7 @@ def to_flags(instance) -> list[str]:
     argv: list[str] = []
     for field in settings_of(type(instance)):
         value = getattr(instance, field.name)
-        if field.metadata["flagless"] or value == _default(field):
+        if value == _default(field):
             continue
         flag = flag_of(field)
         if isinstance(value, bool):

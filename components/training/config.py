@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import shlex
 import sys
 from pathlib import Path
@@ -51,6 +52,7 @@ class ModelRegistry(Protocol):
 ARGV_ORDER = ("optimization", "data", "model", "control", "output")
 
 
+@functools.cache
 def _part_of_keyword() -> dict[str, tuple[str, str]]:
     """Each setting's keyword -> (its part, its field's name)."""
     return {

@@ -156,9 +156,6 @@ def fit_loaded(
         parse_augment(config.data.augment), optimization.label_smoothing
     )
 
-    def train_pipeline(**epochs):
-        return training_pipeline(config, data, soft_labels, **epochs)
-
     validation = data.pipeline("validation", optimization.batch_size)
     if config.data.augment != "none" or optimization.label_smoothing:
         steps = parse_augment(config.data.augment)
@@ -236,7 +233,7 @@ def fit_loaded(
         history = checkpoint.history
     else:
         history = trainer.fit(
-            train_pipeline(),
+            training_pipeline(config, data, soft_labels),
             epochs=optimization.epochs,
             validation_data=validation,
             callbacks=callbacks,

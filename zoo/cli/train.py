@@ -21,12 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
     """The flags of `classiczoo train`, generated from `TrainConfig`'s settings, one argument
     group per part, but those in `exclude` (settings' names: `"val_split"`, `"resume"`), for a
     command that fixes them."""
+    # The registry is the zoo's: the settings cannot name its models.
+    helps = {"model": f"one of: {', '.join(zoo.list_models())}"}
     for part, settings in PARTS.items():
         group = parser.add_argument_group(f"{part} settings")
-        add_flags(group, settings, exclude=exclude)
-    # The registry is the zoo's: the settings cannot name its models.
-    model = next(a for a in parser._actions if a.dest == "model")
-    model.help = f"one of: {', '.join(zoo.list_models())}"
+        add_flags(group, settings, exclude=exclude, helps=helps)
 
 
 def build_parser(prog: str = "classiczoo train") -> argparse.ArgumentParser:

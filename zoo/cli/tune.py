@@ -23,9 +23,7 @@ DESCRIPTION = "Search a zoo model's hyperparameters with keras-tuner, then expor
 def build_parser(prog: str = "classiczoo tune") -> argparse.ArgumentParser:
     """The flags of `classiczoo tune`, generated from `TuneConfig`'s settings."""
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    add_flags(parser, TuneConfig)
-    model = next(a for a in parser._actions if a.dest == "model")
-    model.help = f"one of: {', '.join(zoo.list_models())}"
+    add_flags(parser, TuneConfig, helps={"model": f"one of: {', '.join(zoo.list_models())}"})
     parser.add_argument(
         "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
     )
