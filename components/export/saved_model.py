@@ -61,7 +61,6 @@ def _serving_fn(
 ):
     expected = "[N, " + ", ".join(str(d) for d in image_shape) + "]"
     message = f"expected images of shape {expected} (batch, height, width, channels) in 0..255"
-    num_classes = model.output_shape[-1]
 
     def serve(images):
         # Signature wrappers do not check shapes themselves; without these the error would
@@ -93,30 +92,30 @@ def _serving_fn(
                 )
             )
 
-        def answer():
-            views = [
-                tf.cast(model(preprocess_images(view, preprocessing), training=False), tf.float32)
-                for view in tta_views(images, tta)
-            ]
-            if len(views) > 1:
-                return combine_views(views, tta)
+        # A batch of no images is answered, not failed deep in BatchNorm: it runs as one black
+        # image whose answer is then dropped. A pad, not a `tf.cond`, so that the graph
+        # converts to ONNX and LiteRT (`components.export.formats`: tf2onnx cannot convert a
+        # convolution inside a conditional branch); the pad is empty whenever images are given.
+        count = tf.shape(images)[0]
+        # A slice of one black image, not `tf.pad`: a computed pad hides the image shape from
+        # the LiteRT converter, a slice keeps it.
+        black = tf.zeros([1, *image_shape], images.dtype)[: tf.maximum(1 - count, 0)]
+        padded = tf.concat([images, black], axis=0)
+        views = [
+            tf.cast(model(preprocess_images(view, preprocessing), training=False), tf.float32)
+            for view in tta_views(padded, tta)
+        ]
+        if len(views) > 1:
+            outputs = combine_views(views, tta)
+        else:
             logits = views[0]
-            return {
+            outputs = {
                 "probabilities": tf.nn.softmax(logits, axis=-1),
                 "class_ids": tf.argmax(logits, axis=-1),
                 "logits": logits,
             }
-
-        def empty():  # a batch of no images is answered, not failed deep in BatchNorm
-            return {
-                "probabilities": tf.zeros([0, num_classes], tf.float32),
-                "class_ids": tf.zeros([0], tf.int64),
-                "logits": tf.zeros([0, num_classes], tf.float32),
-            }
-
-        outputs = tf.cond(tf.shape(images)[0] > 0, answer, empty)
         with tf.control_dependencies(value_checks):
-            return {name: tf.identity(value) for name, value in outputs.items()}
+            return {name: value[:count] for name, value in outputs.items()}
 
     return serve
 
