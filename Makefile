@@ -1,5 +1,5 @@
 # The README's commands. Each target does its own set-up: a virtual environment in .venv with
-# the package installed (editable, with the dev, jax and docs extras), and the offline
+# the package installed (editable, with the dev, jax, docs, onnx and litert extras), and the offline
 # Fashion-MNIST files.
 PYTHON ?= python3
 VENV ?= .venv
@@ -40,7 +40,7 @@ install: $(INSTALLED)
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,jax,docs]'
+	$(PY) -m pip install --quiet -e '.[dev,jax,docs,onnx,litert]'
 	touch $(INSTALLED)
 
 ## data: Debian's dataset-fashion-mnist, the offline source of Fashion-MNIST (needs root)

@@ -126,3 +126,21 @@ def names_from(valid: tuple[str, ...], what: str):
 
     parse.__name__ = f"comma-separated {what}s"
     return parse
+
+
+def validated(check, convert=str):
+    """An argparse type that converts the text and checks it with `check`, which raises
+    ValueError with its own message (argparse then shows that message).
+
+    Example:
+    >>> validated(lambda v: v)("onnx")
+    'onnx'
+    """
+
+    def parse(text: str):
+        try:
+            return check(convert(text))
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    return parse

@@ -1,5 +1,5 @@
-"""Exported models: SavedModels with their metadata, loading them, evaluating them, and
-ensembles of them saved as one SavedModel."""
+"""Exported models: SavedModels with their metadata, the same converted to ONNX and LiteRT,
+loading them in their runtimes, evaluating them, and ensembles of them saved as one model."""
 
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # what static tools see; at run time each name loads on first
         export_ensemble,
         fit_weights,
     )
+    from components.export.formats import FORMATS, FormatError, export_format
     from components.export.metadata import (
         INPUT_NAME,
         METADATA_FILE,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # what static tools see; at run time each name loads on first
         publish_saved_model,
         resolve_model_dir,
     )
-    from components.export.serving import SavedClassifier
+    from components.export.serving import ExportedClassifier, SavedClassifier, load_classifier
     from components.export.tta import TTA_MODES, check_tta, combine_views, tta_views
     from components.export.versions import list_versions
 
@@ -55,6 +56,11 @@ _EXPORTS = {
     "SIGNATURE_FLOAT": "components.export.metadata",
     "SIGNATURE_UINT8": "components.export.metadata",
     "SavedClassifier": "components.export.serving",
+    "ExportedClassifier": "components.export.serving",
+    "load_classifier": "components.export.serving",
+    "FORMATS": "components.export.formats",
+    "FormatError": "components.export.formats",
+    "export_format": "components.export.formats",
     "ServingFacts": "components.export.metadata",
     "TTA_MODES": "components.export.tta",
     "check_members_agree": "components.export.ensemble",
@@ -91,6 +97,11 @@ __all__ = [
     "Metrics",
     "RunFacts",
     "SavedClassifier",
+    "ExportedClassifier",
+    "load_classifier",
+    "FORMATS",
+    "FormatError",
+    "export_format",
     "ServingFacts",
     "check_members_agree",
     "check_method",

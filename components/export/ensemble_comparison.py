@@ -18,6 +18,8 @@ from components.data.tfds_loading import load_image_classification
 from components.export.combination import check_method, combine
 from components.export.ensemble import check_members_agree, export_ensemble, fit_weights
 from components.export.evaluation import classification_report
+from components.export.formats import export_format as export_format_of
+from components.export.formats import require_format
 from components.export.metadata import DataSplits, Metrics
 from components.export.serving import SavedClassifier
 from components.export.tta import VIEWS, check_tta, combine_views
@@ -120,6 +122,7 @@ def compare_ensemble(
     name: str | None = None,
     command: tuple[str, ...] | None = None,
     tta: str = "none",
+    export_format: str = "saved_model",
 ) -> EnsembleComparison:
     """Scores each member and the ensemble on the test (and validation) split; exports it.
 
@@ -139,12 +142,15 @@ def compare_ensemble(
         tta: test-time augmentation (`"flip"`, `"flip_shift"`): every member and the
             ensemble answer with the (weighted) mean probabilities over the views of each
             image, the ensemble's rule applied per view; an export has it in its graph.
+        export_format: `saved_model`, or also `onnx` or `litert`: the exported SavedModel
+            converted and checked by the format's runtime (`components.export.formats`).
 
     Raises:
         ValueError: fewer than two members, members that disagree on input, classes or
             splits, no validation split to fit weights on, no dataset known.
     """
     check_tta(tta)
+    require_format(export_format)
     classifiers = [SavedClassifier(d) for d in model_dirs]
     check_members_agree(classifiers)
     check_method(method, weights, len(classifiers))
@@ -260,6 +266,15 @@ def compare_ensemble(
             err_msg=f"the exported ensemble {result.export_dir} disagrees with its members",
         )
         print(f"Exported ensemble SavedModel: {result.export_dir}")
+        if export_format != "saved_model":
+            converted = export_format_of(
+                result.export_dir,
+                export_format,
+                export_dir,
+                data_dir=data_dir,
+                base_name=base.name,
+            )
+            print(f"Exported ensemble {export_format}: {converted}")
     return result
 
 

@@ -38,7 +38,7 @@ from components.export.evaluation_plots import (
     plot_reliability_diagram,
 )
 from components.export.metadata import library_versions
-from components.export.serving import SavedClassifier
+from components.export.serving import ExportedClassifier, load_classifier
 from components.export.tta import VIEWS, check_tta, untrained_view_warning
 
 
@@ -88,7 +88,7 @@ def claim_report_dir(where: str | Path, model_dir: str | Path) -> Path:
 
 
 def evaluate_export(
-    classifier: SavedClassifier,
+    classifier: ExportedClassifier,
     data: ImageClassificationData,
     split: str,
     *,
@@ -288,7 +288,7 @@ def evaluate_exports(
     if not model_dirs:
         raise ValueError("No model directory given: name one or more SavedModels.")
     check_tta(tta)
-    classifiers = [SavedClassifier(model_dir) for model_dir in model_dirs]
+    classifiers = [load_classifier(model_dir) for model_dir in model_dirs]
     results = []
     for classifier in classifiers:
         run = classifier.metadata.run if classifier.metadata is not None else None

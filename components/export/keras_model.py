@@ -10,6 +10,8 @@ run's metadata with `serving` made anew. `classiczoo export` is this module.
 from __future__ import annotations
 
 import importlib
+import json
+import zipfile
 from pathlib import Path
 
 import keras
@@ -17,6 +19,47 @@ import keras
 from components.backends import require_tensorflow_backend
 from components.data.preprocessing import Preprocessing
 from components.export.metadata import MetadataError, load_metadata
+
+
+def keras_file(path: str | Path) -> Path | None:
+    """The `.keras` file `path` names (itself, or a directory's `model.keras`), or None."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.keras"
+    return path if path.suffix == ".keras" and path.is_file() else None
+
+
+def unknown_classes(path: str | Path) -> list[str]:
+    """The registered names of the classes in a `.keras` file's config that are neither
+    Keras's own nor registered in this process (`module>Name`, sorted); [] for a file whose
+    config cannot be read (Keras's loading then says what is wrong)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return []
+    known = keras.saving.get_custom_objects()
+    unknown = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            module = node.get("module")
+            name = node.get("registered_name") or node.get("class_name")
+            if (
+                isinstance(module, str)
+                and isinstance(name, str)
+                and not module.startswith("keras")
+                and name not in known
+            ):
+                unknown.add(name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(config)
+    return sorted(unknown)
 
 
 def export_keras_model(
@@ -46,10 +89,8 @@ def export_keras_model(
     require_tensorflow_backend(
         "A SavedModel export", "run KERAS_BACKEND=tensorflow classiczoo export ..."
     )
-    path = Path(keras_path)
-    if path.is_dir():
-        path = path / "model.keras"
-    if path.suffix != ".keras" or not path.is_file():
+    path = keras_file(keras_path)
+    if path is None:
         raise ValueError(
             f"{keras_path} is not a .keras file (nor a directory holding model.keras)."
         )
@@ -63,7 +104,21 @@ def export_keras_model(
     # modules register them when imported.
     for module in ("layers", "losses", "metrics", "optimizers", "schedules", "initializers"):
         importlib.import_module(f"components.{module}")
-    model = keras.saving.load_model(path)
+    unknown = unknown_classes(path)
+    if unknown:
+        raise ValueError(
+            f"{path} uses classes Keras does not know in this process: {', '.join(unknown)}. "
+            "A run's .keras file holds only the zoo's and components' layers; import the "
+            "modules that register the others (keras.saving.register_keras_serializable) first."
+        )
+    try:
+        model = keras.saving.load_model(path)
+    except Exception as err:  # a damaged zip (ValueError, BadZipFile), bad weights, ...
+        first_line = next((line for line in str(err).splitlines() if line.strip()), "")
+        raise ValueError(
+            f"Keras cannot load {path} ({type(err).__name__}: {first_line[:300]}): a damaged "
+            "file? Export it again from its run."
+        ) from None
     serving = metadata.serving
     return export_classifier(
         model,
@@ -76,4 +131,4 @@ def export_keras_model(
     )
 
 
-__all__ = ["export_keras_model"]
+__all__ = ["export_keras_model", "keras_file", "unknown_classes"]

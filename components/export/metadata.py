@@ -211,6 +211,9 @@ class ServingFacts:
         class_names: the class of each output index.
         preprocessing: `Preprocessing.to_dict()` of the graph's normalization, or None.
         tta: the test-time augmentation inside the graph (`components.export.tta.TTA_MODES`).
+        format: None for a SavedModel; for a converted file (`components.export.formats`):
+            its `name` (`onnx`, `litert`), `file`, `converter`, `runtime`, `opset`, the
+            `source` it was converted from and the runtime's `check` against the SavedModel.
     """
 
     input: dict
@@ -219,6 +222,7 @@ class ServingFacts:
     class_names: list[str]
     preprocessing: dict | None = None
     tta: str = "none"
+    format: dict | None = None
 
     @classmethod
     def for_images(
@@ -266,6 +270,8 @@ class ExportMetadata:
         if self.run is not None:
             payload.update(dataclasses.asdict(self.run))
         payload.update(dataclasses.asdict(self.serving))
+        if payload["format"] is None:  # a SavedModel's file stays as it was before formats
+            del payload["format"]
         return payload
 
     @classmethod

@@ -1,4 +1,5 @@
-"""Run an exported classifier with TensorFlow alone (`tf.saved_model.load`), batch by batch.
+"""Run an exported classifier in its own runtime, batch by batch: a SavedModel with TensorFlow
+alone (`tf.saved_model.load`), ONNX and LiteRT files with theirs (`components.export.runtimes`).
 
 Nothing here imports the project's model classes: an export must stand on its own.
 """
@@ -23,52 +24,27 @@ from components.export.saved_model import resolve_model_dir
 from components.export.tta import combine_views, tta_views
 
 
-class SavedClassifier:
-    """A loaded SavedModel classifier and its metadata.
+class ExportedClassifier:
+    """An exported classifier and its metadata, whatever its format: what `evaluate`,
+    `ensemble` and the format checks use. A subclass loads the file and answers `_call`.
 
-    Args:
-        path: a SavedModel dir or a TF Serving base dir (its highest version is taken).
-
-    Example:
-    >>> clf = SavedClassifier("saved_models/lenet5_bn")  # doctest: +SKIP
-    >>> clf.predict(images_uint8)["class_ids"]  # doctest: +SKIP
+    Attributes:
+        path: the version directory (the file's directory for ONNX and LiteRT).
+        metadata: its `metadata.json` (None where there is none).
+        input_name, input_shape, input_dtype: the images input (`[None, H, W, C]`).
+        format: `saved_model`, `onnx` or `litert`.
     """
 
-    def __init__(self, path: str | Path):
-        self.path = resolve_model_dir(path)
-        self.metadata: ExportMetadata | None = load_metadata(self.path)
-        try:
-            self.module = tf.saved_model.load(str(self.path))
-        except Exception as err:  # truncated variables or index: IndexError, OpError, ...
-            first_line = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
-            raise ValueError(
-                f"{self.path} is a damaged SavedModel: TensorFlow cannot load it "
-                f"({type(err).__name__}: {first_line}). Export the model again, or restore "
-                "the directory from a copy."
-            ) from None
-        if SIGNATURE_FLOAT not in self.module.signatures:
-            raise ValueError(
-                f"{self.path} has no {SIGNATURE_FLOAT!r} signature; its signatures are "
-                f"{list(self.module.signatures)}."
-            )
-        signature = self.module.signatures[SIGNATURE_FLOAT]
-        spec = signature.structured_input_signature[1]
-        if len(spec) != 1:
-            raise ValueError(
-                f"{self.path}: its {SIGNATURE_FLOAT!r} signature takes {len(spec)} inputs "
-                f"({sorted(spec)}); a classifier takes one, the images."
-            )
-        self.input_name, tensor_spec = next(iter(spec.items()))
-        self.input_shape = tuple(tensor_spec.shape.as_list())
-        self.input_dtype = tensor_spec.dtype.name
-        self.output_names = sorted(signature.structured_outputs)
-        missing = {"probabilities", "class_ids", "logits"} - set(self.output_names)
-        if missing:
-            raise ValueError(
-                f"{self.path}: its {SIGNATURE_FLOAT!r} signature lacks the outputs "
-                f"{sorted(missing)} (it has {self.output_names}); exports of this project return "
-                "probabilities, class_ids and logits."
-            )
+    format = "saved_model"
+    path: Path
+    metadata: ExportMetadata | None
+    input_name: str
+    input_shape: tuple
+    input_dtype: str
+
+    def _call(self, images: tf.Tensor) -> dict:
+        """`probabilities`, `class_ids`, `logits` of one batch of raw images."""
+        raise NotImplementedError
 
     @property
     def name(self) -> str:
@@ -113,13 +89,7 @@ class SavedClassifier:
         self.check_images(images)
         views = [self._call(view) for view in tta_views(images, tta)]
         outputs = views[0] if len(views) == 1 else combine_views([v["logits"] for v in views], tta)
-        return {k: v.numpy() for k, v in outputs.items()}
-
-    def _call(self, images):
-        if images.dtype == tf.uint8 and SIGNATURE_UINT8 in self.module.signatures:
-            return self.module.signatures[SIGNATURE_UINT8](**{self.input_name: images})
-        images = tf.cast(images, tf.float32)
-        return self.module.signatures[SIGNATURE_FLOAT](**{self.input_name: images})
+        return {k: np.asarray(v) for k, v in outputs.items()}
 
     def predict_dataset(
         self,
@@ -180,3 +150,74 @@ class SavedClassifier:
         result["seconds"] = seconds
         result["images_per_second"] = timed / seconds if seconds > 0 else float("inf")
         return result
+
+
+class SavedClassifier(ExportedClassifier):
+    """A loaded SavedModel classifier and its metadata.
+
+    Args:
+        path: a SavedModel dir or a TF Serving base dir (its highest version is taken).
+
+    Example:
+    >>> clf = SavedClassifier("saved_models/lenet5_bn")  # doctest: +SKIP
+    >>> clf.predict(images_uint8)["class_ids"]  # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = resolve_model_dir(path)
+        self.metadata: ExportMetadata | None = load_metadata(self.path)
+        try:
+            self.module = tf.saved_model.load(str(self.path))
+        except Exception as err:  # truncated variables or index: IndexError, OpError, ...
+            first_line = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+            raise ValueError(
+                f"{self.path} is a damaged SavedModel: TensorFlow cannot load it "
+                f"({type(err).__name__}: {first_line}). Export the model again, or restore "
+                "the directory from a copy."
+            ) from None
+        if SIGNATURE_FLOAT not in self.module.signatures:
+            raise ValueError(
+                f"{self.path} has no {SIGNATURE_FLOAT!r} signature; its signatures are "
+                f"{list(self.module.signatures)}."
+            )
+        signature = self.module.signatures[SIGNATURE_FLOAT]
+        spec = signature.structured_input_signature[1]
+        if len(spec) != 1:
+            raise ValueError(
+                f"{self.path}: its {SIGNATURE_FLOAT!r} signature takes {len(spec)} inputs "
+                f"({sorted(spec)}); a classifier takes one, the images."
+            )
+        self.input_name, tensor_spec = next(iter(spec.items()))
+        self.input_shape = tuple(tensor_spec.shape.as_list())
+        self.input_dtype = tensor_spec.dtype.name
+        self.output_names = sorted(signature.structured_outputs)
+        missing = {"probabilities", "class_ids", "logits"} - set(self.output_names)
+        if missing:
+            raise ValueError(
+                f"{self.path}: its {SIGNATURE_FLOAT!r} signature lacks the outputs "
+                f"{sorted(missing)} (it has {self.output_names}); exports of this project return "
+                "probabilities, class_ids and logits."
+            )
+
+    def _call(self, images):
+        if images.dtype == tf.uint8 and SIGNATURE_UINT8 in self.module.signatures:
+            return self.module.signatures[SIGNATURE_UINT8](**{self.input_name: images})
+        images = tf.cast(images, tf.float32)
+        return self.module.signatures[SIGNATURE_FLOAT](**{self.input_name: images})
+
+
+def load_classifier(path: str | Path) -> ExportedClassifier:
+    """The export at `path` in its format's runtime: a SavedModel (a version or base directory),
+    or an ONNX or LiteRT export (its file, its version directory, or its base directory).
+
+    Example:
+    >>> load_classifier("saved_models/lenet5_bn-onnx").format  # doctest: +SKIP
+    'onnx'
+    """
+    from components.export.runtimes import find_format_file, load_format
+
+    converted = find_format_file(path)
+    return SavedClassifier(path) if converted is None else load_format(converted)
+
+
+__all__ = ["ExportedClassifier", "SavedClassifier", "load_classifier"]

@@ -31,6 +31,13 @@ def check_backend(config: TrainConfig) -> str:
             f"Keras runs the {backend!r} backend; runs train under tensorflow or jax "
             "(KERAS_BACKEND)."
         )
+    if backend == "jax" and config.output.export_format != "saved_model":
+        raise ConfigError(
+            f"--format {config.output.export_format} converts the SavedModel of a TensorFlow "
+            "run; a run under jax saves model.keras: convert it afterwards with `classiczoo "
+            f"export <version dir>/model.keras --format {config.output.export_format}` "
+            "(which runs under TensorFlow)."
+        )
     return backend
 
 

@@ -27,6 +27,7 @@ from components.distribute.strategies import (
     strategy_name,
     task_id,
 )
+from components.export.formats import FormatError, export_format
 from components.export.saved_model import export_classifier
 from components.training.config import ModelRegistry, TrainConfig
 from components.training.diagnosis import training_error
@@ -169,7 +170,31 @@ def _evaluate_and_export(
         )
         if not chief:
             shutil.rmtree(base, ignore_errors=True)
+        elif config.output.export_format != "saved_model":
+            converted.append(convert_export(exported))
         return exported
+
+    converted = []
+
+    def convert_export(saved_model):
+        try:
+            return export_format(
+                saved_model,
+                config.output.export_format,
+                config.output.export_dir,
+                data_dir=config.data.data_dir,
+                base_name=config.model.name,
+            )
+        except FormatError as err:  # the SavedModel stays: say where, and what failed
+            raise FormatError(
+                f"Exported SavedModel: {saved_model}, but not as "
+                f"{config.output.export_format}: {err}"
+            ) from None
+
+    def saved(directory):
+        lines = [f"Exported SavedModel: {directory}"]
+        lines += [f"Exported {config.output.export_format}: {path}" for path in converted]
+        return "\n".join(lines)
 
     end = RunEnd(
         test=inference_figures(fitted, test) if test is not None else {},
@@ -189,7 +214,7 @@ def _evaluate_and_export(
             "jit_compile": config.control.jit_compile,
         },
         save=export,
-        saved=lambda directory: f"Exported SavedModel: {directory}",
+        saved=saved,
     )
     result = finish_run(result, end, held=held if chief else None, say=say)
     result.model = inference

@@ -15,6 +15,7 @@ from components.arg_types import key_value
 from components.config_error import ConfigError
 from components.data.augmentation import POLICIES, parse_augment
 from components.diagnostics.bias_variance import check_error_rate
+from components.export.formats import FORMATS, require_format
 from components.export.tta import TTA_MODES
 from components.optimizers.factory import OPTIMIZERS
 from components.schedules import LR_SCHEDULES
@@ -48,20 +49,8 @@ SCALES = ("auto", "paper", "small")
 # SavedModel), or Keras's fit on NumPy batches with a `.keras` file at the end.
 BACKENDS = ("tensorflow", "jax")
 # The settings that default to the value of the model's recipe.
-MODEL_DEFAULT_FIELDS = (
-    "epochs",
-    "batch_size",
-    "optimizer",
-    "learning_rate",
-    "lr_schedule",
-    "augment",
-    "label_smoothing",
-    "weight_decay",
-)
-
-
-def _augmentation_policy(text: str) -> None:
-    parse_augment(text)
+MODEL_DEFAULT_FIELDS = ("epochs", "batch_size", "optimizer", "learning_rate", "lr_schedule",
+                        "augment", "label_smoothing", "weight_decay")  # fmt: skip
 
 
 def _error_rate(value) -> None:
@@ -82,7 +71,7 @@ def _known_monitors(value) -> bool:
     return True
 
 
-AUGMENT_POLICY = checked_by("an augmentation policy", _augmentation_policy)
+AUGMENT_POLICY = checked_by("an augmentation policy", parse_augment)
 ERROR_RATE = checked_by("an error rate in [0, 1]", _error_rate, convert=float)
 MONITOR_NAMES = ValueKind(
     f"comma-separated monitors ({', '.join(MONITORS)})", _monitors, _known_monitors
@@ -344,6 +333,8 @@ class OutputSettings:
     Args:
         export_dir: base directory of exports (`<export_dir>/<model>/<version>`).
         export_tta: test-time augmentation inside the exported graph (`none`, `flip`).
+        export_format: `saved_model`, or also `onnx` or `litert`: the SavedModel converted and
+            checked by the format's runtime (`components.export.formats`).
         log_dir: TensorBoard logs (None: `logs/<model>/<time>`).
         human_error: human-level error, the proxy for the Bayes error in the bias vs
             variance diagnosis of a run with a validation split (None: the dataset's published
@@ -355,6 +346,14 @@ class OutputSettings:
         "none",
         one_of(TTA_MODES),
         "test-time augmentation inside the exported graph (flip: image and mirror)",
+    )
+    export_format: str = setting(
+        "saved_model",
+        checked_by(f"one of {', '.join(FORMATS)}", require_format),
+        "also export the SavedModel converted to onnx or litert, checked by its runtime "
+        "(<export_dir>/<model>-<format>/<version>; needs classiczoo[onnx] or [litert])",
+        flag="--format",
+        metavar="{" + ",".join(FORMATS) + "}",
     )
     log_dir: Path | None = setting(None, PATH, "default logs/<model>/<time>")
     human_error: float | None = setting(

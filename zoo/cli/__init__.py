@@ -31,7 +31,7 @@ from components.console import quiet_tensorflow
 COMMANDS = {
     "train": ("train", "train a zoo model, export it as a SavedModel, evaluate it"),
     "evaluate": ("evaluate", "evaluate exported SavedModels: metrics, plots, report"),
-    "export": ("export", "a .keras model of a JAX run as the project's SavedModel"),
+    "export": ("export", "a run's model as a SavedModel, ONNX or LiteRT file"),
     "ensemble": ("ensemble", "compare exports with their ensemble; export it as one"),
     "tune": ("tune", "search a model's hyperparameters with keras-tuner"),
     "cross-validate": ("cross_validate", "k-fold cross-validation: mean ± std, best setting"),

@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from components.arg_types import fraction, non_negative_float, positive_int
+from components.arg_types import fraction, non_negative_float, positive_int, validated
 from components.export.combination import METHODS
 from components.export.ensemble_comparison import compare_ensemble
+from components.export.formats import FORMATS, require_format
 from components.export.tta import TTA_MODES
 
 DESCRIPTION = (
@@ -42,6 +43,15 @@ def build_parser(prog: str = "classiczoo ensemble") -> argparse.ArgumentParser:
     parser.add_argument("--export-dir", type=Path, default=Path("saved_models"))
     parser.add_argument("--name", help="export base name; default ensemble-<member models>")
     parser.add_argument(
+        "--format",
+        dest="export_format",
+        type=validated(require_format),
+        default="saved_model",
+        metavar="{" + ",".join(FORMATS) + "}",
+        help="with --export, also the SavedModel converted to onnx or litert, checked by its "
+        "runtime (needs classiczoo[onnx] or [litert])",
+    )
+    parser.add_argument(
         "--tta",
         choices=TTA_MODES,
         default="none",
@@ -68,6 +78,8 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
             )
         if sum(args.weights) <= 0:
             parser.error("--weights must not all be 0.")
+    if args.export_format != "saved_model" and not args.export:
+        parser.error(f"--format {args.export_format} goes with --export.")
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
@@ -87,6 +99,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
         name=args.name,
         command=tuple(command),
         tta=args.tta,
+        export_format=args.export_format,
     )
     return 0
 

@@ -24,7 +24,11 @@ DESCRIPTION = (
 def build_parser(prog: str = "classiczoo evaluate") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
     parser.add_argument(
-        "model_dirs", nargs="+", type=Path, help="SavedModel dirs, or base dirs (newest version)"
+        "model_dirs",
+        nargs="+",
+        type=Path,
+        help="exports: SavedModel, ONNX or LiteRT version dirs (or their files), or base dirs "
+        "(their newest version)",
     )
     parser.add_argument("--dataset", help="tfds dataset; default: from the export's metadata")
     parser.add_argument(

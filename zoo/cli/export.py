@@ -1,7 +1,9 @@
-"""`classiczoo export`: a `.keras` model of a JAX run as the project's SavedModel.
+"""`classiczoo export`: a run's model as a SavedModel, an ONNX file or a LiteRT file.
 
-KERAS_BACKEND=jax classiczoo train --model lenet5_bn      # saved_models/lenet5_bn/1/
-classiczoo export saved_models/lenet5_bn/1/model.keras     # saved_models/lenet5_bn/<n>/
+classiczoo export saved_models/lenet5_bn/1 --format onnx        # saved_models/lenet5_bn-onnx/<n>/
+classiczoo export saved_models/lenet5_bn --format litert        # its highest version
+KERAS_BACKEND=jax classiczoo train --model lenet5_bn             # saved_models/lenet5_bn/1/
+classiczoo export saved_models/lenet5_bn/1/model.keras          # saved_models/lenet5_bn/<n>/
 """
 
 from __future__ import annotations
@@ -9,23 +11,47 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from components.arg_types import int_in_range, validated
+from components.export.formats import FORMATS, ONNX_OPSETS, require_format
 from components.export.tta import TTA_MODES
 
 DESCRIPTION = (
-    "Export a .keras model saved by a run on another Keras backend (JAX) as the SavedModel a "
-    "TensorFlow run writes: normalization in the graph, both signatures, the run's metadata."
+    "Export a run's model: a SavedModel (saved_model.pb) converted to ONNX or LiteRT and checked "
+    "by that format's runtime, or a .keras file of a run on another backend (JAX) as the "
+    "SavedModel a TensorFlow run writes. Each export is the next version of its base directory."
 )
 
 
 def build_parser(prog: str = "classiczoo export") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    parser.add_argument("keras_path", type=Path, help="model.keras (its metadata.json beside it)")
+    parser.add_argument(
+        "source",
+        type=Path,
+        help="a SavedModel directory (a version, or a base: its highest), or model.keras "
+        "(its metadata.json beside it)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="export_format",
+        type=validated(require_format),
+        default="saved_model",
+        metavar="{" + ",".join(FORMATS) + "}",
+        help="saved_model (from a .keras), onnx or litert (need classiczoo[onnx] / [litert])",
+    )
+    parser.add_argument(
+        "--opset",
+        type=int_in_range(ONNX_OPSETS[0], ONNX_OPSETS[-1]),
+        help="ONNX opset (default tf2onnx's, 15)",
+    )
     parser.add_argument("--export-dir", type=Path, default=Path("saved_models"))
     parser.add_argument(
         "--tta",
         choices=TTA_MODES,
         default="none",
-        help="test-time augmentation inside the exported graph (flip: image and mirror)",
+        help="test-time augmentation inside the exported graph, for a .keras source",
+    )
+    parser.add_argument(
+        "--data-dir", help="tfds data dir of the test images the conversion is checked on"
     )
     parser.add_argument(
         "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
@@ -34,10 +60,22 @@ def build_parser(prog: str = "classiczoo export") -> argparse.ArgumentParser:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
-    from components.export.keras_model import export_keras_model
+    if args.opset is not None and args.export_format != "onnx":
+        parser.error(f"--opset is ONNX's; --format {args.export_format} takes none.")
+    if not args.source.exists():
+        parser.error(f"{args.source} does not exist: name a SavedModel directory or model.keras.")
+    from components.export.formats import export_format
 
-    export_dir = export_keras_model(args.keras_path, args.export_dir, tta=args.tta)
-    print(f"Exported SavedModel: {export_dir}")
+    exported = export_format(
+        args.source,
+        args.export_format,
+        args.export_dir,
+        tta=args.tta,
+        opset=args.opset,
+        data_dir=args.data_dir,
+    )
+    label = {"saved_model": "SavedModel", "onnx": "ONNX", "litert": "LiteRT"}[args.export_format]
+    print(f"Exported {label}: {exported}")
     return 0
 
 

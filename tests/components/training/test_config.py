@@ -30,8 +30,8 @@ def _flags_of(parser) -> set[str]:
 def test_every_flag_is_a_setting_and_every_setting_a_flag_in_its_parts_group():
     parser = build_parser()
     settings = set(TrainConfig.of().settings())
-    flags = {"learning_rate" if f == "lr" else "model_options" if f == "model_arg" else f
-             for f in _flags_of(parser)}  # fmt: skip
+    renamed = {"lr": "learning_rate", "model_arg": "model_options", "format": "export_format"}
+    flags = {renamed.get(f, f) for f in _flags_of(parser)}
     assert flags == settings
     groups = {g.title: {a.dest for a in g._group_actions} for g in parser._action_groups}
     for part, cls in PARTS.items():
