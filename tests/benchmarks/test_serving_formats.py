@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, tensorflow_backend_only
 
+pytestmark = tensorflow_backend_only  # the SavedModel is TensorFlow's: once, in the TF pass
 pytest.importorskip("onnxruntime")
 pytest.importorskip("ai_edge_litert")
 pytest.importorskip("tf2onnx")
