@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # what static tools see; at run time each name loads on first
         default_controller,
     )
     from components.callbacks.resumable_plateau import ResumableReduceLROnPlateau
+    from components.callbacks.signal_stop import StopOnSignal
     from components.callbacks.step_counting import StepCountingCallback
 
 _EXPORTS = {
@@ -41,6 +42,7 @@ _EXPORTS = {
     "PauseEveryNSteps": "components.callbacks.pause",
     "ResumableReduceLROnPlateau": "components.callbacks.resumable_plateau",
     "StepCountingCallback": "components.callbacks.step_counting",
+    "StopOnSignal": "components.callbacks.signal_stop",
     "TerminalController": "components.callbacks.pause_controllers",
     "TrainingLoopHooks": "components.callbacks.pause",
     "default_controller": "components.callbacks.pause_controllers",
@@ -62,6 +64,7 @@ __all__ = [
     "PauseEveryNSteps",
     "ResumableReduceLROnPlateau",
     "StepCountingCallback",
+    "StopOnSignal",
     "TerminalController",
     "TrainingLoopHooks",
     "default_controller",

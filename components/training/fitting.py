@@ -19,7 +19,7 @@ from collections.abc import Callable
 import keras
 import tensorflow as tf
 
-from components.callbacks import PauseEveryNSteps
+from components.callbacks import PauseEveryNSteps, StopOnSignal
 from components.console import progress_verbosity
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.normalized import NormalizedData
@@ -55,6 +55,7 @@ class FittedModel:
         train_seconds: wall time of the fit.
         monitors: the gradient and activation monitors, by name.
         pause: the pause callback, or None.
+        signal_stop: the callback that stops at a signal, or None.
         best_epoch: the epoch (0-based) whose weights the model holds with `restore_best`,
             else None.
         last_loss: the training loss of the last epoch `fit` ran, a part-way one included
@@ -68,6 +69,7 @@ class FittedModel:
     train_seconds: float
     monitors: dict
     pause: PauseEveryNSteps | None
+    signal_stop: StopOnSignal | None = None
     best_epoch: int | None = None
     last_loss: float | None = None
 
@@ -204,7 +206,7 @@ def fit_loaded(
         x, y = next(iter(look))
         return x.numpy(), y.numpy()
 
-    callbacks, monitors, pause, best = run_callbacks(
+    callbacks, monitors, pause, best, signal_stop = run_callbacks(
         config,
         look_batch,
         validation_accuracy_key(model, trainer),
@@ -250,6 +252,7 @@ def fit_loaded(
         train_seconds=train_seconds,
         monitors=monitors,
         pause=pause,
+        signal_stop=signal_stop,
         best_epoch=None if best is None else best.best_epoch,
         last_loss=last_loss,
     )

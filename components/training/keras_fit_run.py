@@ -187,7 +187,7 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         y = (arrays.y_validation if held_out else arrays.y_train)[: optimization.batch_size]
         return keras.ops.convert_to_numpy(batches(x, y, outputs=1)[0][0]), y
 
-    callbacks, monitors, pause, best = run_callbacks(
+    callbacks, monitors, pause, best, signal_stop = run_callbacks(
         config,
         look,
         validation_accuracy_key(model),
@@ -226,13 +226,11 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         monitors=monitors,
         pause=pause,
         weights_sha256=weights_digest(model),
+        signal_stop=signal_stop,
     )
     why = result.stop_early(last_loss)
     if why is not None:
-        print(
-            f"Stopped at step {result.stopped_at_step} by {why}; nothing saved as a model; "
-            f"checkpoint in {control.checkpoint_dir}. Continue with:\n  {result.resume_command}"
-        )
+        print(result.stop_report(why))
         return result
     best_epoch = None if best is None else best.best_epoch
     return _measure_and_save(result, arrays, batches, train_seconds, held, replicas, best_epoch)

@@ -125,16 +125,14 @@ def _load_and_fit(config, registry, strategy, loop, held, say, arrays) -> TrainR
         monitors=monitors,
         pause=pause,
         weights_sha256=weights_digest(model),
+        signal_stop=fitted.signal_stop,
     )
     last_loss = fitted.last_loss
     if last_loss is None:
         last_loss = (fitted.history.get("loss") or [0.0])[-1]
     why = result.stop_early(last_loss)
     if why is not None:
-        say(
-            f"Stopped at step {result.stopped_at_step} by {why}; nothing exported; checkpoint "
-            f"in {config.control.checkpoint_dir}. Continue with:\n  {result.resume_command}"
-        )
+        say(result.stop_report(why))
         return result
     return _evaluate_and_export(result, data, strategy, fitted, held, say)
 

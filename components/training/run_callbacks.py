@@ -20,6 +20,7 @@ from components.callbacks import (
     GradientMonitor,
     LearningRateLogger,
     PauseEveryNSteps,
+    StopOnSignal,
     default_controller,
 )
 from components.checkpoints.files import stateful_callbacks
@@ -37,12 +38,15 @@ class RunCallbacks(NamedTuple):
         pause: the pause callback, or None.
         best: the best-epoch weights of `restore_best` (the run puts them back at its end),
             or None.
+        signal_stop: ends the fit at a step boundary on SIGTERM or SIGINT, with a checkpoint
+            (None under several workers, whose steps a signal does not reach together).
     """
 
     callbacks: list
     monitors: dict
     pause: PauseEveryNSteps | None
     best: BestWeights | None
+    signal_stop: StopOnSignal | None
 
 
 def run_callbacks(
@@ -129,7 +133,11 @@ def run_callbacks(
         )
         callbacks.append(pause)
         say(f"Pausing every {control.pause_every} steps; decisions by: {decider}.")
-    return RunCallbacks(callbacks, monitors, pause, best)
+    signal_stop = None
+    if strategy is None or "MultiWorker" not in type(strategy).__name__:
+        signal_stop = StopOnSignal(checkpoint)
+        callbacks.append(signal_stop)
+    return RunCallbacks(callbacks, monitors, pause, best, signal_stop)
 
 
 __all__ = ["RunCallbacks", "run_callbacks"]

@@ -176,5 +176,9 @@ def test_a_non_finite_loss_stops_the_run_with_its_step_and_exports_nothing(
     )
     assert not result.completed and result.export_dir is None
     assert 1 <= result.stopped_at_step <= 8  # within the first epoch of 8 steps
+    assert (result.stopped_by, result.exit_code) == ("diverged", 3)  # `train` exits 3, not 0
+    report = result.stop_report("a non-finite loss")
+    assert "Lower the learning rate (it was 1e+30)" in report
+    assert report.endswith("--lr 1e+29 --resume")  # the hint lowers it tenfold
     assert not (tmp_path / "exports").exists()
     assert json.dumps(result.history, allow_nan=True)  # the history says what happened

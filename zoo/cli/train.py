@@ -53,13 +53,14 @@ def config_from_args(args: argparse.Namespace, command: list[str]) -> TrainConfi
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
-    """Trains; 0 when the run finished or stopped cleanly at a pause (resume it later)."""
+    """Trains; 0 when the run trained and exported, else the code of why it stopped early
+    (`components.training.result.EXIT_CODES`: 3 diverged, 4 a pause's stop; 130 SIGINT,
+    143 SIGTERM), its checkpoint kept for `--resume`."""
     try:
         config = config_from_args(args, command)
     except ConfigError as err:
         parser.error(str(err))
-    zoo.train(config)
-    return 0
+    return zoo.train(config).exit_code
 
 
 __all__ = ["DESCRIPTION", "add_arguments", "build_parser", "config_from_args", "run"]

@@ -35,6 +35,7 @@ def test_stop_at_a_pause_then_resume_to_the_end(fashion_mnist_data_dir, tmp_path
     )
     first = zoo.train(config)
     assert first.stopped_at_step == 12 and not first.completed
+    assert (first.stopped_by, first.exit_code) == ("paused", 4)  # `train`'s exit code
     assert first.export_dir is None and first.metrics is None
     assert not (tmp_path / "saved_models").exists()  # a stopped run exports nothing
     out = capsys.readouterr().out
