@@ -121,7 +121,10 @@ def ensure_prepared(
             raise DataUnavailableError(_fashion_mnist_unavailable_message(root, search_dirs))
     if not download:
         raise DataUnavailableError(
-            f"Dataset {name!r} is not prepared in {root} and downloading was disabled."
+            f"Dataset {name!r} is not prepared in {root}, and this command does not download "
+            "(evaluating and ensembling read only what is here): prepare it once where the "
+            "network is (`classiczoo train --dataset NAME` does, or tensorflow-datasets' "
+            "`tfds build NAME`), or point --data-dir at a prepared copy."
         )
     try:
         builder.download_and_prepare()

@@ -116,13 +116,24 @@ class EnsembleModule(tf.Module):
 
 
 def check_members_agree(classifiers) -> None:
-    """Raises a ValueError naming the first member whose input spec or class names differ.
+    """Raises a ValueError naming the first member whose input spec or class names differ, or
+    a member given twice (the same version directory: an ensemble of one model).
 
     Args:
         classifiers: `components.export.SavedClassifier`s.
     """
     if not classifiers:
         raise ValueError("No members given: an ensemble needs at least two SavedModels.")
+    seen = {}
+    for classifier in classifiers:
+        where = Path(classifier.path).resolve()
+        if where in seen:
+            raise ValueError(
+                f"{classifier.path} is the same export as {seen[where]}: an ensemble of it "
+                "with itself is that one model. Name different exports (other runs, seeds or "
+                "models)."
+            )
+        seen[where] = classifier.path
     first = classifiers[0]
     if first.class_names is None:
         raise ValueError(

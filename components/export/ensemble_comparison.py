@@ -173,6 +173,7 @@ def compare_ensemble(
         train_split=train_split,
         test_split=test_split,
         val_split=val_split,
+        download=False,  # never downloads: an ensemble reads what is here
     )
     names = [c.name for c in classifiers]
     splits = {"test": (data.test, data.num_test)}

@@ -301,8 +301,8 @@ def evaluate_exports(
                 f"{classifier.path} has no metadata.json naming its dataset: pass a dataset."
             )
         else:
-            data = load_image_classification(
-                name, data_dir=data_dir, train_split=split, test_split=split
+            data = load_image_classification(  # never downloads: a report reads what is here
+                name, data_dir=data_dir, train_split=split, test_split=split, download=False
             )
         try:
             classifier.check_images(np.zeros((1, *data.image_shape), np.uint8))

@@ -191,6 +191,28 @@ def test_members_that_differ_are_named(members, tmp_path):
     assert not (tmp_path / "e").exists()
     with pytest.raises(ValueError, match="No members given"):
         check_members_agree([])
+    # The same export twice, once through its base directory: an "ensemble" of one model.
+    again = SavedClassifier(members[1].path.parent)
+    with pytest.raises(ValueError, match=rf"{again.path} is the same export as {members[1].path}"):
+        check_members_agree([members[0], members[1], again])
+
+
+def test_evaluate_and_ensemble_never_download(members, tmp_path):
+    # The members' metadata names a dataset that is not prepared in this (empty) data dir.
+    from components.data.tfds_loading import DataUnavailableError
+    from components.export.ensemble_comparison import compare_ensemble
+    from components.export.evaluation_report import evaluate_exports
+
+    data_dir = tmp_path / "tfds"
+    data_dir.mkdir()
+    with pytest.raises(DataUnavailableError, match="'mnist' is not prepared .* does not download"):
+        evaluate_exports([str(members[0].path)], dataset="mnist", data_dir=data_dir)
+    with pytest.raises(DataUnavailableError, match="does not download"):
+        compare_ensemble(
+            [str(m.path) for m in members[:2]], method="mean-probs", dataset="mnist",
+            data_dir=data_dir,
+        )  # fmt: skip
+    assert list(data_dir.rglob("*")) == []  # no incomplete.*, no downloads/*.tmp
 
 
 def _cli(*args):
