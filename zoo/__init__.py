@@ -79,7 +79,9 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_NAMES, *_SUBMODULES])
 
 
-def train(config: TrainConfig | None = None, *, data=None, **fields) -> TrainResult:
+def train(
+    config: TrainConfig | None = None, *, data=None, num_classes: int | None = None, **fields
+) -> TrainResult:
     """Trains a zoo model, exports it as a SavedModel and evaluates it: `classiczoo train`.
 
     Under Keras's JAX backend (`backend="jax"`, or `KERAS_BACKEND=jax`) the run is Keras's
@@ -89,7 +91,11 @@ def train(config: TrainConfig | None = None, *, data=None, **fields) -> TrainRes
     Args:
         config: a `TrainConfig`; or give its fields as keywords (not both).
         data: `(x_train, y_train, x_test, y_test)` NumPy arrays to train on instead of the
-            dataset (images `[N, H, W, C]` in 0..255, labels class ids; jax backend).
+            dataset (images `[N, H, W, C]` of raw pixels in 0..255, both parts alike; labels
+            class ids; refused: labels outside `num_classes`, test labels the training labels
+            lack, one part scaled to 0..1 and the other not).
+        num_classes: with `data`, the model's classes (default: the training labels' largest
+            + 1).
         **fields: `TrainConfig` fields, e.g. `model="vgg11_bn", epochs=3, val_split=0.1`,
             `backend="jax"` (set before anything imports Keras: Keras picks its backend once).
 
@@ -111,6 +117,12 @@ def train(config: TrainConfig | None = None, *, data=None, **fields) -> TrainRes
 
     if config is not None and fields:
         raise TypeError("Give a TrainConfig or its fields as keywords, not both.")
+    if num_classes is not None:
+        if data is None:
+            raise TypeError("num_classes goes with data=(x_train, y_train, x_test, y_test).")
+        from components.data.arrays import ArrayData
+
+        data = ArrayData(*data, num_classes=num_classes)
     choose_keras_backend(fields.get("backend"))  # before anything below imports Keras
     from components.training.backend_dispatch import train_on_backend
     from components.training.config import TrainConfig

@@ -162,8 +162,9 @@ def load_array_splits(
         train_split, test_split: tfds split strings.
         val_split: fraction of the training split held out for validation (its first examples).
         data_dir: tfds's data dir, for datasets read through tfds.
-        data: `(x_train, y_train, x_test, y_test)` to use instead (images `[N, H, W, C]` in
-            0..255; labels class ids); the splits then slice these (`train`, `test`).
+        data: an `ArrayData`, or `(x_train, y_train, x_test, y_test)`, to use instead (images
+            `[N, H, W, C]` in 0..255; labels class ids); the splits then slice these (`train`,
+            `test`).
         image_dir: a folder of class folders to use instead (`read_image_folder`): the splits
             slice it as `train`, and `test_image_dir` as `test` where given (a `test_split`
             left at `test` without one: no test part).
@@ -181,10 +182,8 @@ def load_array_splits(
             test_split = ""
         name = Path(image_dir).name or str(image_dir)
     elif data is not None:
-        parts = _check_arrays(data)
-        class_names = [
-            str(i) for i in range(int(max(parts["train"][1].max(), parts["test"][1].max())) + 1)
-        ]
+        parts, num_classes = _check_arrays(data)
+        class_names = [str(i) for i in range(num_classes)]
         name = "arrays"
     elif dataset == "fashion_mnist" and find_fashion_mnist_files() is not None:
         parts, class_names, name = (
@@ -215,10 +214,35 @@ def _hold_out(name, x, y, x_test, y_test, class_names, train_split, test_split, 
     )
 
 
-def _check_arrays(data) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    if not isinstance(data, (tuple, list)) or len(data) != 4:
+@dataclasses.dataclass(frozen=True)
+class ArrayData:
+    """Arrays to train and test on instead of a dataset (`zoo.train(data=..., num_classes=...)`).
+
+    Args:
+        x_train, y_train, x_test, y_test: images `[N, H, W, C]` of raw pixels in 0..255 (both
+            parts alike), labels class ids.
+        num_classes: the model's classes, labels `0..num_classes - 1`; None: the training
+            labels' largest + 1.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    num_classes: int | None = None
+
+
+def _check_arrays(data) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], int]:
+    """The parts of `data` (an `ArrayData` or `(x_train, y_train, x_test, y_test)`), checked,
+    and the number of classes."""
+    if isinstance(data, ArrayData):
+        arrays = (data.x_train, data.y_train, data.x_test, data.y_test)
+        num_classes = data.num_classes
+    elif isinstance(data, (tuple, list)) and len(data) == 4:
+        arrays, num_classes = data, None
+    else:
         raise ValueError("data must be (x_train, y_train, x_test, y_test).")
-    x_train, y_train, x_test, y_test = (np.asarray(a) for a in data)
+    x_train, y_train, x_test, y_test = (np.asarray(a) for a in arrays)
     for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
         if x.ndim != 4 or y.ndim != 1 or len(x) != len(y) or not len(x):
             raise ValueError(
@@ -231,10 +255,41 @@ def _check_arrays(data) -> dict[str, tuple[np.ndarray, np.ndarray]]:
             raise ValueError(f"data's {name} images must be finite pixel values in 0..255.")
     if x_train.shape[1:] != x_test.shape[1:]:
         raise ValueError(f"train images {x_train.shape[1:]} and test {x_test.shape[1:]} differ.")
-    return {
+    # Images scaled to 0..1 on one side only train on one scale and test on another.
+    if (float(x_train.max()) <= 1.0) != (float(x_test.max()) <= 1.0):
+        raise ValueError(
+            f"train images reach {float(x_train.max()):g} and test images "
+            f"{float(x_test.max()):g}: one part is scaled to 0..1, the other is not. Give both "
+            "as raw pixels in 0..255 (the export normalizes raw pixels)."
+        )
+    labelled = (("train", y_train), ("test", y_test))
+    if num_classes is None:  # the training labels say it; a test label beyond is unseen below
+        num_classes, labelled = int(y_train.max()) + 1, labelled[:1]
+    elif (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, (int, np.integer))
+        or (num_classes < 2)
+    ):
+        raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}.")
+    for name, y in labelled:
+        outside = sorted({int(v) for v in y[y >= num_classes]})
+        if outside:
+            raise ValueError(
+                f"data's {name} labels {outside[:10]} lie outside 0..{num_classes - 1} "
+                f"(num_classes {num_classes}): fix the labels, or give num_classes."
+            )
+    unseen = sorted(set(np.unique(y_test).tolist()) - set(np.unique(y_train).tolist()))
+    if unseen:
+        raise ValueError(
+            f"data's test labels {unseen[:10]} never occur in the training labels: the model "
+            "would have outputs that were never trained. Give training examples of every "
+            "class tested."
+        )
+    parts = {
         "train": (x_train, y_train.astype(np.int64)),
         "test": (x_test, y_test.astype(np.int64)),
     }
+    return parts, int(num_classes)
 
 
 def _load_through_tfds(dataset, train_split, test_split, val_split, data_dir) -> ArraySplits:
@@ -261,6 +316,7 @@ def _load_through_tfds(dataset, train_split, test_split, val_split, data_dir) ->
 
 __all__ = [
     "FASHION_MNIST_CLASS_NAMES",
+    "ArrayData",
     "ArraySplits",
     "load_array_splits",
     "load_fashion_mnist_arrays",

@@ -9,6 +9,7 @@ import pytest
 from components.data.array_batches import ArrayBatches
 from components.data.arrays import (
     FASHION_MNIST_CLASS_NAMES,
+    ArrayData,
     load_array_splits,
     load_fashion_mnist_arrays,
     select_split,
@@ -122,3 +123,44 @@ def test_one_hot_targets_and_one_copy_per_head():
     _, (main, aux) = batches[0]
     np.testing.assert_array_equal(np.asarray(main), np.eye(10)[labels[:4]])
     np.testing.assert_array_equal(np.asarray(aux), np.asarray(main))
+
+
+def _labelled(y_train, y_test, train_max=255, test_max=255):
+    rng = np.random.default_rng(0)
+    x_train = rng.uniform(0, train_max, (len(y_train), 4, 4, 1))
+    x_test = rng.uniform(0, test_max, (len(y_test), 4, 4, 1))
+    x_train.flat[0], x_test.flat[0] = train_max, test_max  # the maximum is reached
+    return x_train, np.asarray(y_train), x_test, np.asarray(y_test)
+
+
+def test_the_class_count_comes_from_num_classes_or_the_training_labels():
+    data = _labelled([0, 1, 2, 1], [2, 0])
+    assert len(load_array_splits(data=data).class_names) == 3
+    # Classes the data does not show yet: the model still gets num_classes outputs.
+    assert len(load_array_splits(data=ArrayData(*data, num_classes=5)).class_names) == 5
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # One stray label 10 in ten classes built an 11-class model before.
+        (ArrayData(*_labelled([0, 1, 10], [0, 1]), num_classes=10),
+         r"train labels \[10\] lie outside 0..9 \(num_classes 10\)"),
+        (ArrayData(*_labelled([0, 1], [0, 3]), num_classes=3), r"test labels \[3\] lie outside"),
+        # A class only in the test arrays added outputs that were never trained.
+        (_labelled([0, 1, 1], [0, 2]), r"test labels \[2\] never occur in the training labels"),
+        (ArrayData(*_labelled([0, 1], [0, 1]), num_classes=1), "num_classes must be an integer"),
+        # Training images in 0..1 and test images in 0..255 (test loss 392 before).
+        (_labelled([0, 1], [0, 1], train_max=1.0), r"train images reach 1 and test images 255"),
+    ],
+)  # fmt: skip
+def test_labels_and_pixel_scales_that_do_not_fit_are_refused(data, message):
+    with pytest.raises(ValueError, match=message):
+        load_array_splits(data=data)
+
+
+def test_num_classes_goes_with_data():
+    import zoo
+
+    with pytest.raises(TypeError, match="num_classes goes with data"):
+        zoo.train(num_classes=3)
