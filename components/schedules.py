@@ -18,6 +18,7 @@ from __future__ import annotations
 import keras
 
 from components.callbacks.resumable_plateau import ResumableReduceLROnPlateau
+from components.settings import DECAY_FACTOR, NON_NEGATIVE_INT, POSITIVE_INT, POSITIVE_NUMBER
 
 LR_SCHEDULES = (
     "constant",
@@ -198,8 +199,8 @@ def make_schedule(
         learning_rate: the initial (peak, with warm-up) learning rate, > 0.
         total_steps: optimizer steps of the whole run, > 0.
         steps_per_epoch: for `inverse_time` and the warm-up length; default a tenth of the run.
-        decay_rate: for `step` and `exponential`.
-        warmup_steps: for `warmup_cosine` and `warmup_linear`.
+        decay_rate: for `step` and `exponential`, in (0, 1).
+        warmup_steps: for `warmup_cosine` and `warmup_linear`, fewer than `total_steps`.
         alpha: the final rate as a fraction of `learning_rate`, for `cosine`,
             `warmup_cosine` and `warmup_linear`.
 
@@ -218,11 +219,21 @@ def make_schedule(
         raise ValueError(
             f"Unknown learning-rate schedule {name!r}. Valid: {', '.join(LR_SCHEDULES)}."
         )
-    if learning_rate <= 0 or total_steps <= 0:
-        raise ValueError(
-            f"learning_rate and total_steps must be positive, got {learning_rate}, {total_steps}."
-        )
-    if not 0.0 <= alpha <= 1.0:
+    # The checks of the command's flags (components.settings), here for the Python API.
+    POSITIVE_NUMBER.check("learning_rate", learning_rate)
+    POSITIVE_INT.check("total_steps", total_steps)
+    if steps_per_epoch is not None:
+        POSITIVE_INT.check("steps_per_epoch", steps_per_epoch)
+    if decay_rate is not None:
+        DECAY_FACTOR.check("decay_rate", decay_rate)
+    if warmup_steps is not None:
+        NON_NEGATIVE_INT.check("warmup_steps", warmup_steps)
+        if warmup_steps >= total_steps:
+            raise ValueError(
+                f"warmup_steps ({warmup_steps}) must be fewer than total_steps ({total_steps}): "
+                "the warm-up would leave no steps to decay over."
+            )
+    if not (isinstance(alpha, (int, float)) and 0.0 <= alpha <= 1.0):  # NaN fails too
         raise ValueError(f"alpha (the final rate's fraction) must be in [0, 1], got {alpha}.")
     schedules = keras.optimizers.schedules
     epoch = steps_per_epoch or max(1, total_steps // 10)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import numbers
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -85,12 +86,12 @@ class ValueKind:
         return value
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _is_int(value) -> bool:  # NumPy's integers too
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _is_number(value) -> bool:  # NumPy's numbers too
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 POSITIVE_INT = ValueKind("a positive integer", int, lambda v: _is_int(v) and v >= 1)
@@ -102,6 +103,8 @@ NON_NEGATIVE_NUMBER = ValueKind(
     "finite and >= 0", float, lambda v: _is_number(v) and 0 <= v < math.inf
 )
 FRACTION = ValueKind("in [0, 1)", float, lambda v: _is_number(v) and 0 <= v < 1)
+# A multiplicative decay per period: below 1 (1 or more would not decay, or grow).
+DECAY_FACTOR = ValueKind("in (0, 1)", float, lambda v: _is_number(v) and 0 < v < 1)
 TEXT = ValueKind("text", str, lambda v: isinstance(v, str))
 NAME = ValueKind("a non-empty name", str, lambda v: isinstance(v, str) and bool(v))
 PATH = ValueKind("a path", Path, lambda v: isinstance(v, (str, Path)))

@@ -164,7 +164,38 @@ def create(
             f"{', '.join(options) or 'none'}."
         )
     check_option_values(name, kwargs)
-    return entry.build(input_shape=input_shape, num_classes=num_classes, **kwargs)
+    # NumPy's integers pass the checks above, but Keras's layers take Python ints only.
+    input_shape, num_classes = tuple(int(n) for n in input_shape), int(num_classes)
+    try:
+        return entry.build(input_shape=input_shape, num_classes=num_classes, **kwargs)
+    except ValueError:  # e.g. a pooling's negative output size, deep in Keras
+        smallest = _smallest_input(entry, input_shape, num_classes, kwargs)
+        if smallest is None:
+            raise
+        raise ValueError(
+            f"input_shape {input_shape} is too small for {name!r}: "
+            f"its convolutions and poolings need images of at least {smallest} x {smallest} "
+            "pixels. Resize the images (classiczoo train --resize SIZE)."
+        ) from None
+
+
+# The image sizes tried, smallest first, to name the least a model takes once it failed.
+_PROBE_SIZES = (2, 4, 8, 12, 16, 24, 28, 32, 48, 64, 96, 128, 160, 192, 224, 227, 256, 299)
+
+
+def _smallest_input(entry, input_shape, num_classes, options) -> int | None:
+    """The smallest square image size above `input_shape`'s that the model builds with."""
+    for size in _PROBE_SIZES:
+        if size <= min(input_shape[:2]):
+            continue
+        try:
+            entry.build(
+                input_shape=(size, size, input_shape[2]), num_classes=num_classes, **options
+            )
+        except ValueError:
+            continue
+        return size
+    return None
 
 
 # Ranges of the options several models share: (low, high, in words). A width below 1/64 leaves

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from components.settings import NON_NEGATIVE_INT, NON_NEGATIVE_NUMBER, POSITIVE_NUMBER
+
 
 @keras.saving.register_keras_serializable(package="classiczoo")
 class LocalResponseNormalization(keras.layers.Layer):
@@ -30,13 +32,10 @@ class LocalResponseNormalization(keras.layers.Layer):
 
     def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
         super().__init__(**kwargs)
-        if int(depth_radius) != depth_radius or depth_radius < 0:
-            raise ValueError(f"depth_radius must be an integer >= 0, got {depth_radius}.")
-        if bias <= 0 or alpha < 0 or beta < 0:
-            raise ValueError(
-                f"Need bias > 0, alpha >= 0, beta >= 0; got bias={bias}, alpha={alpha}, "
-                f"beta={beta}."
-            )
+        NON_NEGATIVE_INT.check("depth_radius", depth_radius)
+        POSITIVE_NUMBER.check("bias", bias)
+        NON_NEGATIVE_NUMBER.check("alpha", alpha)
+        NON_NEGATIVE_NUMBER.check("beta", beta)
         self.depth_radius = int(depth_radius)
         self.bias = float(bias)
         self.alpha = float(alpha)

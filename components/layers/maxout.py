@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from components.settings import POSITIVE_INT
+
 
 @keras.saving.register_keras_serializable(package="classiczoo")
 class Maxout(keras.layers.Layer):
@@ -26,8 +28,7 @@ class Maxout(keras.layers.Layer):
 
     def __init__(self, num_units: int, **kwargs):
         super().__init__(**kwargs)
-        if int(num_units) != num_units or num_units < 1:
-            raise ValueError(f"num_units must be a positive integer, got {num_units}.")
+        POSITIVE_INT.check("num_units", num_units)
         self.num_units = int(num_units)
 
     def get_config(self):

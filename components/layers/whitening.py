@@ -12,7 +12,14 @@ import keras
 import numpy as np
 from keras import ops
 
+from components.settings import POSITIVE_INT, POSITIVE_NUMBER
+
 Standardization = keras.layers.Normalization
+
+
+# The most features a covariance is estimated for: 8,192 features make a 0.5 GB covariance
+# and an eigendecomposition of seconds; 30,000 (100 x 100 x 3) would take 7.2 GB and minutes.
+MAX_FEATURES = 8192
 
 
 def covariance_eigh(data, caller: str = "covariance_eigh") -> tuple[np.ndarray, ...]:
@@ -35,11 +42,32 @@ def covariance_eigh(data, caller: str = "covariance_eigh") -> tuple[np.ndarray, 
     >>> eigenvalues.round(3).tolist(), np.abs(eigenvectors[:, 0]).tolist()
     ([0.5, 0.125], [1.0, 0.0])
     """
-    x = np.asarray(data, np.float64)
-    if x.ndim < 2 or len(x) < 2:
+    try:
+        x = np.asarray(data, np.float64)
+    except (TypeError, ValueError):  # text, or rows of different lengths
+        raise ValueError(
+            f"{caller}: data must be an array of numbers [N, ...], got {type(data).__name__} "
+            "holding values that are not numbers (or rows of different lengths)."
+        ) from None
+    if x.ndim < 2:
+        raise ValueError(
+            f"{caller}: data must be samples along the first axis with their features after "
+            f"it ([N, ...]), got shape {x.shape}; N one-feature samples are [N, 1]."
+        )
+    if len(x) < 2:
         raise ValueError(
             f"{caller} needs at least 2 samples to estimate a covariance (rows of data, the "
-            f"first axis), got {len(x) if x.ndim else 0}."
+            f"first axis), got {len(x)}."
+        )
+    features = int(np.prod(x.shape[1:]))
+    if features > MAX_FEATURES:
+        gigabytes = features**2 * 8 / 1e9
+        raise ValueError(
+            f"{caller}: {features} features per sample ({' x '.join(map(str, x.shape[1:]))}) "
+            f"make a {features} x {features} covariance ({gigabytes:.1f} GB) and an "
+            f"eigendecomposition that runs for minutes; at most {MAX_FEATURES} are whitened. "
+            "Resize the images (32 x 32 x 3 is 3,072 features), or whiten small patches "
+            "(components.layers.PatchWhitening)."
         )
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{caller}: data holds NaN or infinite values.")
@@ -56,8 +84,7 @@ class _Whitening(keras.layers.Layer):
 
     def __init__(self, epsilon: float = 1e-5, **kwargs):
         super().__init__(**kwargs)
-        if not epsilon > 0:
-            raise ValueError(f"epsilon must be positive, got {epsilon}.")
+        POSITIVE_NUMBER.check("epsilon", epsilon)  # inf whitened everything to zeros
         self.epsilon = float(epsilon)
 
     def get_config(self):
@@ -84,10 +111,15 @@ class _Whitening(keras.layers.Layer):
             data = np.concatenate(
                 [b[0] if isinstance(b, tuple) else b for b in data.as_numpy_iterator()]
             )
-        x = np.asarray(data, np.float64)
+        x = np.asarray(data)  # checked and converted to float64 by covariance_eigh
         mean, eigenvalues, eigenvectors = covariance_eigh(x, f"{type(self).__name__}.adapt")
         if not self.built:
             self.build((None, *x.shape[1:]))
+        elif self.mean.shape[0] != mean.shape[0]:
+            raise ValueError(
+                f"{type(self).__name__} was built for {self.mean.shape[0]} features per sample; "
+                f"this data has {mean.shape[0]} ({x.shape[1:]}). Adapt a new layer to it."
+            )
         self.mean.assign(mean.astype(np.float32))
         self.projection.assign(self._projection(eigenvalues, eigenvectors).astype(np.float32))
 
@@ -117,8 +149,9 @@ class PCAWhitening(_Whitening):
 
     def __init__(self, num_components: int | None = None, epsilon: float = 1e-5, **kwargs):
         super().__init__(epsilon=epsilon, **kwargs)
-        if num_components is not None and num_components < 1:
-            raise ValueError(f"num_components must be >= 1 or None, got {num_components}.")
+        if num_components is not None:
+            POSITIVE_INT.check("num_components", num_components)
+            num_components = int(num_components)
         self.num_components = num_components
 
     def get_config(self):

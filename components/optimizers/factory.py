@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import keras
+
+from components.settings import FRACTION, NON_NEGATIVE_NUMBER, POSITIVE_NUMBER
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 # Batch-norm scales/offsets and biases are not decayed: decay there only shrinks the model's
@@ -38,10 +38,11 @@ def make_optimizer(
     """
     if name not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {name!r}. Valid optimizers: {', '.join(OPTIMIZERS)}.")
-    if isinstance(learning_rate, (int, float)) and not 0 < learning_rate < math.inf:
-        raise ValueError(f"learning_rate must be a finite positive number, got {learning_rate}.")
-    if not 0 <= weight_decay < math.inf:  # NaN fails too
-        raise ValueError(f"weight_decay must be finite and >= 0, got {weight_decay}.")
+    # The checks of the command's flags (components.settings), here for the Python API.
+    if isinstance(learning_rate, (int, float)):  # else a schedule
+        POSITIVE_NUMBER.check("learning_rate", learning_rate)
+    NON_NEGATIVE_NUMBER.check("weight_decay", weight_decay)
+    FRACTION.check("momentum", momentum)
     decay = {"weight_decay": weight_decay} if weight_decay else {}
     if name == "sgd":
         optimizer = keras.optimizers.SGD(learning_rate, **decay)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+import numpy as np
 import pytest
 
 import zoo
@@ -182,3 +183,63 @@ def test_a_non_finite_loss_stops_the_run_with_its_step_and_exports_nothing(
     assert report.endswith("--lr 1e+29 --resume")  # the hint lowers it tenfold
     assert not (tmp_path / "exports").exists()
     assert json.dumps(result.history, allow_nan=True)  # the history says what happened
+
+
+def _api_cases():
+    from components.layers.lrn import LocalResponseNormalization
+    from components.layers.maxout import Maxout
+    from components.layers.whitening import PCAWhitening, ZCAWhitening
+    from components.optimizers.factory import make_optimizer
+    from components.schedules import make_schedule
+
+    def schedule(**changes):
+        return lambda: make_schedule(
+            **{"name": "warmup_linear", "learning_rate": 0.1, "total_steps": 100, **changes}
+        )
+
+    return [
+        (schedule(learning_rate=float("nan")), "learning_rate must be a finite positive number"),
+        (schedule(name="step", decay_rate=1.5), r"decay_rate must be in \(0, 1\), got 1.5"),
+        (schedule(name="exponential", decay_rate=-0.5), r"decay_rate must be in \(0, 1\)"),
+        (schedule(warmup_steps=200), r"warmup_steps \(200\) must be fewer than total_steps"),
+        (schedule(warmup_steps=-1), "warmup_steps must be an integer >= 0"),
+        (schedule(steps_per_epoch=0), "steps_per_epoch must be a positive integer"),
+        (lambda: make_optimizer("nesterov", 0.1, momentum=float("nan")), "momentum must be in"),
+        (lambda: LocalResponseNormalization(bias=float("nan")), "bias must be a finite positive"),
+        (lambda: LocalResponseNormalization(beta=float("nan")), "beta must be finite and >= 0"),
+        (lambda: LocalResponseNormalization(depth_radius=None), "depth_radius must be an integer"),
+        (lambda: Maxout("two"), "num_units must be a positive integer, got 'two'"),
+        (lambda: Maxout(float("nan")), "num_units must be a positive integer"),
+        (lambda: ZCAWhitening(epsilon=float("inf")), "epsilon must be a finite positive number"),
+        (lambda: PCAWhitening(num_components=1.5), "num_components must be a positive integer"),
+        (lambda: ZCAWhitening().adapt(np.array([1.0, 2.0])), r"got shape \(2,\); N one-feature"),
+        (lambda: ZCAWhitening().adapt(np.array([["a", "b"], ["c", "d"]])), "must be an array of"),
+        # 100 x 100 x 3 images: a 30,000-square covariance, refused before it is built.
+        (lambda: ZCAWhitening().adapt(np.zeros((2, 100, 100, 3))), r"30000 features .*\(7.2 GB\)"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(17))
+def test_the_api_checks_numbers_as_the_commands_do(case):
+    call, message = _api_cases()[case]
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_whitening_refuses_data_of_another_width_after_adapting():
+    from components.layers.whitening import ZCAWhitening
+
+    layer = ZCAWhitening()
+    layer.adapt(np.random.default_rng(0).random((10, 4)))
+    with pytest.raises(ValueError, match="built for 4 features per sample; this data has 5"):
+        layer.adapt(np.random.default_rng(0).random((10, 5)))
+
+
+def test_create_takes_numpy_integers_and_names_the_smallest_input():
+    import zoo
+
+    model = zoo.create("lenet5", num_classes=np.int64(3), input_shape=(np.int64(28), 28, 1))
+    assert model.output_shape == (None, 3)
+    with pytest.raises(ValueError, match=r"too small for 'lenet5': .* at least 12 x 12 pixels"):
+        zoo.create("lenet5", input_shape=(1, 1, 1))
+    zoo.create("lenet5", input_shape=(12, 12, 1))  # the size it names builds

@@ -42,5 +42,5 @@ def test_values_against_numpy_and_tensorflow(r, k, alpha, beta):
 def test_bad_arguments():
     with pytest.raises(ValueError, match="depth_radius must be an integer >= 0"):
         LocalResponseNormalization(depth_radius=-1)
-    with pytest.raises(ValueError, match="bias > 0"):
+    with pytest.raises(ValueError, match="bias must be a finite positive number"):
         LocalResponseNormalization(bias=0.0)

@@ -38,7 +38,7 @@ def test_pca_keeps_the_largest_components_decorrelated():
     y = np.asarray(layer(DATA))
     assert y.shape == (400, 4)
     np.testing.assert_allclose(np.cov(y, rowvar=False, bias=True), np.eye(4), atol=1e-3)
-    with pytest.raises(ValueError, match="num_components must be >= 1"):
+    with pytest.raises(ValueError, match="num_components must be a positive integer"):
         PCAWhitening(num_components=0)
 
 
