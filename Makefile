@@ -40,7 +40,9 @@ install: $(INSTALLED)
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,jax,docs,onnx,litert]'
+	# setuptools' banner about editable installs ("folders ... with the same name as your
+	# package") passes pip's --quiet: it is a Python warning of the build, filtered by its text.
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[dev,jax,docs,onnx,litert]'
 	touch $(INSTALLED)
 
 ## data: Debian's dataset-fashion-mnist, the offline source of Fashion-MNIST (needs root)

@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from typing import TextIO
 
 from components.installed import is_installed
@@ -35,6 +36,59 @@ _NOISE = (
     re.compile(r"^WARNING: All log messages before absl::InitializeLog\(\) is called"),
     re.compile(r"^To enable the following instructions: .*compiler flags\.$"),
 )
+
+
+# Lines TensorFlow's C++ runtime prints while a run goes on that report no problem of the run:
+# a deterministic run's tf.data rewrite (a parallel map made sequential) copies an attribute the
+# sequential op lacks (TensorFlow 2.21, `node_def_util.cc`); the map runs as it should.
+_RUNTIME_NOISE = (re.compile(r"NodeDef mentions attribute use_unbounded_threadpool "),)
+
+
+def is_runtime_noise(line: str) -> bool:
+    """Whether `line` is one of the harmless lines TensorFlow prints while a run goes on.
+
+    Example:
+    >>> is_runtime_noise("E0000 00:00:17.09 26891 node_def_util.cc:682] NodeDef mentions "
+    ...                  "attribute use_unbounded_threadpool which is not in the op definition")
+    True
+    """
+    return any(pattern.search(line) for pattern in _RUNTIME_NOISE)
+
+
+@contextlib.contextmanager
+def filtered_stderr(drop=is_runtime_noise):
+    """Within the block, the process's file descriptor 2 goes through a pipe whose lines are
+    written on to the real stderr as they come, but those `drop` accepts: C++ code writes to
+    the descriptor, which no Python logging setting reaches.
+
+    Example:
+    >>> with filtered_stderr(lambda line: line.startswith("noise")):
+    ...     pass  # doctest: +SKIP
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def forward():
+        with os.fdopen(read_end, "rb", buffering=0) as lines:
+            for line in iter(lines.readline, b""):
+                if not drop(line.decode(errors="replace")):
+                    os.write(saved, line)
+
+    thread = threading.Thread(target=forward, name="filtered-stderr", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the pipe's last writer here closes: the thread reads to its end
+        # A child process that still holds the pipe (a launcher's worker) keeps it open: the
+        # thread goes on forwarding for it, and the process does not wait.
+        thread.join(timeout=2)
+        if not thread.is_alive():
+            os.close(saved)
 
 
 def is_startup_noise(line: str) -> bool:
@@ -135,6 +189,8 @@ __all__ = [
     "LOG_LEVEL_VARIABLE",
     "QUIET_MARKER_VARIABLE",
     "captured_stderr_lines",
+    "filtered_stderr",
+    "is_runtime_noise",
     "is_startup_noise",
     "progress_verbosity",
     "quiet_tensorflow",

@@ -13,6 +13,7 @@ from components.console import (
     LOG_LEVEL_VARIABLE,
     QUIET_MARKER_VARIABLE,
     captured_stderr_lines,
+    filtered_stderr,
     is_startup_noise,
     progress_verbosity,
     user_wants_tensorflow_logs,
@@ -101,3 +102,33 @@ def test_progress_is_a_live_bar_on_a_terminal_and_a_line_per_epoch_elsewhere(tmp
     with open(tmp_path / "run.log", "w") as log_file:
         assert progress_verbosity(log_file) == 2
     assert progress_verbosity(object()) == 2  # a stream without isatty: not a terminal
+
+
+def test_filtered_stderr_drops_only_the_noise_of_cpp_writers(capfd):
+    with filtered_stderr(lambda line: "noise" in line):
+        os.write(2, b"noise from C++\nkept line\n")  # file descriptor 2, as C++ code writes
+        print("a Python warning", file=sys.stderr)
+    err = capfd.readouterr().err  # the pipe's lines come after a direct write: any order
+    assert sorted(err.splitlines()) == ["a Python warning", "kept line"]
+
+
+@pytest.mark.e2e
+def test_a_deterministic_augmented_run_on_a_fresh_data_dir_has_a_clean_stderr(
+    fashion_mnist_files, tmp_path
+):
+    # A fresh tfds dir: Fashion-MNIST is prepared offline first (absl's "Variant folder ...
+    # has no dataset_info.json" came then), and a deterministic augmented run's tf.data rewrite
+    # printed "NodeDef mentions attribute use_unbounded_threadpool ...".
+    env = {k: v for k, v in os.environ.items() if k != LOG_LEVEL_VARIABLE}
+    run = subprocess.run(
+        [sys.executable, "-m", "zoo.cli", "train", "--model=lenet5_bn", "--epochs=1",
+         "--train-split=train[:512]", "--test-split=test[:128]", "--augment=flip",
+         "--deterministic", f"--data-dir={tmp_path / 'tfds'}",
+         f"--export-dir={tmp_path / 'e'}", f"--log-dir={tmp_path / 'l'}",
+         f"--checkpoint-dir={tmp_path / 'c'}"],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Preparing fashion_mnist" in run.stdout + run.stderr  # the preparation did run
+    assert "Variant folder" not in run.stderr and "use_unbounded_threadpool" not in run.stderr
+    assert run.stderr.strip() == "", run.stderr[-3000:]

@@ -25,7 +25,7 @@ import sys
 
 import components
 from components.backends import choose_keras_backend
-from components.console import quiet_tensorflow
+from components.console import filtered_stderr, quiet_tensorflow
 
 # command: (module, one line of help)
 COMMANDS = {
@@ -105,7 +105,8 @@ def run_command(name: str, argv: list[str], *, prog: str, verbose: bool = False)
     module = importlib.import_module(f"zoo.cli.{module_name}")
     parser = module.build_parser(prog=prog)
     args = parser.parse_args(argv)
-    with reported_errors(prog, verbose):
+    quiet = contextlib.nullcontext() if verbose else filtered_stderr()
+    with quiet, reported_errors(prog, verbose):
         return module.run(parser, args, [*prog.split(), *argv])
 
 
