@@ -12,6 +12,7 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,4 +83,68 @@ def write_json_atomic(path: str | Path, payload) -> Path:
     return write_text_atomic(path, text + "\n")
 
 
-__all__ = ["atomic_path", "strict_json_value", "write_json_atomic", "write_text_atomic"]
+def check_writable_dir(path: str | Path, what: str) -> Path:
+    """`path` if a directory can be made there (or is one) and written into; else an OSError
+    that names `what`, the path and why, before any slow work depends on it.
+
+    Args:
+        path: a directory, existing or to be made.
+        what: its flag or role, for the message (`"--export-dir"`).
+
+    Example:
+    >>> check_writable_dir("saved_models", "--export-dir")  # doctest: +SKIP
+    PosixPath('saved_models')
+    """
+    path = Path(path)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "" if existing == path else f" ({existing} is a file)"
+        raise NotADirectoryError(
+            f"{what} {path} cannot be a directory{where}: name a directory, existing or new."
+        )
+    try:  # a probe, not os.access: permissions are not all (read-only mounts, quotas)
+        handle, probe = tempfile.mkstemp(dir=existing, prefix=".classiczoo-write-probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        raise OSError(  # one argument: the message alone, no bare "[Errno 30]" before it
+            f"{what} {path} is not writable ({existing}: {err.strerror}): choose another "
+            "directory."
+        ) from None
+    return path
+
+
+def ensure_free_space(directory: str | Path, needed: int, what: str) -> None:
+    """Raises an OSError naming `what`, the bytes it needs and those free, where the disk of
+    `directory` (or of its first existing parent) has fewer than `needed` bytes free plus a
+    margin: found before writing, where a full disk mid-write leaves a library's file handles
+    failing (h5py's end in a crash).
+
+    Args:
+        directory: where the file goes.
+        needed: its estimated size in bytes.
+        what: what is written, for the message (`"checkpoint ckpt-40"`).
+    """
+    existing = Path(directory)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    free = shutil.disk_usage(existing).free
+    wanted = int(needed * 1.2) + 2**20  # the estimate's margin, and 1 MiB for the small files
+    if free < wanted:
+        raise OSError(
+            f"No space left for the {what} in {directory}: it needs about "
+            f"{wanted / 2**20:.1f} MiB, {free / 2**20:.1f} MiB are free on that disk. Free some "
+            "space (earlier checkpoints and exports are kept) and run again."
+        )
+
+
+__all__ = [
+    "atomic_path",
+    "check_writable_dir",
+    "ensure_free_space",
+    "strict_json_value",
+    "write_json_atomic",
+    "write_text_atomic",
+]

@@ -19,8 +19,9 @@ import warnings
 from pathlib import Path
 
 import keras
+import numpy as np
 
-from components.atomic_files import atomic_path, write_text_atomic
+from components.atomic_files import atomic_path, ensure_free_space, write_text_atomic
 from components.callbacks.step_counting import StepCountingCallback
 from components.checkpoints.files import (
     MAX_TO_KEEP,
@@ -179,6 +180,7 @@ class WeightsCheckpoint(StepCountingCallback):
         batch = self.batch + (step - self.step)
         self.directory.mkdir(parents=True, exist_ok=True)
         stem = self.directory / f"ckpt-{step}"
+        ensure_free_space(self.directory, self._checkpoint_bytes(), f"checkpoint ckpt-{step}")
         with atomic_path(stem.with_name(stem.name + WEIGHTS_SUFFIX)) as partial:
             self.model.save_weights(partial)
         schedule = scaled_schedule(self.model.optimizer)
@@ -192,6 +194,16 @@ class WeightsCheckpoint(StepCountingCallback):
         for old_step, old in _checkpoints(self.directory)[: -self.keep]:
             old.unlink(missing_ok=True)
             (self.directory / f"ckpt-{old_step}{WEIGHTS_SUFFIX}").unlink(missing_ok=True)
+
+    def _checkpoint_bytes(self) -> int:
+        """The size of the newest checkpoint here, else the model's and optimizer's weights'."""
+        saved = _checkpoints(self.directory)
+        if saved:
+            weights = self.directory / f"ckpt-{saved[-1][0]}{WEIGHTS_SUFFIX}"
+            if weights.is_file():
+                return weights.stat().st_size
+        variables = [*self.model.weights, *self.model.optimizer.variables]
+        return sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in variables)
 
     def retrace(self) -> None:
         """Keras's train function traced again (a changed momentum is baked into it)."""

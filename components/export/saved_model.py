@@ -17,8 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from components.atomic_files import ensure_free_space
 from components.backends import require_tensorflow_backend
 from components.data.pipeline import Preprocessing, preprocess_images
 from components.export.metadata import (
@@ -185,9 +187,20 @@ def export_classifier(
             image_shape, class_names, preprocessing.to_dict(), tta=tta
         ),
     )
-    return publish_saved_model(
-        base_dir, lambda path: archive.write_out(str(path), verbose=False), metadata
-    )
+    size = sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in model.weights)
+    ensure_free_space(base_dir, size, "SavedModel")
+
+    def write_out(path: Path) -> None:
+        try:
+            archive.write_out(str(path), verbose=False)
+        except tf.errors.ResourceExhaustedError as err:  # TensorFlow's word for ENOSPC
+            reason = err.message.split(";")[-1].strip()
+            raise OSError(
+                f"No space left for the SavedModel under {base_dir} ({reason}): nothing was "
+                "exported; free some space and export again."
+            ) from None
+
+    return publish_saved_model(base_dir, write_out, metadata)
 
 
 def publish_saved_model(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import keras
 
+from components.atomic_files import check_writable_dir
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.result import TrainResult
 
@@ -51,8 +52,17 @@ def train_on_backend(config: TrainConfig, registry: ModelRegistry, data=None) ->
 
     Raises:
         ConfigError: bad settings, or a backend other than Keras's.
+        OSError: an output directory that cannot be made or written, before any training.
     """
-    if check_backend(config) == "tensorflow":
+    backend = check_backend(config)
+    for flag, path in (
+        ("--export-dir", config.output.export_dir),
+        ("--checkpoint-dir", config.control.checkpoint_dir),
+        ("--log-dir", config.output.log_dir),
+    ):
+        if path is not None:  # found now, not after training with a bare [Errno 20]
+            check_writable_dir(path, flag)
+    if backend == "tensorflow":
         from components.training.run import train_model
 
         return train_model(config, registry, data)

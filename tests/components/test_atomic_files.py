@@ -41,3 +41,67 @@ def test_figures_are_written_through_it(tmp_path):
     path = save_figure(figure, tmp_path / "figures" / "line.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in path.parent.iterdir()] == ["line.png"]
+
+
+def test_an_output_directory_that_cannot_be_one_is_named(tmp_path):
+    from components.atomic_files import check_writable_dir
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("a file where a directory should go")
+    with pytest.raises(
+        OSError, match=r"--export-dir .*afile/x cannot be a directory \(.*afile is a file\)"
+    ):
+        check_writable_dir(blocker / "x", "--export-dir")
+    assert check_writable_dir(tmp_path / "new" / "dir", "--log-dir") == tmp_path / "new" / "dir"
+    assert not (tmp_path / "new").exists()  # checked, not made
+    assert list(tmp_path.iterdir()) == [blocker]  # the probe file is gone
+
+
+def test_too_little_free_space_is_refused_before_writing(tmp_path, monkeypatch):
+    import shutil
+
+    from components.atomic_files import ensure_free_space
+
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=300 * 1024))
+    with pytest.raises(OSError, match=r"checkpoint ckpt-4 in .*: it needs about 2.2 MiB, 0.3 MiB"):
+        ensure_free_space(tmp_path / "ckpt", 1024**2, "checkpoint ckpt-4")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=10 * 1024**2))
+    ensure_free_space(tmp_path / "ckpt", 1024**2, "checkpoint ckpt-4")  # 2.2 of 10 MiB: fits
+
+
+@pytest.mark.e2e
+def test_a_full_disk_stops_a_run_before_a_checkpoint_is_half_written(
+    fashion_mnist_data_dir, tmp_path, monkeypatch
+):
+    import shutil
+
+    import zoo
+
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=100 * 1024))
+    with pytest.raises(OSError, match=r"No space left for the checkpoint ckpt-2 in .*ckpt"):
+        zoo.train(
+            model="lenet5_bn",
+            train_split="train[:256]",
+            test_split="test[:64]",
+            epochs=1,
+            checkpoint_every=2,
+            data_dir=str(fashion_mnist_data_dir),
+            checkpoint_dir=tmp_path / "ckpt",
+            export_dir=tmp_path / "exports",
+            log_dir=tmp_path / "logs",
+        )
+    left = list((tmp_path / "ckpt").glob("*ckpt-*")) + list((tmp_path / "ckpt").glob(".*ckpt-*"))
+    assert left == []  # no half-written checkpoint (the directory the run made may be gone)
+    assert not (tmp_path / "exports").exists()
+
+
+def test_an_unusable_export_dir_is_refused_before_training(tmp_path):
+    import zoo
+
+    blocker = tmp_path / "exports"
+    blocker.write_text("")
+    with pytest.raises(OSError, match="--export-dir .* cannot be a directory"):
+        zoo.train(model="lenet5_bn", export_dir=blocker, checkpoint_dir=tmp_path / "ckpt")
+    assert not (tmp_path / "ckpt").exists()  # refused before anything was made
