@@ -111,6 +111,13 @@ PATH = ValueKind("a path", Path, lambda v: isinstance(v, (str, Path)))
 SWITCH = ValueKind("True or False", valid=lambda v: isinstance(v, bool))
 
 
+def int_in(low: int, high: int) -> ValueKind:
+    """A kind whose values are the integers `low..high`."""
+    return ValueKind(
+        f"an integer in {low}..{high}", int, lambda v: _is_int(v) and low <= v <= high
+    )
+
+
 def one_of(choices: Iterable[str]) -> ValueKind:
     """A kind whose values are `choices`."""
     choices = tuple(choices)
@@ -309,6 +316,7 @@ __all__ = [
     "flag_values",
     "keyword_of",
     "like",
+    "int_in",
     "one_of",
     "setting",
     "settings_of",

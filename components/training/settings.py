@@ -32,6 +32,7 @@ from components.settings import (
     ValueKind,
     check_fields,
     checked_by,
+    int_in,
     one_of,
     setting,
 )
@@ -76,6 +77,8 @@ ERROR_RATE = checked_by("an error rate in [0, 1]", _error_rate, convert=float)
 MONITOR_NAMES = ValueKind(
     f"comma-separated monitors ({', '.join(MONITORS)})", _monitors, _known_monitors
 )
+# The zoo's largest input is 299 px; --resize 10000 ran out of memory in a raw traceback.
+IMAGE_SIZE = int_in(1, 1024)
 MODEL_OPTIONS = ValueKind("KEY=VALUE pairs", key_value, lambda value: isinstance(value, dict))
 
 
@@ -165,7 +168,7 @@ class DataSettings:
         f"training augmentation: {', '.join(POLICIES)}, or a comma list "
         "(e.g. standard,erasing); default: the model's",
     )
-    resize: int | None = setting(None, POSITIVE_INT, "resize images to SIZE x SIZE")
+    resize: int | None = setting(None, IMAGE_SIZE, "resize images to SIZE x SIZE")
     data_dir: str | None = setting(None, TEXT, "tfds data dir; default tfds's own")
     image_dir: Path | None = setting(
         None,

@@ -164,3 +164,17 @@ def test_num_classes_goes_with_data():
 
     with pytest.raises(TypeError, match="num_classes goes with data"):
         zoo.train(num_classes=3)
+
+
+def test_an_inverted_slice_and_a_validation_split_out_of_range_are_explained():
+    from components.data.validation_split import held_out_count
+
+    # tfds counts `train[5:2]` as -3 examples (a raw FailedPreconditionError mid-run before).
+    with pytest.raises(
+        ValueError, match=r"'train\[5:2\]' holds no examples \(-3\): a slice's end"
+    ):
+        held_out_count(-3, 0.0, "train[5:2]")
+    # Both bounds, not only the lower one.
+    with pytest.raises(ValueError, match=r"holds out 100: .* \(between 0.01 and 0.99 here\)"):
+        held_out_count(100, 0.9999, "train[:100]")
+    assert held_out_count(100, 0.99, "train[:100]") == 99

@@ -319,3 +319,15 @@ def test_the_serving_pages_snippets_run_on_real_exports(runs, tmp_path, monkeypa
     # All three runtimes answer a black image with the same class.
     first_classes = {re.findall(r"\d+", answer.split("]")[0])[0] for answer in answers}
     assert len(first_classes) == 1, answers
+
+
+def test_a_truncated_keras_file_is_named_damaged(runs, tmp_path):
+    _, results = runs
+    source = tmp_path / "run"
+    source.mkdir()
+    results[0].model.save(source / "model.keras")
+    whole = (source / "model.keras").read_bytes()
+    (source / "model.keras").write_bytes(whole[: len(whole) // 2])  # "File not found" before
+    shutil.copy(results[0].export_dir / "metadata.json", source / "metadata.json")
+    with pytest.raises(ValueError, match=r"Keras cannot load .*model.keras .*: a damaged file"):
+        export_format(source, "onnx", tmp_path / "out")

@@ -63,6 +63,8 @@ def test_the_parts_are_passed_their_own_settings():
         (["--augment", "rotate"], "argument --augment: unknown augmentation 'rotate'"),
         (["--monitor", "loss"], "argument --monitor: unknown monitor 'loss'"),
         (["--model-arg", "3=x"], "argument --model-arg: expected KEY=VALUE, got '3=x'"),
+        # Ran out of memory in a raw traceback before.
+        (["--resize", "10000"], "argument --resize: must be an integer in 1..1024, got 10000"),
     ],
 )
 def test_a_flag_is_checked_by_its_settings_rule(argv, message, capsys):
