@@ -93,6 +93,22 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
         process.wait()
 
 
+# Seconds the workers get to end after the launcher passed SIGTERM on, before they are killed.
+STOP_GRACE_SECONDS = 10
+
+
+class _Terminated(Exception):
+    """The launcher got SIGTERM."""
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 # Exit codes that a restart cannot mend: the command's words are wrong, or a person stopped it.
 NOT_RESTARTED = {2: "a usage error (bad flags)", 130: "interrupted"}
 
@@ -127,7 +143,9 @@ def restart_command(command: list[str]) -> list[str]:
 
 
 def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 3) -> int:
-    """Runs `command` as `workers` workers until all finish; returns the exit code.
+    """Runs `command` as `workers` workers until all finish; returns the exit code. SIGTERM
+    to the launcher is passed on to every worker, which are killed if they have not ended
+    `STOP_GRACE_SECONDS` later; the launcher then returns 143.
 
     Args:
         command: the training command, as words (it must accept `--resume`).
@@ -139,8 +157,14 @@ def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 
             f"need workers >= 1 and max_restarts >= 0, got {workers}, {max_restarts}."
         )
     restarts = 0
-    running = start_workers(command, workers)
+    running = []
+
+    def terminate(number, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
+        running = start_workers(command, workers)
         while True:
             time.sleep(0.2)
             codes = [p.poll() for p in running]
@@ -167,6 +191,20 @@ def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 
     except KeyboardInterrupt:
         stop_workers(running)
         return 130
+    except _Terminated:
+        # A scheduler or `docker stop` ends the launcher: its workers end with it, never
+        # left running as orphans (each is its own process group, out of the terminal's reach).
+        print("[launcher] SIGTERM: stopping the workers", flush=True)
+        for process in running:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        while any(p.poll() is None for p in running) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop_workers(running)  # what did not end by then is killed
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = [
@@ -177,5 +215,6 @@ __all__ = [
     "run_local_cluster",
     "start_workers",
     "stop_workers",
+    "usable_cores",
     "worker_environment",
 ]

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from components.arg_types import non_negative_int, positive_int
-from components.distribute.local_cluster import run_local_cluster
+from components.distribute.local_cluster import run_local_cluster, usable_cores
 
 DESCRIPTION = "Start N training workers on this machine as one multi-worker cluster."
 
@@ -24,6 +24,11 @@ def build_parser(prog: str = "classiczoo launch") -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=positive_int, default=2, help="number of workers")
     parser.add_argument(
         "--max-restarts", type=non_negative_int, default=3, help="restarts after failures"
+    )
+    parser.add_argument(
+        "--oversubscribe",
+        action="store_true",
+        help="allow more workers than this machine's cores (each runs a whole TensorFlow)",
     )
     parser.add_argument("train_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -43,6 +48,12 @@ def worker_command(train_args: list[str], verbose: bool = False) -> list[str]:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+    cores = usable_cores()
+    if args.workers > cores and not args.oversubscribe:
+        parser.error(
+            f"--workers {args.workers} on {cores} core(s): each worker runs a whole TensorFlow "
+            "and they would only contend for the cores. Pass --oversubscribe if you mean it."
+        )
     return run_local_cluster(
         worker_command(args.train_args, args.verbose), args.workers, args.max_restarts
     )

@@ -161,3 +161,44 @@ def test_every_worker_ends_with_the_same_model_and_the_metadata_is_the_exports(
     )["metrics"]["test"]
     assert report["accuracy"] == pytest.approx(test["accuracy"], abs=1e-6)
     assert report["loss"] == pytest.approx(test["loss"], abs=1e-4)
+
+
+@pytest.mark.e2e
+def test_sigterm_to_the_launcher_ends_every_worker(fashion_mnist_data_dir, tmp_path):
+    extra = ["--train-split=train[:1024]", "--test-split=test[:256]", "--epochs=200"]
+    launcher = subprocess.Popen(
+        [*LAUNCH, "--workers=2", "--max-restarts=0", "--",
+         *_args(fashion_mnist_data_dir, tmp_path, "job", *extra)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    lines, pids = [], {}
+    for line in launcher.stdout:
+        lines.append(line)
+        if match := re.search(r"\[launcher\] worker (\d) pid (\d+)", line):
+            pids[int(match.group(1))] = int(match.group(2))
+        if "Epoch 2/" in line:  # both workers are training: they step together
+            launcher.send_signal(signal.SIGTERM)
+            break
+    rest, _ = launcher.communicate(timeout=120)
+    output = "".join(lines) + rest
+    assert launcher.returncode == 143, output[-3000:]
+    assert "[launcher] SIGTERM: stopping the workers" in output
+    assert len(pids) == 2
+    for pid in pids.values():  # none left running as an orphan (and none a zombie)
+        assert not os.path.exists(f"/proc/{pid}"), f"worker {pid} still exists"
+
+
+def test_the_launcher_refuses_more_workers_than_cores(capsys):
+    from components.distribute.local_cluster import usable_cores
+    from zoo import cli
+
+    cores = usable_cores()
+    assert cli.main(["launch", f"--workers={cores + 1}", "--", "--model", "lenet5_bn"]) == 2
+    assert f"--workers {cores + 1} on {cores} core(s)" in capsys.readouterr().err
+    assert "--oversubscribe" in cli_help()
+
+
+def cli_help() -> str:
+    from zoo.cli.launch import build_parser
+
+    return build_parser().format_help()
