@@ -18,20 +18,9 @@ from __future__ import annotations
 import keras
 
 from components.callbacks.resumable_plateau import ResumableReduceLROnPlateau
+from components.schedule_names import LR_SCHEDULES
 from components.settings import DECAY_FACTOR, NON_NEGATIVE_INT, POSITIVE_INT, POSITIVE_NUMBER
 
-LR_SCHEDULES = (
-    "constant",
-    "step",
-    "exponential",
-    "inverse_time",
-    "cosine",
-    "warmup_cosine",
-    "warmup_linear",
-    "plateau",
-)
-# The schedules that are functions of the step (all but the plateau callback).
-STEP_SCHEDULES = tuple(name for name in LR_SCHEDULES if name != "plateau")
 # ReduceLROnPlateau's settings for `--lr-schedule plateau`: halve after 2 epochs without gain.
 PLATEAU_FACTOR = 0.5
 PLATEAU_PATIENCE = 2

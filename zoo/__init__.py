@@ -67,7 +67,8 @@ def __getattr__(name: str):
         _load_families()
         value = getattr(importlib.import_module(_NAMES[name]), name)
     elif name in _SUBMODULES:
-        _load_families()
+        if name != "cli":  # the commands read their flags before Keras loads (the families)
+            _load_families()
         value = importlib.import_module(f"zoo.{name}")
     else:
         raise AttributeError(f"module 'zoo' has no attribute {name!r}")

@@ -35,10 +35,6 @@ exported graph never see it. This module only chooses and orders the layers; all
 
 from __future__ import annotations
 
-import keras
-
-from components.data.alternating_flip import AlternatingFlip
-
 POLICIES = (
     "none", "flip", "crop", "standard", "erasing", "mixup", "cutmix", "altflip", "translate",
 )  # fmt: skip
@@ -124,6 +120,12 @@ class Augmenter:
     """
 
     def __init__(self, steps, image_shape, seed: int | None = None, value_range=VALUE_RANGE):
+        # Here, not at the top: the policies' names and checks serve the commands' flags,
+        # which are read before Keras and TensorFlow load.
+        import keras
+
+        from components.data.alternating_flip import AlternatingFlip
+
         height, width = image_shape[:2]
         self.steps = tuple(steps)
         seeds = {step: None if seed is None else seed + SEED_OFFSETS[step] for step in STEPS}
@@ -186,6 +188,8 @@ class Augmenter:
                 "in the training set: call the Augmenter with epoch= and indices= (got "
                 f"epoch={epoch!r}, indices={'None' if indices is None else 'given'})."
             )
+        import keras
+
         for index, step in enumerate(self.steps):
             layer = self.layers[step]
             if step in NEEDS_EPOCH:

@@ -7,10 +7,12 @@ initialization lesson's figure.
 
 from __future__ import annotations
 
-import keras
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from components.diagnostics.recording import activation_kind, leaf_layers, recording_calls
+if TYPE_CHECKING:
+    import keras
 
 
 def activation_statistics(model: keras.Model, batch) -> list[dict]:
@@ -24,6 +26,10 @@ def activation_statistics(model: keras.Model, batch) -> list[dict]:
     >>> [row["activation"] for row in activation_statistics(model, np.ones((8, 4)))]
     ['relu']
     """
+    import keras  # here: the package is imported by the commands' flag checks, before Keras
+
+    from components.diagnostics.recording import activation_kind, leaf_layers, recording_calls
+
     layers = [layer for layer in leaf_layers(model) if activation_kind(layer)]
     with recording_calls(layers) as calls:
         model(np.asarray(batch), training=False)

@@ -23,7 +23,6 @@ import threading
 import time
 from pathlib import Path
 
-from components.checkpoints.files import has_checkpoint
 from components.console import LOG_LEVEL_VARIABLE, QUIET_MARKER_VARIABLE
 from components.training.settings import ModelSettings
 
@@ -138,6 +137,8 @@ def checkpoint_dir_of(command: list[str]) -> Path:
 def restart_command(command: list[str]) -> list[str]:
     """`command` with `--resume` where the chief left a checkpoint to resume from, and
     without it where it did not (a worker that died before the first checkpoint)."""
+    from components.checkpoints.files import has_checkpoint  # Keras's: only at a restart
+
     plain = [word for word in command if word != "--resume"]
     return [*plain, "--resume"] if has_checkpoint(checkpoint_dir_of(command)) else plain
 

@@ -17,9 +17,12 @@ them gives `p` back), so a combination answers exactly like a single exported mo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import tensorflow as tf
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 METHODS = ("mean-probs", "mean-logits", "weighted", "vote")
 
@@ -62,6 +65,8 @@ def combine(member_logits, method: str, weights=None) -> dict[str, tf.Tensor]:
     >>> out["probabilities"].numpy().round(3).tolist()
     [[0.5, 0.5]]
     """
+    import tensorflow as tf  # here: METHODS serves the flags, read before TensorFlow loads
+
     z = tf.cast(tf.convert_to_tensor(member_logits), tf.float32)
     members = tf.shape(z)[0]
     probs = tf.nn.softmax(z, axis=-1)

@@ -102,8 +102,9 @@ def export_keras_model(
         )
     # The file names the project's registered classes (layers, loss, metric, schedule): their
     # modules register them when imported.
-    for module in ("layers", "losses", "metrics", "optimizers", "schedules", "initializers"):
+    for module in ("layers", "losses", "metrics", "schedules", "initializers"):
         importlib.import_module(f"components.{module}")
+    importlib.import_module("components.optimizers.adam_no_bias_correction")  # lazy package
     unknown = unknown_classes(path)
     if unknown:
         raise ValueError(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import keras
+from typing import TYPE_CHECKING
 
 from components.settings import FRACTION, NON_NEGATIVE_NUMBER, POSITIVE_NUMBER
+
+if TYPE_CHECKING:
+    import keras
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 # Batch-norm scales/offsets and biases are not decayed: decay there only shrinks the model's
@@ -36,6 +39,8 @@ def make_optimizer(
     Example:
     >>> opt = make_optimizer("nesterov", 0.05, weight_decay=5e-4)
     """
+    import keras  # here: the names above serve the flags, read before Keras loads
+
     if name not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {name!r}. Valid optimizers: {', '.join(OPTIMIZERS)}.")
     # The checks of the command's flags (components.settings), here for the Python API.

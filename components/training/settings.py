@@ -18,7 +18,7 @@ from components.diagnostics.bias_variance import check_error_rate
 from components.export.formats import FORMATS, require_format
 from components.export.tta import TTA_MODES
 from components.optimizers.factory import OPTIMIZERS
-from components.schedules import LR_SCHEDULES
+from components.schedule_names import LR_SCHEDULES
 from components.settings import (
     FRACTION,
     NAME,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keras_tuner
-import tensorflow as tf
+if TYPE_CHECKING:
+    import keras_tuner
+    import tensorflow as tf
 
 from components.atomic_files import write_json_atomic
 
@@ -71,6 +73,8 @@ def make_tuner(
     >>> type(tuner).__name__
     'RandomSearch'
     """
+    import keras_tuner  # here: TUNERS serves the flags, read before Keras loads
+
     if kind not in TUNERS:
         raise ValueError(f"Unknown tuner {kind!r}. Valid tuners: {', '.join(TUNERS)}.")
     if max_trials < 1 or epochs < 1 or executions_per_trial < 1:

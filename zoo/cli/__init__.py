@@ -101,10 +101,14 @@ def run_command(name: str, argv: list[str], *, prog: str, verbose: bool = False)
     module_name, _ = COMMANDS[name]
     verbose = verbose or "--verbose" in argv
     choose_backend(argv)
-    quiet_tensorflow(verbose)  # every command's modules import TensorFlow
+    # The flags first: a command's module and parser load no TensorFlow or Keras, so a mistyped
+    # flag is answered at once (tests/zoo/cli/test_cli.py times none, but checks none loads).
     module = importlib.import_module(f"zoo.cli.{module_name}")
     parser = module.build_parser(prog=prog)
     args = parser.parse_args(argv)
+    if hasattr(module, "check_args"):  # flags that do not go together, still before TensorFlow
+        module.check_args(parser, args)
+    quiet_tensorflow(verbose)  # before the command's work imports TensorFlow
     quiet = contextlib.nullcontext() if verbose else filtered_stderr()
     with quiet, reported_errors(prog, verbose):
         return module.run(parser, args, [*prog.split(), *argv])

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from components.arg_types import fraction, non_negative_float, positive_int, validated
 from components.export.combination import METHODS
-from components.export.ensemble_comparison import compare_ensemble
 from components.export.formats import FORMATS, require_format
 from components.export.tta import TTA_MODES
 
@@ -83,7 +82,8 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
-    check_args(parser, args)
+    from components.export.ensemble_comparison import compare_ensemble  # after the flags
+
     compare_ensemble(
         args.model_dirs,
         method=args.method,

@@ -12,7 +12,6 @@ import argparse
 from pathlib import Path
 
 from components.arg_types import error_rate, positive_int
-from components.export.evaluation_report import evaluate_exports
 from components.export.tta import TTA_MODES
 
 DESCRIPTION = (
@@ -68,6 +67,8 @@ def build_parser(prog: str = "classiczoo evaluate") -> argparse.ArgumentParser:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+    from components.export.evaluation_report import evaluate_exports  # after the flags
+
     evaluate_exports(
         args.model_dirs,
         dataset=args.dataset,

@@ -59,11 +59,15 @@ def build_parser(prog: str = "classiczoo export") -> argparse.ArgumentParser:
     return parser
 
 
-def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuses flags that do not go together, before anything is loaded."""
     if args.opset is not None and args.export_format != "onnx":
         parser.error(f"--opset is ONNX's; --format {args.export_format} takes none.")
     if not args.source.exists():
         parser.error(f"{args.source} does not exist: name a SavedModel directory or model.keras.")
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
     from components.export.formats import export_format
 
     exported = export_format(
@@ -79,4 +83,4 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
     return 0
 
 
-__all__ = ["DESCRIPTION", "build_parser", "run"]
+__all__ = ["DESCRIPTION", "build_parser", "check_args", "run"]

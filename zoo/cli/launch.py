@@ -47,16 +47,20 @@ def worker_command(train_args: list[str], verbose: bool = False) -> list[str]:
     return [sys.executable, "-m", "zoo.cli", "train", *train_args]
 
 
-def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuses more workers than cores (without --oversubscribe), before anything is loaded."""
     cores = usable_cores()
     if args.workers > cores and not args.oversubscribe:
         parser.error(
             f"--workers {args.workers} on {cores} core(s): each worker runs a whole TensorFlow "
             "and they would only contend for the cores. Pass --oversubscribe if you mean it."
         )
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
     return run_local_cluster(
         worker_command(args.train_args, args.verbose), args.workers, args.max_restarts
     )
 
 
-__all__ = ["DESCRIPTION", "build_parser", "run", "worker_command"]
+__all__ = ["DESCRIPTION", "build_parser", "check_args", "run", "worker_command"]

@@ -12,13 +12,14 @@ from pathlib import Path
 import zoo
 from components.arg_types import non_negative_int, positive_float, positive_int
 from components.optimizers import OPTIMIZERS
+from zoo.cli.train import MODEL_HELP
 
 DESCRIPTION = "Learning-rate range test (Smith 2017) of a zoo model: plot and suggestion."
 
 
 def build_parser(prog: str = "classiczoo lr-find") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    parser.add_argument("--model", default="lenet5_bn", choices=zoo.list_models())
+    parser.add_argument("--model", default="lenet5_bn", help=MODEL_HELP)
     parser.add_argument("--dataset", default="fashion_mnist")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the model's")
     parser.add_argument("--batch-size", type=positive_int, help="default: the model's")
@@ -35,11 +36,17 @@ def build_parser(prog: str = "classiczoo lr-find") -> argparse.ArgumentParser:
     return parser
 
 
-def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuses flags that do not go together, before anything is loaded."""
     if args.min_lr >= args.max_lr:
         parser.error(f"--min-lr {args.min_lr} must be below --max-lr {args.max_lr}")
     if args.steps < 3:
         parser.error(f"--steps must be >= 3, got {args.steps}")
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
+    if args.model not in zoo.list_models():
+        parser.error(f"unknown model {args.model!r}; valid models: {', '.join(zoo.list_models())}")
     finder = zoo.lr_find(
         args.model,
         dataset=args.dataset,
@@ -60,4 +67,4 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
     return 0
 
 
-__all__ = ["DESCRIPTION", "build_parser", "run"]
+__all__ = ["DESCRIPTION", "build_parser", "check_args", "run"]

@@ -6,7 +6,7 @@ import argparse
 import json
 
 import zoo
-from zoo.cards import format_card
+from zoo.cli.train import MODEL_HELP
 
 DESCRIPTION = "The zoo's model cards: list the models, or describe one."
 
@@ -20,7 +20,7 @@ def build_parser(prog: str = "classiczoo models") -> argparse.ArgumentParser:
     list_cmd = commands.add_parser("list", help="every model with its size at the small scale")
     list_cmd.add_argument("pattern", nargs="?", default="*", help="shell pattern, e.g. 'vgg*'")
     describe = commands.add_parser("describe", help="one model's card")
-    describe.add_argument("name", help=f"one of: {', '.join(zoo.list_models())}")
+    describe.add_argument("name", help=MODEL_HELP)
     describe.add_argument("--json", action="store_true", help="print the card as JSON")
     describe.add_argument(
         "--small-only", action="store_true", help="skip the (large) paper-scale model"
@@ -41,6 +41,8 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
         return 0
     if args.name not in zoo.list_models():
         parser.error(f"unknown model {args.name!r}; valid models: {', '.join(zoo.list_models())}")
+    from zoo.cards import format_card  # Keras's: after the flags are read
+
     scales = ("small",) if args.small_only else ("small", "paper")
     card = zoo.describe(args.name, scales=scales)
     print(json.dumps(card, indent=2) if args.json else format_card(card))

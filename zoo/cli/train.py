@@ -14,6 +14,7 @@ from components.settings import add_flags, flag_values
 from components.training.config import ConfigError, TrainConfig
 from components.training.settings import PARTS
 
+MODEL_HELP = "a zoo model: `classiczoo models list` names them (default lenet5_bn)"
 DESCRIPTION = "Train a zoo model on a tfds dataset, export it as a SavedModel, report its metrics."
 
 
@@ -21,8 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
     """The flags of `classiczoo train`, generated from `TrainConfig`'s settings, one argument
     group per part, but those in `exclude` (settings' names: `"val_split"`, `"resume"`), for a
     command that fixes them."""
-    # The registry is the zoo's: the settings cannot name its models.
-    helps = {"model": f"one of: {', '.join(zoo.list_models())}"}
+    # Not the registry's list: it loads every family, and Keras with them, before the flags are
+    # read. A name that is no model is refused right after parsing, with the list.
+    helps = {"model": MODEL_HELP}
     for part, settings in PARTS.items():
         group = parser.add_argument_group(f"{part} settings")
         add_flags(group, settings, exclude=exclude, helps=helps)

@@ -14,8 +14,8 @@ import shlex
 import zoo
 from components.settings import add_flags, flag_values
 from components.training.config import ConfigError, check_model_options
-from components.tuning import SearchDirectoryError
 from components.tuning.tune_config import TuneConfig
+from zoo.cli.train import MODEL_HELP
 
 DESCRIPTION = "Search a zoo model's hyperparameters with keras-tuner, then export the best model."
 
@@ -23,7 +23,7 @@ DESCRIPTION = "Search a zoo model's hyperparameters with keras-tuner, then expor
 def build_parser(prog: str = "classiczoo tune") -> argparse.ArgumentParser:
     """The flags of `classiczoo tune`, generated from `TuneConfig`'s settings."""
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    add_flags(parser, TuneConfig, helps={"model": f"one of: {', '.join(zoo.list_models())}"})
+    add_flags(parser, TuneConfig, helps={"model": MODEL_HELP})
     parser.add_argument(
         "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
     )
@@ -42,6 +42,8 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
         config = config_from_args(args, command)
     except ConfigError as err:
         parser.error(str(err))
+    from components.tuning import SearchDirectoryError  # after the flags
+
     try:
         zoo.tune(config)
     except SearchDirectoryError as err:

@@ -94,3 +94,45 @@ def test_bad_input_is_one_line_and_verbose_keeps_the_traceback(capsys, tmp_path)
     assert "Traceback" not in err
     with pytest.raises(ValueError, match="not a SavedModel"):
         cli.main(["evaluate", str(tmp_path), "--verbose"])
+
+
+# One usage error of each command: answered before TensorFlow, Keras or JAX is imported.
+USAGE_ERRORS = [
+    ["train", "--epochs", "0"],
+    ["train", "--bogus"],
+    ["train", "--format", "tflite"],
+    ["evaluate"],
+    ["evaluate", "m", "--tta", "rotate"],
+    ["ensemble", "a"],
+    ["ensemble", "a", "b", "--weights", "1", "2"],
+    ["export", "no/such/dir", "--format", "onnx"],
+    ["export", "x", "--opset", "99"],
+    ["tune", "--max-trials", "0"],
+    ["cross-validate", "--folds", "1"],
+    ["models", "--bogus"],
+    ["lr-find", "--min-lr", "1", "--max-lr", "0.1"],
+    ["launch", "--workers", "0"],
+    ["launch", "--workers", "100000", "--", "--model", "lenet5_bn"],
+    ["lesson", "bogus"],
+]
+
+
+def test_every_usage_error_is_answered_before_tensorflow_loads():
+    import json
+    import subprocess
+
+    script = (
+        "import json, sys\n"
+        "from zoo import cli\n"
+        f"cases = {json.dumps(USAGE_ERRORS)}\n"
+        "codes = [cli.main(case) for case in cases]\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'jax', 'tensorflow_datasets') "
+        "if m in sys.modules]\n"
+        "print(json.dumps({'codes': codes, 'heavy': heavy}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["codes"] == [2] * len(USAGE_ERRORS), done.stderr[-3000:]
+    assert result["heavy"] == [], result  # none of them loaded: each answered at once
