@@ -139,6 +139,8 @@ def reference_configs(
     }
     fast = TrainConfig.of(recipe=RECIPE, **common, epochs=epochs).resolve(registry)
     epochs = fast.optimization.epochs
+    # The same net: the fast recipe's width (vgg11_bn's is a quarter) where none was given.
+    common["width"] = fast.model.width
     plain = TrainConfig.of(recipe="default", **common, epochs=epochs, **PLAIN_SETTINGS)
     return fast, plain.resolve(registry)
 

@@ -178,9 +178,16 @@ class TrainConfig:
             recipe = registry.get_defaults(model).recipe(self.model.recipe)
         except ValueError as err:
             raise ConfigError(f"model {model!r}: {err}") from None
-        # The recipe's model options, under those given.
+        # The recipe's model options, under those given; its scale and width go to their own
+        # fields (where not given), as a flag would put them.
         model_options = {**recipe.model_options, **self.model.model_options}
-        check_model_options(registry, model, {**self.model.options(), **model_options})
+        shortcuts = {
+            name: model_options.pop(name) for name in ("scale", "width") if name in model_options
+        }
+        shortcuts = {k: v for k, v in shortcuts.items() if getattr(self.model, k) is None}
+        check_model_options(
+            registry, model, {**self.model.options(), **shortcuts, **model_options}
+        )
         if (
             control.pause_control == "file"
             and control.pause_file is not None
@@ -203,6 +210,7 @@ class TrainConfig:
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         return self.replace(
             **filled,
+            **shortcuts,
             model_options=model_options,
             checkpoint_dir=checkpoint_dir,
             pause_file=Path(

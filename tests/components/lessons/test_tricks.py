@@ -66,9 +66,11 @@ def test_fast_and_plain_of_vgg11_bn(registry):
     }
     assert fast.data.train_split == plain.data.train_split == "train[:1000]"
     assert fast.data.val_split == plain.data.val_split == 0.1
-    # Without --epochs, every variant trains the fast recipe's epochs.
+    # Without --epochs or --width, every variant trains the fast recipe's epochs and net.
     fast, plain = reference_configs(registry)
-    assert plain.optimization.epochs == fast.optimization.epochs == 9
+    recipe = registry.get_defaults("vgg11_bn").recipe("fast")
+    assert plain.optimization.epochs == fast.optimization.epochs == recipe.epochs == 36
+    assert plain.model.width == fast.model.width == recipe.model_options["width"] == 0.25
 
 
 def test_the_techniques_account_for_every_fast_recipe(registry):
