@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from components.arg_types import fraction, non_negative_float, positive_int, validated
+from components.arg_types import fraction, non_negative_float, positive_int
 from components.export.combination import METHODS
-from components.export.formats import FORMATS, require_format
 from components.export.tta import TTA_MODES
+from zoo.cli.export import add_format_argument
 
 DESCRIPTION = (
     "Ensemble exported classifiers; compare the members and the ensemble; export it as one model."
@@ -41,14 +41,10 @@ def build_parser(prog: str = "classiczoo ensemble") -> argparse.ArgumentParser:
     parser.add_argument("--export", action="store_true", help="export the ensemble SavedModel")
     parser.add_argument("--export-dir", type=Path, default=Path("saved_models"))
     parser.add_argument("--name", help="export base name; default ensemble-<member models>")
-    parser.add_argument(
-        "--format",
-        dest="export_format",
-        type=validated(require_format),
-        default="saved_model",
-        metavar="{" + ",".join(FORMATS) + "}",
-        help="with --export, also the SavedModel converted to onnx or litert, checked by its "
-        "runtime (needs classiczoo[onnx] or [litert])",
+    add_format_argument(
+        parser,
+        "with --export, also the SavedModel converted to onnx or litert, checked by its runtime "
+        "(needs classiczoo[onnx] or [litert])",
     )
     parser.add_argument(
         "--tta",

@@ -22,6 +22,19 @@ DESCRIPTION = (
 )
 
 
+def add_format_argument(parser: argparse.ArgumentParser, help: str) -> None:  # noqa: A002
+    """`--format` (into `export_format`): a format whose converter is installed, else the
+    exact `pip install` (`components.export.formats.require_format`), at parse time."""
+    parser.add_argument(
+        "--format",
+        dest="export_format",
+        type=validated(require_format),
+        default="saved_model",
+        metavar="{" + ",".join(FORMATS) + "}",
+        help=help,
+    )
+
+
 def build_parser(prog: str = "classiczoo export") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
     parser.add_argument(
@@ -30,13 +43,8 @@ def build_parser(prog: str = "classiczoo export") -> argparse.ArgumentParser:
         help="a SavedModel directory (a version, or a base: its highest), or model.keras "
         "(its metadata.json beside it)",
     )
-    parser.add_argument(
-        "--format",
-        dest="export_format",
-        type=validated(require_format),
-        default="saved_model",
-        metavar="{" + ",".join(FORMATS) + "}",
-        help="saved_model (from a .keras), onnx or litert (need classiczoo[onnx] / [litert])",
+    add_format_argument(
+        parser, "saved_model (from a .keras), onnx or litert (need classiczoo[onnx] / [litert])"
     )
     parser.add_argument(
         "--opset",
@@ -83,4 +91,4 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
     return 0
 
 
-__all__ = ["DESCRIPTION", "build_parser", "check_args", "run"]
+__all__ = ["DESCRIPTION", "add_format_argument", "build_parser", "check_args", "run"]

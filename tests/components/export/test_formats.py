@@ -158,7 +158,7 @@ def test_evaluate_reports_the_saved_models_accuracy_for_each_format(
 
 
 def test_an_ensemble_with_tta_converts_with_its_rule_and_views(
-    runs, fashion_mnist_data_dir, tmp_path
+    runs, fashion_mnist_data_dir, test_images, tmp_path
 ):
     _, results = runs
     members = [str(r.export_dir) for r in results]
@@ -173,15 +173,7 @@ def test_an_ensemble_with_tta_converts_with_its_rule_and_views(
         tta="flip",
         export_format="onnx",
     )
-    images = tfds.as_numpy(
-        tfds.load(
-            "fashion_mnist",
-            split="test[:50]",
-            data_dir=str(fashion_mnist_data_dir),
-            as_supervised=True,
-            batch_size=-1,
-        )
-    )[0]
+    images = test_images[0][:50]
     # Independent: each member's SavedModel on the image and its mirror, averaged in NumPy.
     views = [images, images[:, :, ::-1, :]]
     want = np.mean([_saved_model(m, v)["probabilities"] for m in members for v in views], axis=0)
