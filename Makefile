@@ -37,11 +37,11 @@ jax-check: $(INSTALLED) data
 
 install: $(INSTALLED)
 
+# setuptools' banner about editable installs ("folders ... with the same name as your package")
+# passes pip's --quiet: it is a Python warning of the build, filtered by its text.
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# setuptools' banner about editable installs ("folders ... with the same name as your
-	# package") passes pip's --quiet: it is a Python warning of the build, filtered by its text.
 	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[dev,jax,docs,onnx,litert]'
 	touch $(INSTALLED)
 
