@@ -25,6 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from components.atomic_files import ensure_free_space
 from components.backends import require_tensorflow_backend
 from components.checkpoints.files import (
     checkpoint_mismatch,
@@ -241,7 +242,21 @@ class DistributedTrainer:
         """Saves model, optimizer and step (every worker must call it under multi-worker)."""
         step = int(self.optimizer.iterations.numpy())
         if self._manager is not None and step != self._last_saved_step:
-            self._manager.save(checkpoint_number=step)
+            variables = [*self.model.weights, *self.optimizer.variables]
+            size = sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in variables)
+            ensure_free_space(self._write_dir, size, f"checkpoint ckpt-{step}")
+            try:
+                self._manager.save(checkpoint_number=step)
+            except (tf.errors.OpError, OSError) as err:  # a full disk: ResourceExhaustedError
+                # TensorFlow writes into `ckpt-<step>_temp/` and renames it; a failed write
+                # leaves it behind.
+                for partial in Path(self._write_dir).glob(f"ckpt-{step}_temp*"):
+                    shutil.rmtree(partial, ignore_errors=True)
+                reason = getattr(err, "message", str(err)).split(";")[-1].strip()
+                raise OSError(
+                    f"Checkpoint ckpt-{step} could not be written in {self._write_dir} "
+                    f"({reason}); its partial files are removed, the earlier checkpoints kept."
+                ) from None
             self._last_saved_step = step
             if self.chief:
                 print(f"Checkpoint saved at step {step}.", flush=True)

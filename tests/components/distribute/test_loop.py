@@ -133,3 +133,29 @@ def test_mixed_precision_and_xla(policy):
         assert model.weights[0].dtype == "float32"  # variables stay float32
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
+
+
+def test_a_failed_checkpoint_leaves_no_temp_directory_and_says_so(tmp_path, monkeypatch):
+    x, y = _data(64)
+    trainer = DistributedTrainer(
+        zoo.create("lenet5_bn"),
+        make_optimizer("adam", 1e-3),
+        tf.distribute.get_strategy(),
+        checkpoint_dir=tmp_path,
+        checkpoint_every=1,
+    )
+    real_save = trainer._manager.save
+
+    def save_then_fill_the_disk(checkpoint_number):
+        if checkpoint_number < 2:
+            return real_save(checkpoint_number=checkpoint_number)
+        # What TensorFlow leaves when the disk fills mid-write (a `ckpt-N_temp/` directory).
+        (tmp_path / f"ckpt-{checkpoint_number}_temp").mkdir()
+        (tmp_path / f"ckpt-{checkpoint_number}_temp" / "part-00000").write_bytes(b"half")
+        raise tf.errors.ResourceExhaustedError(None, None, "write; No space left on device")
+
+    monkeypatch.setattr(trainer._manager, "save", save_then_fill_the_disk)
+    with pytest.raises(OSError, match=r"Checkpoint ckpt-2 could not be written .*No space left"):
+        trainer.fit(_dataset(x, y, 32), epochs=1, verbose=0)
+    assert not list(tmp_path.glob("*_temp*"))  # the partial checkpoint is gone
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-1")  # the earlier kept
