@@ -211,7 +211,7 @@ def _configs(args: argparse.Namespace, registry: ModelRegistry) -> tuple[TrainCo
 def run(args: argparse.Namespace, registry: ModelRegistry) -> dict:
     """Runs the lesson with parsed flags on the zoo's `registry`; returns its summaries, runs,
     plot and report."""
-    from components.data import load_normalized
+    from components.training.run import load_run_data
 
     fast, plain = _configs(args, registry)
     seeds = range(
@@ -222,13 +222,7 @@ def run(args: argparse.Namespace, registry: ModelRegistry) -> dict:
         threshold = FULL_THRESHOLD if args.full else QUICK_THRESHOLD
     chosen = [t for t in TECHNIQUES if not args.techniques or t.key in args.techniques]
     variants, skipped, uncovered = ablation_variants(fast, plain, chosen)
-    data = load_normalized(
-        fast.data.dataset,
-        data_dir=fast.data.data_dir,
-        train_split=fast.data.train_split,
-        test_split=fast.data.test_split,
-        val_split=fast.data.val_split,
-    )
+    data = load_run_data(fast)
     print(data.describe(), flush=True)
     runs: dict[str, list[dict]] = {v.name: [] for v in variants}
     total = len(variants) * len(seeds)

@@ -89,6 +89,20 @@ def _train(config: TrainConfig, registry: ModelRegistry, strategy, arrays) -> Tr
 
 
 def _load_and_fit(config, registry, strategy, loop, held, say, arrays) -> TrainResult:
+    data = load_run_data(config, arrays)
+    say(data.describe())
+    fitted = fit_loaded(config, registry, strategy, data, loop=loop, chief=held is not None)
+    return _after_fit(config, strategy, data, fitted, held, say)
+
+
+def load_run_data(config: TrainConfig, arrays=None) -> NormalizedData:
+    """The normalized splits a run's data settings name: the caller's arrays or an image
+    folder (read as the JAX run reads them), else the tfds dataset.
+
+    Args:
+        config: the run's settings (`config.data` is read).
+        arrays: `(x_train, y_train, x_test, y_test)` or an `ArrayData`, or None.
+    """
     if arrays is not None or config.data.image_dir is not None:
         # An image folder or the caller's arrays: read as the JAX run reads them.
         splits = load_array_splits(
@@ -110,8 +124,10 @@ def _load_and_fit(config, registry, strategy, loop, held, say, arrays) -> TrainR
             val_split=config.data.val_split,
             resize=config.data.resize,
         )
-    say(data.describe())
-    fitted = fit_loaded(config, registry, strategy, data, loop=loop, chief=held is not None)
+    return data
+
+
+def _after_fit(config, strategy, data, fitted, held, say) -> TrainResult:
     model, monitors, pause = fitted.model, fitted.monitors, fitted.pause
     result = TrainResult(
         config=config,
@@ -219,4 +235,4 @@ def _evaluate_and_export(
     return result
 
 
-__all__ = ["TrainResult", "train_model"]
+__all__ = ["TrainResult", "load_run_data", "train_model"]
