@@ -147,8 +147,8 @@ def train_and_test(
 ) -> dict:
     """One run of a resolved config: each epoch's training seconds and test accuracy.
 
-    Built from `fit_loaded`'s parts: the registry's model with the config's options,
-    `run_optimizer`, `compile_classifier`, the epoch-indexed training pipeline under `fit_from`
+    Built from `fit_loaded`'s parts: `run_model` (the registry's model with the config's
+    options, its optimizer and loss), the epoch-indexed training pipeline under `fit_from`
     and the run's own callbacks (`run_callbacks`: NaN stop), with an `EpochClock` reading the
     test accuracy of the inference model. Not `zoo.train`: it takes no callback, and its
     history holds validation figures only. Left out: TensorBoard logs, checkpoints, the
@@ -186,7 +186,7 @@ def train_and_test(
     from components.training.reproducibility import seed_everything
     from components.training.resumable_fit import fit_from
     from components.training.run_callbacks import run_callbacks
-    from components.training.run_hyperparameters import run_optimizer
+    from components.training.run_hyperparameters import run_model
 
     optimization, control = config.optimization, config.control
     if optimization.lr_schedule == "plateau":
@@ -201,19 +201,15 @@ def train_and_test(
     soft_labels = needs_soft_labels(
         parse_augment(config.data.augment), optimization.label_smoothing
     )
-    model = registry.create(
-        config.model.name,
+    model, _ = run_model(
+        config,
+        registry,
         input_shape=data.model_input_shape,
         num_classes=len(data.data.class_names),
-        **config.model.options(),
-    )
-    optimizer = run_optimizer(optimization, optimization.learning_rate, data.data.num_train)
-    compile_classifier(
-        model,
-        optimizer,
-        jit_compile=control.jit_compile,
+        num_train=data.data.num_train,
+        learning_rate=optimization.learning_rate,
         soft_labels=soft_labels,
-        label_smoothing=optimization.label_smoothing,
+        jit_compile=control.jit_compile,
     )
     inference = inference_model(model)
     if inference is not model:

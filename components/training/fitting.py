@@ -38,7 +38,7 @@ from components.training.run_hyperparameters import (
     describe_augmentation,
     describe_run,
     run_learning_rate,
-    run_optimizer,
+    run_model,
 )
 from components.training.settings import ControlSettings
 
@@ -165,21 +165,17 @@ def fit_loaded(
         say(describe_augmentation(augmenter, optimization.label_smoothing))
 
     with strategy.scope():
-        model = registry.create(
-            config.model.name,
+        model, optimizer = run_model(
+            config,
+            registry,
             input_shape=data.model_input_shape,
             num_classes=len(data.data.class_names),
-            **config.model.options(),
+            num_train=data.data.num_train,
+            learning_rate=learning_rate,
+            soft_labels=soft_labels,
+            jit_compile=control.jit_compile,
+            compiled=loop == "fit",
         )
-        optimizer = run_optimizer(config.optimization, learning_rate, data.data.num_train)
-        if loop == "fit":
-            compile_classifier(
-                model,
-                optimizer,
-                jit_compile=control.jit_compile,
-                soft_labels=soft_labels,
-                label_smoothing=optimization.label_smoothing,
-            )
     say(describe_run(config, model.count_params(), learning_rate))
     trainer = checkpoint = None
     if loop == "fit":

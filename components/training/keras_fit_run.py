@@ -52,7 +52,7 @@ from components.training.run_hyperparameters import (
     describe_augmentation,
     describe_run,
     run_learning_rate,
-    run_optimizer,
+    run_model,
 )
 
 KERAS_FILE = "model.keras"
@@ -133,22 +133,18 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
     preprocessing = Preprocessing.from_arrays(arrays.x_train, resize=resize)
     input_shape = preprocessing.output_shape(arrays.image_shape)
     num_classes = len(arrays.class_names)
-    model = registry.create(
-        config.model.name,
-        input_shape=input_shape,
-        num_classes=num_classes,
-        **config.model.options(),
-    )
     optimization, control = config.optimization, config.control
     learning_rate = run_learning_rate(optimization, replicas)
-    optimizer = run_optimizer(optimization, learning_rate, len(arrays.x_train))
     steps = parse_augment(config.data.augment)
     soft_labels = needs_soft_labels(steps, optimization.label_smoothing)
-    compile_classifier(
-        model,
-        optimizer,
+    model, _ = run_model(
+        config,
+        registry,
+        input_shape=input_shape,
+        num_classes=num_classes,
+        num_train=len(arrays.x_train),
+        learning_rate=learning_rate,
         soft_labels=soft_labels,
-        label_smoothing=optimization.label_smoothing,
     )
     augmenter = Augmenter(steps, input_shape, seed=control.seed) if steps else None
     print(describe_run(config, model.count_params(), learning_rate))

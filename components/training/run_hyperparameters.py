@@ -36,6 +36,52 @@ def run_optimizer(
     return make_optimizer(optimization.optimizer, rate, weight_decay=optimization.weight_decay)
 
 
+def run_model(
+    config: TrainConfig,
+    registry,
+    *,
+    input_shape,
+    num_classes: int,
+    num_train: int,
+    learning_rate: float,
+    soft_labels: bool,
+    jit_compile: bool | str = "auto",
+    compiled: bool = True,
+) -> tuple[keras.Model, keras.optimizers.Optimizer]:
+    """The run's model (its options, for `input_shape` and `num_classes`) and optimizer
+    (`run_optimizer`), the model compiled with the run's loss unless `compiled` is False (the
+    project's own loop compiles nothing): what every backend's run and the benchmarks build.
+
+    Args:
+        config: the resolved run settings.
+        registry: where the model comes from (`zoo.registry`).
+        input_shape, num_classes: the model's input (after the preprocessing) and classes.
+        num_train: training examples, for the schedule's steps.
+        learning_rate: the run's rate (`run_learning_rate`).
+        soft_labels: whether targets are one-hot (mixed or smoothed labels).
+        jit_compile: Keras's `jit_compile` of the compiled model.
+        compiled: compile the model.
+    """
+    from components.training.compile import compile_classifier
+
+    model = registry.create(
+        config.model.name,
+        input_shape=input_shape,
+        num_classes=num_classes,
+        **config.model.options(),
+    )
+    optimizer = run_optimizer(config.optimization, learning_rate, num_train)
+    if compiled:
+        compile_classifier(
+            model,
+            optimizer,
+            jit_compile=jit_compile,
+            soft_labels=soft_labels,
+            label_smoothing=config.optimization.label_smoothing,
+        )
+    return model, optimizer
+
+
 def run_learning_rate(optimization: OptimizationSettings, replicas: int, say=print) -> float:
     """The settings' learning rate, multiplied by the replicas where `scale_lr` asks (Goyal et
     al. 2017's linear scaling rule), said where it is."""
@@ -107,5 +153,6 @@ __all__ = [
     "describe_run",
     "run_hyperparameters",
     "run_learning_rate",
+    "run_model",
     "run_optimizer",
 ]
