@@ -89,10 +89,5 @@ class StopOnSignal(StepCountingCallback):
             self.stopped_at_step = step
             self.model.stop_training = True
 
-    @property
-    def exit_code(self) -> int | None:
-        """128 + the signal's number once one stopped training (143 for SIGTERM), else None."""
-        return None if self.stopped_at_step is None else 128 + self.received
-
 
 __all__ = ["SIGNALS", "StopOnSignal"]
