@@ -33,7 +33,7 @@ import argparse
 import dataclasses
 import math
 import numbers
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -232,11 +232,12 @@ def add_flags(
     cls,
     exclude: Collection[str] = (),
     helps: Mapping[str, str] | None = None,
+    choices: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Adds a flag to `parser` for each `setting` field of `cls` (but those whose keyword is
-    in `exclude`); `helps` replaces the help of settings by keyword (a list of valid values
-    the settings cannot know, such as a registry's models)."""
-    helps = helps or {}
+    in `exclude`); `helps` replaces the help of settings by keyword, and `choices` gives the
+    valid values the settings cannot know (such as the zoo's models), by keyword."""
+    helps, choices = helps or {}, choices or {}
     for field in settings_of(cls):
         keyword = keyword_of(field)
         if keyword in exclude:
@@ -255,7 +256,9 @@ def add_flags(
             )
             continue
         options["default"] = default
-        if kind.choices is not None:
+        if keyword in choices:
+            options["choices"] = tuple(choices[keyword])
+        elif kind.choices is not None:
             options["choices"] = kind.choices
         else:
             options["type"] = kind.parse

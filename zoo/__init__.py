@@ -20,7 +20,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-FAMILIES = ("alexnet", "googlenet", "lenet", "nin", "vgg")
+# The families and the models each registers. The commands check a `--model` against these
+# names before Keras loads (importing a family loads it); a test holds them to the registry.
+MODELS_BY_FAMILY = {
+    "alexnet": ("alexnet",),
+    "googlenet": ("googlenet",),
+    "lenet": ("lenet5", "lenet5_bn"),
+    "nin": ("nin",),
+    "vgg": tuple(f"vgg{depth}{bn}" for depth in (11, 13, 16, 19) for bn in ("", "_bn")),
+}
+FAMILIES = tuple(MODELS_BY_FAMILY)
+MODEL_NAMES = tuple(sorted(name for names in MODELS_BY_FAMILY.values() for name in names))
 _NAMES = {
     "ModelDefaults": "zoo.defaults",
     "Recipe": "zoo.defaults",
@@ -237,6 +247,8 @@ def lr_find(model: str = "lenet5_bn", **options):
 
 __all__ = [
     "FAMILIES",
+    "MODELS_BY_FAMILY",
+    "MODEL_NAMES",
     "ModelDefaults",
     "Recipe",
     "TrainConfig",

@@ -101,7 +101,7 @@ class ModelSettings:
         model_options: more keyword options of the model's builder.
     """
 
-    name: str = setting("lenet5_bn", NAME, flag="--model", keyword="model")
+    name: str = setting("lenet5_bn", NAME, flag="--model", keyword="model", metavar="MODEL")
     recipe: str = setting(
         "default",
         NAME,

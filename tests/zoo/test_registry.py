@@ -77,3 +77,21 @@ def test_the_registry_module_alone_knows_every_model():
     )
     names, epochs = done.stdout.strip().splitlines()[-1].split()
     assert names.split(",") == zoo.list_models() and int(epochs) == 30
+
+
+def test_the_static_table_of_names_is_what_each_family_registers():
+    """`zoo.MODELS_BY_FAMILY` (what the commands check `--model` against before Keras loads)
+    names exactly the models that importing each family registers."""
+    import importlib
+
+    from zoo import registry
+
+    for family, names in zoo.MODELS_BY_FAMILY.items():
+        module = importlib.import_module(f"zoo.{family}")
+        registered = sorted(
+            name
+            for name, entry in registry._registered().items()
+            if entry.build.__module__ == module.__name__
+        )
+        assert registered == sorted(names), family
+    assert list(zoo.MODEL_NAMES) == zoo.list_models()

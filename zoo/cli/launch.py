@@ -48,7 +48,12 @@ def worker_command(train_args: list[str], verbose: bool = False) -> list[str]:
 
 
 def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Refuses more workers than cores (without --oversubscribe), before anything is loaded."""
+    """Refuses more workers than cores (without --oversubscribe) and train flags that train
+    would refuse, before anything is loaded or any worker starts."""
+    from zoo.cli.train import build_parser as train_parser
+
+    train_args = [a for a in args.train_args if a != "--"]
+    train_parser(prog=f"{parser.prog} -- (classiczoo train)").parse_args(train_args)
     cores = usable_cores()
     if args.workers > cores and not args.oversubscribe:
         parser.error(

@@ -19,7 +19,9 @@ DESCRIPTION = "Learning-rate range test (Smith 2017) of a zoo model: plot and su
 
 def build_parser(prog: str = "classiczoo lr-find") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    parser.add_argument("--model", default="lenet5_bn", help=MODEL_HELP)
+    parser.add_argument(
+        "--model", default="lenet5_bn", choices=zoo.MODEL_NAMES, metavar="MODEL", help=MODEL_HELP
+    )
     parser.add_argument("--dataset", default="fashion_mnist")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the model's")
     parser.add_argument("--batch-size", type=positive_int, help="default: the model's")
@@ -45,8 +47,6 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
-    if args.model not in zoo.list_models():
-        parser.error(f"unknown model {args.model!r}; valid models: {', '.join(zoo.list_models())}")
     finder = zoo.lr_find(
         args.model,
         dataset=args.dataset,

@@ -20,7 +20,7 @@ def build_parser(prog: str = "classiczoo models") -> argparse.ArgumentParser:
     list_cmd = commands.add_parser("list", help="every model with its size at the small scale")
     list_cmd.add_argument("pattern", nargs="?", default="*", help="shell pattern, e.g. 'vgg*'")
     describe = commands.add_parser("describe", help="one model's card")
-    describe.add_argument("name", help=MODEL_HELP)
+    describe.add_argument("name", choices=zoo.MODEL_NAMES, metavar="MODEL", help=MODEL_HELP)
     describe.add_argument("--json", action="store_true", help="print the card as JSON")
     describe.add_argument(
         "--small-only", action="store_true", help="skip the (large) paper-scale model"
@@ -39,8 +39,6 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
                 f"{card['paper']}"
             )
         return 0
-    if args.name not in zoo.list_models():
-        parser.error(f"unknown model {args.name!r}; valid models: {', '.join(zoo.list_models())}")
     from zoo.cards import format_card  # Keras's: after the flags are read
 
     scales = ("small",) if args.small_only else ("small", "paper")

@@ -14,7 +14,8 @@ from components.settings import add_flags, flag_values
 from components.training.config import ConfigError, TrainConfig
 from components.training.settings import PARTS
 
-MODEL_HELP = "a zoo model: `classiczoo models list` names them (default lenet5_bn)"
+MODEL_HELP = "a zoo model (default lenet5_bn): " + ", ".join(zoo.MODEL_NAMES)
+MODEL_FLAG = {"helps": {"model": MODEL_HELP}, "choices": {"model": zoo.MODEL_NAMES}}
 DESCRIPTION = "Train a zoo model on a tfds dataset, export it as a SavedModel, report its metrics."
 
 
@@ -22,12 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: Collection[str] = ()
     """The flags of `classiczoo train`, generated from `TrainConfig`'s settings, one argument
     group per part, but those in `exclude` (settings' names: `"val_split"`, `"resume"`), for a
     command that fixes them."""
-    # Not the registry's list: it loads every family, and Keras with them, before the flags are
-    # read. A name that is no model is refused right after parsing, with the list.
-    helps = {"model": MODEL_HELP}
+    # The zoo's static list of names, not the registry's: that loads every family, and Keras
+    # with them, before the flags are read.
     for part, settings in PARTS.items():
         group = parser.add_argument_group(f"{part} settings")
-        add_flags(group, settings, exclude=exclude, helps=helps)
+        add_flags(group, settings, exclude=exclude, **MODEL_FLAG)
 
 
 def build_parser(prog: str = "classiczoo train") -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ import zoo
 from components.settings import add_flags, flag_values
 from components.training.config import ConfigError, check_model_options
 from components.tuning.tune_config import TuneConfig
-from zoo.cli.train import MODEL_HELP
+from zoo.cli.train import MODEL_FLAG
 
 DESCRIPTION = "Search a zoo model's hyperparameters with keras-tuner, then export the best model."
 
@@ -23,7 +23,7 @@ DESCRIPTION = "Search a zoo model's hyperparameters with keras-tuner, then expor
 def build_parser(prog: str = "classiczoo tune") -> argparse.ArgumentParser:
     """The flags of `classiczoo tune`, generated from `TuneConfig`'s settings."""
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    add_flags(parser, TuneConfig, helps={"model": MODEL_HELP})
+    add_flags(parser, TuneConfig, **MODEL_FLAG)
     parser.add_argument(
         "--verbose", action="store_true", help="TensorFlow's start-up lines and tracebacks"
     )

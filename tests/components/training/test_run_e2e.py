@@ -198,7 +198,7 @@ def test_the_run_diagnoses_bias_and_variance(trained, fashion_mnist_data_dir, tm
         (["--batch-size", "-8"], "--batch-size: must be a positive integer, got -8"),
         (["--lr", "0"], "--lr: must be a finite positive number, got 0"),
         (["--seed", "-1"], "--seed: must be an integer >= 0, got -1"),
-        (["--model", "lenet7"], "unknown model 'lenet7'; valid models: alexnet, googlenet"),
+        (["--model", "lenet7"], "invalid choice: 'lenet7' (choose from 'alexnet', 'googlenet'"),
         (["--model", "vgg11", "--model-arg", "depth=3"], "has no option depth; its options"),
         (["--model-arg", "no_equals_sign"], "expected KEY=VALUE"),
         (["--monitor", "weights"], "unknown monitor 'weights'; valid: gradients, activations"),

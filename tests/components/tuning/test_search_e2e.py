@@ -181,7 +181,7 @@ def test_a_different_search_in_the_same_directory_is_refused(searched):
             ["--val-split", "1.5"],
             "--val-split: must be in (0, 1): the objective is val_accuracy, got 1.5",
         ),
-        (["--model", "lenet7"], "unknown model 'lenet7'; valid models: alexnet"),
+        (["--model", "lenet7"], "invalid choice: 'lenet7' (choose from 'alexnet'"),
         (["--hyperband-factor", "1"], "--hyperband-factor: must be an integer >= 2, got 1"),
         (["--model", "lenet5", "--width", "0.5"], "model 'lenet5' has no option width"),
         (["--strategy", "multiworker"], "invalid choice: 'multiworker'"),

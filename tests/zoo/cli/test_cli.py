@@ -58,7 +58,7 @@ def test_models_list_and_describe(capsys):
         capsys.readouterr().out
     )
     assert cli.main(["models", "describe", "lenet7"]) == 2
-    assert "unknown model 'lenet7'" in capsys.readouterr().err
+    assert "invalid choice: 'lenet7' (choose from 'alexnet'" in capsys.readouterr().err
 
 
 def test_lesson_help_and_a_tiny_lesson(capsys, tmp_path):
@@ -101,6 +101,7 @@ USAGE_ERRORS = [
     ["train", "--epochs", "0"],
     ["train", "--bogus"],
     ["train", "--format", "tflite"],
+    ["train", "--model", "vgg11_bnx"],
     ["evaluate"],
     ["evaluate", "m", "--tta", "rotate"],
     ["ensemble", "a"],
@@ -108,11 +109,16 @@ USAGE_ERRORS = [
     ["export", "no/such/dir", "--format", "onnx"],
     ["export", "x", "--opset", "99"],
     ["tune", "--max-trials", "0"],
+    ["tune", "--model", "lenet"],
     ["cross-validate", "--folds", "1"],
+    ["cross-validate", "--model", "vgg"],
     ["models", "--bogus"],
+    ["models", "describe", "vgg12"],
     ["lr-find", "--min-lr", "1", "--max-lr", "0.1"],
+    ["lr-find", "--model", "LeNet5"],
     ["launch", "--workers", "0"],
     ["launch", "--workers", "100000", "--", "--model", "lenet5_bn"],
+    ["launch", "--workers", "1", "--", "--model", "lenet6"],  # a worker's flags, before any starts
     ["lesson", "bogus"],
 ]
 
