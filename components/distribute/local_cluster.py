@@ -145,8 +145,9 @@ def restart_command(command: list[str]) -> list[str]:
 
 def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 3) -> int:
     """Runs `command` as `workers` workers until all finish; returns the exit code. SIGTERM
-    to the launcher is passed on to every worker, which are killed if they have not ended
-    `STOP_GRACE_SECONDS` later; the launcher then returns 143.
+    or SIGINT to the launcher is passed on to every worker (which stops at a step with a
+    checkpoint: `components.callbacks.StopOnSignal`); those that have not ended
+    `STOP_GRACE_SECONDS` later are killed; the launcher then returns 143 or 130.
 
     Args:
         command: the training command, as words (it must accept `--resume`).
@@ -189,21 +190,20 @@ def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 
             how = "resuming" if "--resume" in command else "from the start (no checkpoint yet)"
             print(f"[launcher] restart {restarts}: all workers, {how}", flush=True)
             running = start_workers(command, workers)
-    except KeyboardInterrupt:
-        stop_workers(running)
-        return 130
-    except _Terminated:
-        # A scheduler or `docker stop` ends the launcher: its workers end with it, never
-        # left running as orphans (each is its own process group, out of the terminal's reach).
-        print("[launcher] SIGTERM: stopping the workers", flush=True)
+    except (KeyboardInterrupt, _Terminated) as stop:
+        # Ctrl-C, a scheduler or `docker stop` ends the launcher: its workers end with it, each
+        # at a step with a checkpoint, never left running as orphans (each is its own process
+        # group, out of the terminal's reach: the launcher passes the signal on).
+        number = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
+        print(f"[launcher] {number.name}: stopping the workers", flush=True)
         for process in running:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(process.pid, number)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         while any(p.poll() is None for p in running) and time.monotonic() < deadline:
             time.sleep(0.1)
         stop_workers(running)  # what did not end by then is killed
-        return 128 + signal.SIGTERM
+        return 128 + number
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -117,7 +117,7 @@ class DistributedTrainer:
         self.resumed_step = 0
         self._last_saved_step = -1
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
-        self._manager = self._preemption = None
+        self._manager = self._preemption = self._sync_step = None
         if self.checkpoint_dir is not None:
             write_dir = self.checkpoint_dir
             if not chief:  # saved too (collectives need every worker), then thrown away
@@ -231,12 +231,21 @@ class DistributedTrainer:
         """
         if self.strategy.num_replicas_in_sync == 1:
             return
-        variables = [v for v in self.model.non_trainable_variables if "float" in str(v.dtype)]
-        # Each replica's own values, then their mean over all replicas (a collective across
-        # the workers of a cluster), written back in cross-replica context: every copy alike.
-        local = self.strategy.run(lambda: [tf.identity(v.value) for v in variables])
-        for variable, values in zip(variables, local, strict=True):
-            variable.assign(self.strategy.reduce(tf.distribute.ReduceOp.MEAN, values, axis=None))
+        if self._sync_step is None:
+            strategy = self.strategy
+            variables = [v for v in self.model.non_trainable_variables if "float" in str(v.dtype)]
+
+            def sync():
+                # Each replica's own values, then their mean over all replicas (a collective
+                # across the workers of a cluster), written back in cross-replica context:
+                # every copy alike. Traced: eager collectives are slow, and TensorFlow warns.
+                local = strategy.run(lambda: [tf.identity(v.value) for v in variables])
+                mean = tf.distribute.ReduceOp.MEAN
+                for variable, values in zip(variables, local, strict=True):
+                    variable.assign(strategy.reduce(mean, values, axis=None))
+
+            self._sync_step = tf.function(sync)
+        self._sync_step()
 
     def save_checkpoint(self) -> None:
         """Saves model, optimizer and step (every worker must call it under multi-worker)."""

@@ -7,10 +7,19 @@ MultiWorkerMirroredStrategy cluster, restarted with --resume when one dies.
 from __future__ import annotations
 
 import argparse
+import shlex
+import signal
 import sys
 
 from components.arg_types import non_negative_int, positive_int
-from components.distribute.local_cluster import run_local_cluster, usable_cores
+from components.distribute.local_cluster import (
+    restart_command,
+    run_local_cluster,
+    usable_cores,
+)
+
+# The launcher's exit codes after SIGINT and SIGTERM.
+STOPPED_BY_SIGNAL = (128 + signal.SIGINT, 128 + signal.SIGTERM)
 
 DESCRIPTION = "Start N training workers on this machine as one multi-worker cluster."
 
@@ -63,9 +72,15 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list[str]) -> int:
-    return run_local_cluster(
+    """Runs the cluster; after a signal stopped it with a checkpoint, prints the launch
+    command that resumes the job (the workers' own hints name their train command)."""
+    code = run_local_cluster(
         worker_command(args.train_args, args.verbose), args.workers, args.max_restarts
     )
+    resume = restart_command(command)
+    if code in STOPPED_BY_SIGNAL and "--resume" in resume:
+        print(f"[launcher] Continue the job with:\n  {shlex.join(resume)}", flush=True)
+    return code
 
 
 __all__ = ["DESCRIPTION", "build_parser", "check_args", "run", "worker_command"]

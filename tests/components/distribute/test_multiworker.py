@@ -183,6 +183,16 @@ def test_sigterm_to_the_launcher_ends_every_worker(fashion_mnist_data_dir, tmp_p
     output = "".join(lines) + rest
     assert launcher.returncode == 143, output[-3000:]
     assert "[launcher] SIGTERM: stopping the workers" in output
+    # Each worker stopped at the same step, the chief's checkpoint of it on disk, and the
+    # launcher names the command that resumes the job.
+    stops = re.findall(r"\[worker (\d)\] SIGTERM received: stopping after this step", output)
+    assert sorted(stops) == ["0", "1"], output[-3000:]
+    step = int(re.search(r"Stopped at step (\d+) by SIGTERM", output).group(1))
+    checkpoints = tmp_path / "job" / "checkpoints"
+    assert (checkpoints / f"ckpt-{step}.index").exists(), sorted(os.listdir(checkpoints))
+    assert "[launcher] Continue the job with:" in output
+    assert re.search(r"classiczoo launch --workers=2 .*--resume\n", output), output[-1500:]
+    assert "eagerly" not in output  # the workers' collectives are traced: no warning per epoch
     assert len(pids) == 2
     for pid in pids.values():  # none left running as an orphan (and none a zombie)
         assert not os.path.exists(f"/proc/{pid}"), f"worker {pid} still exists"
