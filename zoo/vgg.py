@@ -103,14 +103,14 @@ def _vgg(
 # 109 TFLOP), at each variant's forward FLOPs per 28x28 image (`classiczoo models describe`).
 # vgg11_bn: chosen on the 10 % validation split among five width/epoch trades of the same
 # compute (docs/RESULTS.md): a quarter of the paper's widths (16.96 MFLOP) for 36 epochs beat
-# half (the small scale's, 67.4 MFLOP) for 9, 3/8 for 16 and 3/16 for 64. The others keep
-# their small-scale width, as many epochs as fit (not yet run): vgg13_bn 96.3 MFLOP -> 6,
-# vgg16_bn 134.3 -> 5, vgg19_bn 172.4 -> 3.
+# half (the small scale's, 67.4 MFLOP) for 9, 3/8 for 16 and 3/16 for 64. The deeper variants
+# take that finding over at the same quarter width, with as many epochs as fit: vgg13_bn
+# 24.2 MFLOP -> 27 epochs, vgg16_bn 33.7 -> 19, vgg19_bn 43.2 -> 15.
 FAST = {
     "vgg11": (36, {"width": 0.25}),
-    "vgg13": (6, {}),
-    "vgg16": (5, {}),
-    "vgg19": (3, {}),
+    "vgg13": (27, {"width": 0.25}),
+    "vgg16": (19, {"width": 0.25}),
+    "vgg19": (15, {"width": 0.25}),
 }
 
 
