@@ -31,7 +31,9 @@ class StopOnSignal(StepCountingCallback):
 
     Args:
         checkpoint: the run's checkpoints (`components.callbacks.TrainingLoopHooks`, e.g. a
-            `components.checkpoints.WeightsCheckpoint`); None: nothing is saved.
+            `components.checkpoints.WeightsCheckpoint`); None: nothing is saved. One that has
+            `agree_to_stop()` (the multi-worker loop) is asked first, each step, until every
+            worker stops at one step.
         signals: the signals that stop training.
 
     Attributes:
@@ -60,8 +62,10 @@ class StopOnSignal(StepCountingCallback):
                 self._previous[number] = signal.signal(number, self._receive)
 
     def on_train_end(self, logs=None):
-        # A signal during the last epoch's end (validation, logs) stops the run all the same.
-        self.on_step_end(self.step, {})
+        # A signal during the last epoch's end (validation, logs) stops the run all the same:
+        # training is over, so no worker is left waiting in a step.
+        if self.received is not None and self.stopped_at_step is None:
+            self._stop(self.step)
         self._restore()
 
     def _restore(self) -> None:
@@ -83,11 +87,25 @@ class StopOnSignal(StepCountingCallback):
         )
 
     def on_step_end(self, step, logs):
-        if self.received is not None and self.stopped_at_step is None:
-            if self.checkpoint is not None:
-                self.checkpoint.save_checkpoint()
-            self.stopped_at_step = step
-            self.model.stop_training = True
+        if self.stopped_at_step is not None:
+            return
+        if self.received is None:
+            if not getattr(self.checkpoint, "stop_agreed", False):
+                return
+            # Another worker of the cluster was signalled, and the cluster stops as one: so
+            # does this worker, as if signalled too (a launcher sends every worker SIGTERM).
+            self.received = signal.SIGTERM
+        # A cluster's workers must stop at one step (`agree_to_stop` of the project's
+        # multi-worker loop); elsewhere the step that is running is the one.
+        agree_to_stop = getattr(self.checkpoint, "agree_to_stop", None)
+        if agree_to_stop is None or agree_to_stop():
+            self._stop(step)
+
+    def _stop(self, step) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint.save_checkpoint()
+        self.stopped_at_step = step
+        self.model.stop_training = True
 
 
 __all__ = ["SIGNALS", "StopOnSignal"]

@@ -118,6 +118,10 @@ class DistributedTrainer:
         self._last_saved_step = -1
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
         self._manager = self._preemption = self._sync_step = None
+        # A cluster's workers stop together: a worker's wish to stop (a signal) is a vote
+        # summed with the step's other sums, so every worker learns of it at the same step.
+        self._agreement = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        self._stop_vote, self._stop_agreed = tf.constant(0.0), False
         if self.checkpoint_dir is not None:
             write_dir = self.checkpoint_dir
             if not chief:  # saved too (collectives need every worker), then thrown away
@@ -150,9 +154,9 @@ class DistributedTrainer:
         step_fn = tf.function(self._replica_train_step, jit_compile=self.jit_compile)
         eval_fn = tf.function(self._replica_eval_step, jit_compile=self.jit_compile)
 
-        def train_step(iterator):
-            sums = self._reduce(strategy.run(step_fn, (next(iterator),)))
-            return self._logs(self._totals.assign_add(tf.stack(sums)))
+        def train_step(iterator, stop_vote):
+            *sums, votes = self._reduce(strategy.run(step_fn, (next(iterator), stop_vote)))
+            return self._logs(self._totals.assign_add(tf.stack(sums))), votes
 
         self._train_step = tf.function(train_step)
         self._eval_step = tf.function(lambda it: self._reduce(strategy.run(eval_fn, (next(it),))))
@@ -171,7 +175,7 @@ class DistributedTrainer:
         losses = [tf.cast(loss, tf.float32) for loss in self.model.losses]
         return tf.add_n(losses) if losses else tf.constant(0.0)
 
-    def _replica_train_step(self, batch):
+    def _replica_train_step(self, batch, stop_vote):
         x, y = batch
         with tf.GradientTape() as tape:
             per_example, correct = self._losses(y, self.model(x, training=True))
@@ -183,7 +187,7 @@ class DistributedTrainer:
         variables = self.model.trainable_variables
         gradients = tape.gradient(scaled, variables)
         self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
-        return self._sums(per_example, correct, reg)
+        return (*self._sums(per_example, correct, reg), stop_vote)
 
     def _replica_eval_step(self, batch):
         x, y = batch
@@ -246,6 +250,21 @@ class DistributedTrainer:
 
             self._sync_step = tf.function(sync)
         self._sync_step()
+
+    @property
+    def stop_agreed(self) -> bool:
+        """Whether a worker asked to stop and the cluster stopped after this step."""
+        return self._stop_agreed
+
+    def agree_to_stop(self) -> bool:
+        """Asks to stop training; whether every worker stops at this step (always, outside a
+        multi-worker cluster). Under MultiWorkerMirroredStrategy the wish travels with the
+        next step's sums, and after that step every worker stops and saves, whichever of
+        them was asked (`components.callbacks.StopOnSignal` asks on SIGTERM or SIGINT)."""
+        if not self._agreement:
+            return True
+        self._stop_vote = tf.constant(1.0)
+        return self._stop_agreed
 
     def save_checkpoint(self) -> None:
         """Saves model, optimizer and step (every worker must call it under multi-worker)."""
@@ -326,9 +345,15 @@ class DistributedTrainer:
                 callback_list.on_train_batch_begin(batch)
                 # Logs are tensors: a callback that needs numbers (the progress bar) converts them.
                 if self._preemption is not None:
-                    logs = self._preemption.run(self._train_step, iterator)
+                    logs, votes = self._preemption.run(self._train_step, iterator, self._stop_vote)
                 else:
-                    logs = self._train_step(iterator)
+                    logs, votes = self._train_step(iterator, self._stop_vote)
+                if self._agreement and not self._stop_agreed and float(votes) > 0:
+                    # A worker asked to stop: every worker stops after this same step, with
+                    # a checkpoint of it (the collectives of the next step would wait forever).
+                    self._stop_agreed = True
+                    self.save_checkpoint()
+                    self.model.stop_training = True
                 callback_list.on_train_batch_end(batch, logs)
                 global_step = epoch * steps_per_epoch + batch + 1
                 if self.checkpoint_every and global_step % self.checkpoint_every == 0:

@@ -198,6 +198,37 @@ def test_sigterm_to_the_launcher_ends_every_worker(fashion_mnist_data_dir, tmp_p
         assert not os.path.exists(f"/proc/{pid}"), f"worker {pid} still exists"
 
 
+@pytest.mark.e2e
+def test_a_signal_to_one_worker_stops_the_whole_cluster_at_one_step(
+    fashion_mnist_data_dir, tmp_path
+):
+    """A scheduler may stop one worker only: the others must stop after the same step, or the
+    next step's collectives would wait for it forever. The chief, never signalled, stops too,
+    with a checkpoint of that step."""
+    extra = ["--train-split=train[:1024]", "--test-split=test[:256]", "--epochs=200"]
+    launcher = subprocess.Popen(
+        [*LAUNCH, "--workers=2", "--max-restarts=0", "--",
+         *_args(fashion_mnist_data_dir, tmp_path, "job", *extra)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    lines, pids = [], {}
+    for line in launcher.stdout:
+        lines.append(line)
+        if match := re.search(r"\[launcher\] worker (\d) pid (\d+)", line):
+            pids[int(match.group(1))] = int(match.group(2))
+        if "Epoch 2/" in line:
+            os.kill(pids[1], signal.SIGTERM)  # the non-chief worker alone
+            break
+    rest, _ = launcher.communicate(timeout=180)
+    output = "".join(lines) + rest
+    assert "[worker 1] SIGTERM received" in output and "[worker 0] SIGTERM" not in output
+    step = int(re.search(r"\[worker 0\] Stopped at step (\d+) by SIGTERM", output).group(1))
+    checkpoints = tmp_path / "job" / "checkpoints"
+    assert (checkpoints / f"ckpt-{step}.index").exists(), sorted(os.listdir(checkpoints))
+    assert re.search(r"\[launcher\] worker \d exited with code 143", output), output[-3000:]
+    assert launcher.returncode == 143
+
+
 def test_the_launcher_refuses_more_workers_than_cores(capsys):
     from components.distribute.local_cluster import usable_cores
     from zoo import cli
