@@ -49,6 +49,21 @@ def remove_abandoned_worker_dirs() -> list[Path]:
     return remove_abandoned_dirs(tempfile.gettempdir(), f"{WORKER_DIR_PREFIX}*-*@*-*")
 
 
+def peer_error(message: str) -> str:
+    """The line of a TensorFlow collective's error that says why it failed.
+
+    Example:
+    >>> peer_error("Graph execution error:\\n...\\nCollective ops is aborted by: recvmsg:"
+    ...            "Connection reset by peer\\nAdditional GRPC error information ...")
+    'Collective ops is aborted by: recvmsg:Connection reset by peer'
+    """
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    for line in lines:
+        if "aborted by" in line or "Socket closed" in line or "Connection reset" in line:
+            return line
+    return lines[-1] if lines else "no message"
+
+
 class DistributedTrainer:
     """Trains a logits-output classifier with a custom loop under `strategy`.
 
@@ -251,6 +266,21 @@ class DistributedTrainer:
             self._sync_step = tf.function(sync)
         self._sync_step()
 
+    def _run_train_step(self, iterator):
+        try:
+            if self._preemption is not None:
+                return self._preemption.run(self._train_step, iterator, self._stop_vote)
+            return self._train_step(iterator, self._stop_vote)
+        except (tf.errors.UnavailableError, tf.errors.CancelledError) as err:
+            if not self._agreement:
+                raise
+            # A peer died (killed, out of memory): the step's collectives cannot complete.
+            # One line instead of TensorFlow's traceback: what happened and the way back.
+            raise ConnectionError(
+                f"lost a worker of the cluster ({peer_error(err.message)}); restart every "
+                "worker with --resume (classiczoo launch does so itself)"
+            ) from None
+
     @property
     def stop_agreed(self) -> bool:
         """Whether a worker asked to stop and the cluster stopped after this step."""
@@ -344,10 +374,7 @@ class DistributedTrainer:
                     continue
                 callback_list.on_train_batch_begin(batch)
                 # Logs are tensors: a callback that needs numbers (the progress bar) converts them.
-                if self._preemption is not None:
-                    logs, votes = self._preemption.run(self._train_step, iterator, self._stop_vote)
-                else:
-                    logs, votes = self._train_step(iterator, self._stop_vote)
+                logs, votes = self._run_train_step(iterator)
                 if self._agreement and not self._stop_agreed and float(votes) > 0:
                     # A worker asked to stop: every worker stops after this same step, with
                     # a checkpoint of it (the collectives of the next step would wait forever).
