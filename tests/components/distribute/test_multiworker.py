@@ -165,12 +165,14 @@ def test_every_worker_ends_with_the_same_model_and_the_metadata_is_the_exports(
     assert report["loss"] == pytest.approx(test["loss"], abs=1e-4)
 
 
-@pytest.mark.e2e
-def test_sigterm_to_the_launcher_ends_every_worker(fashion_mnist_data_dir, tmp_path):
+def _signal_a_long_job(data_dir, workdir, send_signal):
+    """Launches 2 workers on a job of 200 epochs; at epoch 2 (both training, stepping
+    together) calls `send_signal(launcher, worker_pids)`; returns the launcher, its whole
+    output and the worker pids once it has ended."""
     extra = ["--train-split=train[:1024]", "--test-split=test[:256]", "--epochs=200"]
     launcher = subprocess.Popen(
         [*LAUNCH, "--workers=2", "--max-restarts=0", "--",
-         *_args(fashion_mnist_data_dir, tmp_path, "job", *extra)],
+         *_args(data_dir, workdir, "job", *extra)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
     )  # fmt: skip
     lines, pids = [], {}
@@ -178,11 +180,20 @@ def test_sigterm_to_the_launcher_ends_every_worker(fashion_mnist_data_dir, tmp_p
         lines.append(line)
         if match := re.search(r"\[launcher\] worker (\d) pid (\d+)", line):
             pids[int(match.group(1))] = int(match.group(2))
-        if "Epoch 2/" in line:  # both workers are training: they step together
-            launcher.send_signal(signal.SIGTERM)
+        if "Epoch 2/" in line:
+            send_signal(launcher, pids)
             break
-    rest, _ = launcher.communicate(timeout=120)
-    output = "".join(lines) + rest
+    rest, _ = launcher.communicate(timeout=180)
+    return launcher, "".join(lines) + rest, pids
+
+
+@pytest.mark.e2e
+def test_sigterm_to_the_launcher_ends_every_worker(fashion_mnist_data_dir, tmp_path):
+    launcher, output, pids = _signal_a_long_job(
+        fashion_mnist_data_dir,
+        tmp_path,
+        lambda launcher, pids: launcher.send_signal(signal.SIGTERM),  # as `docker stop` does
+    )
     assert launcher.returncode == 143, output[-3000:]
     assert "[launcher] SIGTERM: stopping the workers" in output
     # Each worker stopped at the same step, the chief's checkpoint of it on disk, and the
@@ -207,22 +218,11 @@ def test_a_signal_to_one_worker_stops_the_whole_cluster_at_one_step(
     """A scheduler may stop one worker only: the others must stop after the same step, or the
     next step's collectives would wait for it forever. The chief, never signalled, stops too,
     with a checkpoint of that step."""
-    extra = ["--train-split=train[:1024]", "--test-split=test[:256]", "--epochs=200"]
-    launcher = subprocess.Popen(
-        [*LAUNCH, "--workers=2", "--max-restarts=0", "--",
-         *_args(fashion_mnist_data_dir, tmp_path, "job", *extra)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
-    )  # fmt: skip
-    lines, pids = [], {}
-    for line in launcher.stdout:
-        lines.append(line)
-        if match := re.search(r"\[launcher\] worker (\d) pid (\d+)", line):
-            pids[int(match.group(1))] = int(match.group(2))
-        if "Epoch 2/" in line:
-            os.kill(pids[1], signal.SIGTERM)  # the non-chief worker alone
-            break
-    rest, _ = launcher.communicate(timeout=180)
-    output = "".join(lines) + rest
+    launcher, output, pids = _signal_a_long_job(
+        fashion_mnist_data_dir,
+        tmp_path,
+        lambda launcher, pids: os.kill(pids[1], signal.SIGTERM),  # the non-chief worker alone
+    )
     assert "[worker 1] SIGTERM received" in output and "[worker 0] SIGTERM" not in output
     step = int(re.search(r"\[worker 0\] Stopped at step (\d+) by SIGTERM", output).group(1))
     checkpoints = tmp_path / "job" / "checkpoints"
