@@ -35,6 +35,7 @@ from components.checkpoints.files import (
     stateful_callbacks,
 )
 from components.checkpoints.tensorflow_checkpoint import checkpoint_manager
+from components.distribute.strategies import peer_error
 from components.losses import SoftmaxCrossentropy
 from components.metrics import argmax_accuracy
 from components.processes import owned_dir_prefix, remove_abandoned_dirs
@@ -47,21 +48,6 @@ def remove_abandoned_worker_dirs() -> list[Path]:
     """Removes the checkpoint directories that killed non-chief workers left in the temporary
     directory (`ckpt-worker<i>-<pid>@<host>-*`, their process gone); returns them."""
     return remove_abandoned_dirs(tempfile.gettempdir(), f"{WORKER_DIR_PREFIX}*-*@*-*")
-
-
-def peer_error(message: str) -> str:
-    """The line of a TensorFlow collective's error that says why it failed.
-
-    Example:
-    >>> peer_error("Graph execution error:\\n...\\nCollective ops is aborted by: recvmsg:"
-    ...            "Connection reset by peer\\nAdditional GRPC error information ...")
-    'Collective ops is aborted by: recvmsg:Connection reset by peer'
-    """
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    for line in lines:
-        if "aborted by" in line or "Socket closed" in line or "Connection reset" in line:
-            return line
-    return lines[-1] if lines else "no message"
 
 
 class DistributedTrainer:
@@ -202,7 +188,8 @@ class DistributedTrainer:
         variables = self.model.trainable_variables
         gradients = tape.gradient(scaled, variables)
         self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
-        return (*self._sums(per_example, correct, reg), stop_vote)
+        # Each replica's own copy: a strategy reduces per-replica values only.
+        return (*self._sums(per_example, correct, reg), tf.identity(stop_vote))
 
     def _replica_eval_step(self, batch):
         x, y = batch

@@ -184,3 +184,18 @@ def describe_strategy(strategy: tf.distribute.Strategy, global_batch_size: int) 
         f"({where}{', '.join(devices) or 'the default device'}); "
         f"global batch {global_batch_size}, per replica {global_batch_size // replicas}."
     )
+
+
+def peer_error(message: str) -> str:
+    """The line of a TensorFlow collective's error that says why it failed.
+
+    Example:
+    >>> peer_error("Graph execution error:\\n...\\nCollective ops is aborted by: recvmsg:"
+    ...            "Connection reset by peer\\nAdditional GRPC error information ...")
+    'Collective ops is aborted by: recvmsg:Connection reset by peer'
+    """
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    for line in lines:
+        if "aborted by" in line or "Socket closed" in line or "Connection reset" in line:
+            return line
+    return lines[-1] if lines else "no message"
