@@ -203,11 +203,14 @@ def cross_validate(
     'lr=3e-3'
     """
 
-    from components.model_selection.cross_validation import cross_validate as run_folds
-    from components.training.config import ConfigError, TrainConfig
+    from components.backends import choose_keras_backend
 
     if config is not None and fields:
         raise TypeError("Give a TrainConfig or its fields as keywords, not both.")
+    choose_keras_backend(fields.get("backend"))  # before anything below imports Keras
+    from components.model_selection.cross_validation import cross_validate as run_folds
+    from components.training.config import ConfigError, TrainConfig
+
     _load_families()
     registry = importlib.import_module("zoo.registry")
     if build_model is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,8 @@ FASHION_MNIST_CLASS_NAMES = (
     "Bag",
     "Ankle boot",
 )
+# The seed of the one fixed order of an image folder's images (`load_array_splits`).
+IMAGE_FOLDER_ORDER_SEED = 0
 _SLICE = re.compile(r"^(\w+)(?:\[(-?\d+%?)?:(-?\d+%?)?\])?$")
 
 
@@ -121,18 +124,71 @@ def select_split(spec: str, splits: dict[str, tuple[np.ndarray, np.ndarray]]):
     [2, 3, 9]
     """
     images, labels = [], []
+    sizes = {name: len(x) for name, (x, _) in splits.items()}
     for part in spec.split("+"):
-        match = _SLICE.match(part.strip())
-        if match is None or match.group(1) not in splits:
-            raise ValueError(
-                f"Bad split {part!r}: valid are {', '.join(splits)}, sliced like tfds's "
-                "'train[:2000]' or 'train[:10%]', joined with '+'."
-            )
-        x, y = splits[match.group(1)]
-        bounds = [_bound(text, len(x)) for text in match.group(2, 3)]
-        images.append(x[slice(*bounds)])
-        labels.append(y[slice(*bounds)])
+        name, start, end = split_span(part, sizes)
+        x, y = splits[name]
+        images.append(x[start:end])
+        labels.append(y[start:end])
     return np.concatenate(images), np.concatenate(labels)
+
+
+def split_span(part: str, sizes: Mapping[str, int]) -> tuple[str, int, int]:
+    """`(name, start, end)` of one part of a tfds split string (no `+`) over splits of the
+    given sizes, percents rounded to the closest example as tfds does.
+
+    Raises:
+        ValueError: an unknown split or a bad slice, with what is valid.
+
+    Example:
+    >>> split_span("train[10%:-1000]", {"train": 60000, "test": 10000})
+    ('train', 6000, 59000)
+    """
+    match = _SLICE.match(part.strip())
+    if match is None or match.group(1) not in sizes:
+        raise ValueError(
+            f"Bad split {part!r}: valid are {', '.join(sizes)}, sliced like tfds's "
+            "'train[:2000]' or 'train[:10%]', joined with '+'."
+        )
+    name = match.group(1)
+    start, end, _ = slice(*(_bound(text, sizes[name]) for text in match.group(2, 3))).indices(
+        sizes[name]
+    )
+    return name, start, max(start, end)
+
+
+def image_folder_split(
+    directory: str | Path, class_names: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A folder of class folders as the split `train` that runs, cross-validation and
+    `evaluate` slice: `read_image_folder`'s images, labels and classes in one fixed order.
+
+    The folder reads class by class; one fixed shuffle (as tfds shuffles a dataset once, when
+    it prepares it) gives every slice, the validation split and each fold among them, every
+    class, and the same examples to every command.
+    """
+    x, y, names = read_image_folder(directory, class_names)
+    order = np.random.default_rng(IMAGE_FOLDER_ORDER_SEED).permutation(len(y))
+    return x[order], y[order], names
+
+
+def split_sizes(
+    dataset: str = "fashion_mnist",
+    *,
+    data_dir: str | None = None,
+    image_dir: str | Path | None = None,
+) -> dict[str, int]:
+    """The examples of each named split that `load_array_splits` would slice: an image
+    folder's `train`, Fashion-MNIST's IDX files' `train` and `test`, or the tfds dataset's
+    splits (tfds, and so TensorFlow, needed there)."""
+    if image_dir is not None:
+        return {"train": len(read_image_folder(image_dir)[1])}
+    if dataset == "fashion_mnist" and find_fashion_mnist_files() is not None:
+        return {name: len(labels) for name, (_, labels) in load_fashion_mnist_arrays().items()}
+    from components.data.tfds_loading import ensure_prepared  # tfds: TensorFlow's
+
+    splits = ensure_prepared(dataset, data_dir).info.splits
+    return {name: info.num_examples for name, info in splits.items()}
 
 
 def _bound(text: str | None, size: int) -> int | None:
@@ -174,7 +230,7 @@ def load_array_splits(
     """
     class_names = None
     if image_dir is not None:
-        x, y, class_names = read_image_folder(image_dir)
+        x, y, class_names = image_folder_split(image_dir)
         parts = {"train": (x, y)}
         if test_image_dir is not None:
             parts["test"] = read_image_folder(test_image_dir, class_names)[:2]
@@ -316,10 +372,14 @@ def _load_through_tfds(dataset, train_split, test_split, val_split, data_dir) ->
 
 __all__ = [
     "FASHION_MNIST_CLASS_NAMES",
+    "IMAGE_FOLDER_ORDER_SEED",
     "ArrayData",
     "ArraySplits",
+    "image_folder_split",
     "load_array_splits",
     "load_fashion_mnist_arrays",
     "read_idx",
     "select_split",
+    "split_sizes",
+    "split_span",
 ]

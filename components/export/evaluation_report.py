@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from components.atomic_files import write_json_atomic, write_text_atomic
-from components.data.arrays import ArraySplits, select_split
-from components.data.image_folders import read_image_folder
+from components.data.arrays import ArraySplits, image_folder_split, select_split
 from components.data.normalized import classification_data
 from components.data.tfds_loading import ImageClassificationData, load_image_classification
 from components.diagnostics.bias_variance import (
@@ -226,7 +225,7 @@ def _diagnosis(run, test_error: float, human_error: float | None) -> dict | None
 
 def _image_folder_data(directory, split: str, class_names) -> ImageClassificationData:
     """The images of a class-folder tree to evaluate on: `split` slices it as `train`."""
-    x, y, names = read_image_folder(directory, class_names or None)
+    x, y, names = image_folder_split(directory, class_names or None)
     part = "train" if split == "test" else split
     x, y = select_split(part, {"train": (x, y)})
     arrays = ArraySplits(

@@ -8,10 +8,17 @@ what `zoo.train` does (data, normalization fitted on the fold's training part, a
 the model's defaults, optimizer, schedule, strategy, loop; `components.training.fitting`).
 Fold i starts from seed `seed + i` for every setting, so settings are compared on the same
 folds from the same initial weights.
+
+Under TensorFlow a fold is the TensorFlow run's fit (tf.data, tf.distribute); under JAX it is
+the JAX run's (`components.training.keras_fit_run.fit_arrays`: Keras's fit on arrays). The
+folds are the same tfds split strings on both, read by tfds or from the arrays; a folder of
+class folders (`image_dir`) is folded as its `train` split on both. This module imports
+TensorFlow only for a TensorFlow fold.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import shutil
@@ -21,13 +28,10 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from components.backends import require_tensorflow_backend
-from components.data.normalized import load_normalized
-from components.data.tfds_loading import ensure_prepared
+from components.data.arrays import ArraySplits, load_array_splits, split_sizes
 from components.diagnostics.bias_variance import diagnose_bias_variance, human_error_for
-from components.distribute.strategies import is_chief, select_strategy
+from components.installed import is_installed
 from components.model_selection.cross_validation_results import (
     CrossValidationResult,
     FoldResult,
@@ -39,11 +43,10 @@ from components.model_selection.cross_validation_results import (
     results_table,
     write_results,
 )
-from components.model_selection.folds import kfold_splits
+from components.model_selection.folds import Fold, kfold_splits
+from components.training.backend_dispatch import check_backend
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
-from components.training.diagnosis import training_error
-from components.training.fitting import choose_loop, fit_loaded, inference_figures
-from components.training.reproducibility import make_deterministic, seed_everything
+from components.training.keras_fit_run import fit_arrays
 
 # The fields every setting must share: they decide the folds.
 # The data settings every compared setting shares: the folds are cut from them.
@@ -118,21 +121,29 @@ def cross_validate(
     ... # doctest: +SKIP
     >>> result.best, result.settings[0].mean("accuracy")  # doctest: +SKIP
     """
-    require_tensorflow_backend(
-        "k-fold cross-validation (tf.data, tf.distribute)",
-        "zoo.train runs Keras's fit; or run this with KERAS_BACKEND=tensorflow",
-    )
     if isinstance(settings, TrainConfig):
         settings = {"base": settings}
     resolved = _check_settings(dict(settings), registry)
     first = next(iter(resolved.values()))
-    builder = ensure_prepared(first.data.dataset, first.data.data_dir)
-    fold_list = kfold_splits(first.data.train_split, folds, builder.info.splits)
+    backend = check_backend(first)
+    fold_list = kfold_splits(first.data.train_split, folds, _split_sizes(first, backend))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     results_path = Path(results_path or Path("crossval") / f"{first.model.name}-{stamp}.json")
-    strategy = select_strategy(first.control.strategy)  # first: multi-worker needs a fresh context
-    chief = is_chief()
-    multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        from components.distribute.strategies import is_chief, select_strategy
+
+        # First: a multi-worker strategy needs a fresh context.
+        strategy = select_strategy(first.control.strategy)
+        chief = is_chief()
+        multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    else:
+        from components.training.keras_fit_run import check_keras_fit_config
+
+        for config in resolved.values():
+            check_keras_fit_config(config, backend)
+        strategy, chief, multiworker = None, True, False
     summaries = [SettingSummary(name, config, []) for name, config in resolved.items()]
     examples = fold_list[0].num_train + fold_list[0].num_validation
     say(
@@ -178,7 +189,10 @@ def cross_validate(
         write_results(
             results_path, first, fold_list, summaries, best=best.name, diagnosis=diagnosis
         )
-        plot_path = plot_folds(summaries, results_path.with_suffix(".png"))
+        if is_installed("matplotlib"):
+            plot_path = plot_folds(summaries, results_path.with_suffix(".png"))
+        else:  # a JAX-only machine (the package installed without its dependencies)
+            say("The folds' PNG needs matplotlib, not installed; the JSON holds every figure.")
     say(table)
     say(best_sentence(summaries, best))
     say(diagnosis_sentence(best, diagnosis))
@@ -191,6 +205,39 @@ def cross_validate(
         plot_path=plot_path,
         table=table,
         diagnosis=diagnosis,
+    )
+
+
+def _split_sizes(config: TrainConfig, backend: str) -> dict[str, int]:
+    """The examples of each split the folds are cut from: tfds's (the TensorFlow run reads
+    the dataset through tfds), else those of the arrays the JAX run reads."""
+    if backend == "tensorflow" and config.data.image_dir is None:
+        from components.data.tfds_loading import ensure_prepared
+
+        splits = ensure_prepared(config.data.dataset, config.data.data_dir).info.splits
+        return {name: info.num_examples for name, info in splits.items()}
+    return split_sizes(
+        config.data.dataset, data_dir=config.data.data_dir, image_dir=config.data.image_dir
+    )
+
+
+def fold_arrays(config: TrainConfig, fold: Fold) -> ArraySplits:
+    """The fold as arrays: its training part, and its held-out part as the validation split
+    (no test part), read as the JAX run reads a dataset or an image folder."""
+    parts = load_array_splits(
+        config.data.dataset,
+        train_split=fold.train_split,
+        test_split=fold.validation_split,
+        data_dir=config.data.data_dir,
+        image_dir=config.data.image_dir,
+    )
+    return dataclasses.replace(
+        parts,
+        x_validation=parts.x_test,
+        y_validation=parts.y_test,
+        x_test=parts.x_test[:0],
+        y_test=parts.y_test[:0],
+        splits={"train": fold.train_split, "validation": fold.validation_split, "test": ""},
     )
 
 
@@ -208,35 +255,19 @@ def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp) -> F
     )
     if not multiworker:
         keras.backend.clear_session()  # the previous folds' models go
-    (make_deterministic if config.control.deterministic else seed_everything)(
-        config.control.seed + fold.index
-    )
     keras.mixed_precision.set_dtype_policy(config.control.precision)
     try:
-        data = load_normalized(
-            config.data.dataset,
-            data_dir=config.data.data_dir,
-            train_split=fold.train_split,
-            test_split=None,
-            validation_split=fold.validation_split,
-            resize=config.data.resize,
-        )
-        fitted = fit_loaded(
-            fold_config,
-            registry,
-            strategy,
-            data,
-            loop=choose_loop(fold_config.control, strategy),
-            chief=chief,
-        )
-        figures = inference_figures(
-            fitted, data.pipeline("validation", config.optimization.batch_size)
-        )
-        train_error, _ = training_error(
-            lambda dataset: inference_figures(fitted, dataset),
-            data,
-            config.optimization.batch_size,
-        )
+        if strategy is None:  # Keras's fit on arrays (JAX)
+            keras.utils.set_random_seed(config.control.seed + fold.index)
+            arrays = fold_arrays(config, fold)
+            fitted = fit_arrays(fold_config, registry, arrays)
+            figures = fitted.figures(arrays.x_validation, arrays.y_validation)
+            train_error, _ = fitted.train_error(arrays)
+            train_seconds = fitted.train_seconds
+        else:
+            figures, train_error, train_seconds = _tensorflow_fold(
+                config, fold_config, fold, registry, strategy, chief
+            )
     finally:
         shutil.rmtree(checkpoint_dir, ignore_errors=True)
     return FoldResult(
@@ -245,8 +276,46 @@ def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp) -> F
         accuracy=figures["accuracy"],
         loss=figures["loss"],
         train_error=train_error,
-        train_seconds=fitted.train_seconds,
+        train_seconds=train_seconds,
     )
+
+
+def _tensorflow_fold(config, fold_config, fold, registry, strategy, chief):
+    """`(validation figures, train error, train seconds)` of a fold trained by the
+    TensorFlow run's fit (`fit_loaded`) on tf.data."""
+    from components.data.normalized import load_normalized, normalized_arrays
+    from components.training.diagnosis import training_error
+    from components.training.fitting import choose_loop, fit_loaded, inference_figures
+    from components.training.reproducibility import make_deterministic, seed_everything
+
+    (make_deterministic if config.control.deterministic else seed_everything)(
+        config.control.seed + fold.index
+    )
+    if config.data.image_dir is not None:
+        data = normalized_arrays(fold_arrays(config, fold), resize=config.data.resize)
+    else:
+        data = load_normalized(
+            config.data.dataset,
+            data_dir=config.data.data_dir,
+            train_split=fold.train_split,
+            test_split=None,
+            validation_split=fold.validation_split,
+            resize=config.data.resize,
+        )
+    fitted = fit_loaded(
+        fold_config,
+        registry,
+        strategy,
+        data,
+        loop=choose_loop(fold_config.control, strategy),
+        chief=chief,
+    )
+    batch_size = config.optimization.batch_size
+    figures = inference_figures(fitted, data.pipeline("validation", batch_size))
+    train_error, _ = training_error(
+        lambda dataset: inference_figures(fitted, dataset), data, batch_size
+    )
+    return figures, train_error, fitted.train_seconds
 
 
 __all__ = [

@@ -1,18 +1,21 @@
-"""k folds of a tfds split, as tfds split strings: what cross-validation trains and validates on.
+"""k folds of a split, as tfds split strings: what cross-validation trains and validates on.
 
 Fold i of k holds examples `[i n / k, (i + 1) n / k)` of the split (n examples, tfds's fixed
 order; the first `n % k` folds one example longer, as `tfds.even_splits` makes them); its
 training part is every other fold, joined with tfds's `+`. A fold of a whole split that falls
 on whole percents is written with percent slicing (`train[20%:40%]`), any other with example
 indices (`train[12000:24000]`); both read exactly those examples. `tfds.even_splits` gives the
-validation parts but not their complements, hence this module.
+validation parts but not their complements, hence this module. The strings read the same
+examples through tfds (the TensorFlow run) and through `components.data.arrays.select_split`
+(the JAX run, image folders), which also parses them here: no TensorFlow is needed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
-import tensorflow_datasets as tfds
+from components.data.arrays import split_span
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,44 +71,41 @@ def _slice(name: str, offset: int, start: int, end: int, total: int, whole: bool
     return f"{name}[{offset + start}:{offset + end}]"
 
 
-def kfold_splits(split: str, folds: int, split_infos) -> list[Fold]:
-    """The k folds of tfds split `split` (a whole split, or one slice of one: `train[:5000]`).
+def kfold_splits(split: str, folds: int, sizes: Mapping[str, int]) -> list[Fold]:
+    """The k folds of split `split` (a whole split, or one slice of one: `train[:5000]`).
 
     Args:
-        split: the tfds split to fold.
+        split: the split to fold, a tfds split string.
         folds: k, 2..number of examples.
-        split_infos: the dataset's splits (`builder.info.splits`).
+        sizes: the examples of each of the dataset's splits (`components.data.arrays.
+            split_sizes`).
 
     Raises:
-        ValueError: a split tfds cannot read, one joined from several (`train+test`), fewer
-            than 2 folds or more folds than examples.
+        ValueError: a split that is not one of `sizes` or a bad slice, one joined from several
+            (`train+test`), fewer than 2 folds or more folds than examples.
 
     Example:
-    >>> import tensorflow_datasets as tfds  # doctest: +SKIP
-    >>> splits = tfds.builder("fashion_mnist").info.splits  # doctest: +SKIP
-    >>> [f.validation_split for f in kfold_splits("train", 5, splits)][:2]  # doctest: +SKIP
+    >>> [f.validation_split for f in kfold_splits("train", 5, {"train": 60000})][:2]
     ['train[0%:20%]', 'train[20%:40%]']
+    >>> kfold_splits("train[:10]", 3, {"train": 60000})[1].train_split
+    'train[0:4]+train[7:10]'
     """
-    try:
-        parts = tfds.core.ReadInstruction.from_spec(split).to_absolute(split_infos)
-    except (ValueError, KeyError, AssertionError) as err:
+    if "+" in split:
         raise ValueError(
-            f"Cannot fold split {split!r}: {err} Its splits: {list(split_infos.keys())}."
-        ) from None
-    if len(parts) != 1:
-        raise ValueError(
-            f"Cannot fold split {split!r}: it joins {len(parts)} splits; give one split or one "
-            "slice of one (e.g. 'train' or 'train[:5000]')."
+            f"Cannot fold split {split!r}: it joins {split.count('+') + 1} splits; give one "
+            "split or one slice of one (e.g. 'train' or 'train[:5000]')."
         )
-    (part,) = parts
-    total = split_infos[part.splitname].num_examples
-    start, end = part.from_ or 0, total if part.to is None else part.to
+    try:
+        name, start, end = split_span(split, sizes)
+    except ValueError as err:
+        raise ValueError(f"Cannot fold split {split!r}: {err}") from None
+    total = sizes[name]
     num_examples = end - start
     bounds = fold_boundaries(num_examples, folds)
     whole = num_examples == total
 
     def piece(a: int, b: int) -> str:
-        return _slice(part.splitname, start, a, b, total, whole)
+        return _slice(name, start, a, b, total, whole)
 
     result = []
     for index, (a, b) in enumerate(bounds):

@@ -15,9 +15,12 @@ TensorFlow is not needed: the data comes from the IDX files or the caller's arra
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Callable
 
 import keras
+import numpy as np
 
 from components.checkpoints.directory import CheckpointDirectory, check_resume
 from components.checkpoints.weights import (
@@ -122,13 +125,59 @@ def train_with_keras_fit(config: TrainConfig, registry: ModelRegistry, data=None
             f"Backend {backend}: Keras's fit on "
             + (f"{replicas} devices, data parallel." if parallel else f"{devices[0]}.")
         )
-        return _fit_and_save(config, registry, arrays, held, replicas)
+        fit = fit_arrays(config, registry, arrays, replicas)
+        if fit.stopped is not None:
+            print(fit.result.stop_report(fit.stopped))
+            return fit.result
+        return _measure_and_save(fit, arrays, held)
     finally:
         keras.distribution.set_distribution(previous)
         held.release()
 
 
-def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> TrainResult:
+@dataclasses.dataclass
+class ArraysFit:
+    """A model that Keras's `fit` trained on arrays, and how to measure it.
+
+    Args:
+        result: the run so far (model, history, why it stopped); no metrics yet.
+        inference: the model that serves (the main head), compiled.
+        figures: `figures(x, y)`: loss and accuracy of `inference` on raw images, exact
+            whatever the padding of data-parallel batches.
+        train_seconds: the time `fit` took.
+        best_epoch: the epoch whose weights were restored (`restore_best`), or None.
+        stopped: the words of why the run stopped early (`TrainResult.stop_early`), or None.
+        replicas: the devices the batches were split over.
+    """
+
+    result: TrainResult
+    inference: keras.Model
+    figures: Callable[[np.ndarray, np.ndarray], dict]
+    train_seconds: float
+    best_epoch: int | None
+    stopped: str | None
+    replicas: int
+
+    def train_error(self, arrays: ArraySplits) -> tuple[float, int]:
+        """`(error, images)`: the inference-mode error on the first training images."""
+        images = min(TRAIN_ERROR_IMAGES, len(arrays.x_train))
+        accuracy = self.figures(arrays.x_train[:images], arrays.y_train[:images])["accuracy"]
+        return 1.0 - accuracy, images
+
+
+def fit_arrays(
+    config: TrainConfig, registry: ModelRegistry, arrays: ArraySplits, replicas: int = 1
+) -> ArraysFit:
+    """Builds the run's model and fits it with Keras's `fit` on `arrays`' training part,
+    validating on their validation part: what `zoo.train` does on this backend before its
+    end (the run and cross-validation's folds call it).
+
+    Args:
+        config: a resolved config (`TrainConfig.resolve`).
+        registry: where the model comes from.
+        arrays: the splits.
+        replicas: devices under `keras.distribution.DataParallel` (set by the caller).
+    """
     resize = (config.data.resize, config.data.resize) if config.data.resize else None
     preprocessing = Preprocessing.from_arrays(arrays.x_train, resize=resize)
     input_shape = preprocessing.output_shape(arrays.image_shape)
@@ -225,15 +274,6 @@ def _fit_and_save(config, registry, arrays: ArraySplits, held, replicas) -> Trai
         signal_stop=signal_stop,
     )
     why = result.stop_early(last_loss)
-    if why is not None:
-        print(result.stop_report(why))
-        return result
-    best_epoch = None if best is None else best.best_epoch
-    return _measure_and_save(result, arrays, batches, train_seconds, held, replicas, best_epoch)
-
-
-def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, best) -> TrainResult:
-    config, model = result.config, result.model
     inference = inference_model(model)
     if inference is not model:
         compile_classifier(inference)
@@ -244,10 +284,20 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, be
         measured = inference.evaluate(batches(x, y, outputs=1), return_dict=True, verbose=0)
         return {k: float(v) for k, v in measured.items()}
 
-    def train_error():
-        images = min(TRAIN_ERROR_IMAGES, len(arrays.x_train))
-        accuracy = figures(arrays.x_train[:images], arrays.y_train[:images])["accuracy"]
-        return 1.0 - accuracy, images
+    return ArraysFit(
+        result=result,
+        inference=inference,
+        figures=figures,
+        train_seconds=train_seconds,
+        best_epoch=None if best is None else best.best_epoch,
+        stopped=why,
+        replicas=replicas,
+    )
+
+
+def _measure_and_save(fit: ArraysFit, arrays: ArraySplits, held) -> TrainResult:
+    result, inference, figures = fit.result, fit.inference, fit.figures
+    config = result.config
 
     def save(facts):
         serving = ServingFacts.for_images(
@@ -262,14 +312,14 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, be
 
     end = RunEnd(
         test=figures(arrays.x_test, arrays.y_test) if len(arrays.x_test) else {},
-        train_error=train_error,
-        best_epoch=best,
-        train_seconds=train_seconds,
+        train_error=lambda: fit.train_error(arrays),
+        best_epoch=fit.best_epoch,
+        train_seconds=fit.train_seconds,
         dataset=arrays.name,
         splits=arrays.splits,
         hyperparameters={
-            "strategy": "DataParallel" if replicas > 1 else "single device",
-            "replicas": replicas,
+            "strategy": "DataParallel" if fit.replicas > 1 else "single device",
+            "replicas": fit.replicas,
             "loop": "fit",
             "jit_compile": True,  # Keras's JAX trainer compiles its steps with XLA
             "backend": keras.backend.backend(),
@@ -285,4 +335,10 @@ def _measure_and_save(result, arrays, batches, train_seconds, held, replicas, be
     return result
 
 
-__all__ = ["KERAS_FILE", "check_keras_fit_config", "train_with_keras_fit"]
+__all__ = [
+    "KERAS_FILE",
+    "ArraysFit",
+    "check_keras_fit_config",
+    "fit_arrays",
+    "train_with_keras_fit",
+]

@@ -29,6 +29,7 @@ EXCLUDED = (
     "val_split",
     "restore_best",
     "test_split",
+    "test_image_dir",
     "checkpoint_dir",
     "checkpoint_every",
     "resume",

@@ -138,3 +138,22 @@ def test_a_run_trains_on_an_image_folder_and_its_export_scores_the_test_folder(t
     accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
     assert accuracy == pytest.approx(metadata.run.metrics.test["accuracy"], abs=1e-6)
     assert accuracy > 0.6  # three classes: chance is 1/3
+
+
+@pytest.mark.backends
+def test_a_folder_is_cross_validated_under_either_backend(tmp_path):
+    """k folds of an image folder (its `train` split), each trained by the backend's own fit:
+    the folds partition the folder, and every fold learns the bands (chance is 1/3)."""
+    root = _write_folder(tmp_path / "bands", 240, seed=6)
+    result = zoo.cross_validate(
+        model="lenet5_bn", image_dir=root, epochs=2, batch_size=32, folds=3,
+        results_path=tmp_path / "cv.json",
+    )  # fmt: skip
+    folds = [fold.fold for fold in result.settings[0].folds]
+    assert [f.validation_split for f in folds] == [
+        "train[0:80]", "train[80:160]", "train[160:240]"
+    ]  # fmt: skip
+    assert [f.num_train for f in folds] == [160] * 3
+    accuracies = [fold.accuracy for fold in result.settings[0].folds]
+    assert min(accuracies) > 0.6, accuracies
+    assert result.settings[0].mean("accuracy") == pytest.approx(np.mean(accuracies), abs=1e-6)
