@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -295,20 +296,44 @@ def fit_arrays(
     )
 
 
+def save_keras_model(
+    model: keras.Model,
+    base_dir: Path,
+    arrays: ArraySplits,
+    preprocessing: Preprocessing,
+    facts,
+) -> Path:
+    """Saves `model` as `<base_dir>/<next version>/model.keras` with its `metadata.json` (the
+    run's `facts`, the serving facts of `arrays`' images and classes); returns the version's
+    directory. The end of a run on Keras's fit, and of a search under JAX."""
+    serving = ServingFacts.for_images(
+        arrays.image_shape, arrays.class_names, preprocessing.to_dict()
+    )
+
+    def write(directory):
+        model.save(directory / KERAS_FILE)
+        write_metadata(directory, ExportMetadata(run=facts, serving=serving))
+
+    return publish_version(base_dir, write)
+
+
+def keras_model_saved(directory: Path) -> str:
+    """The line that says where a `.keras` version went and how it becomes a SavedModel."""
+    return (
+        f"Saved {directory / KERAS_FILE} and its metadata.json; for a SavedModel (under "
+        f"TensorFlow): classiczoo export {directory / KERAS_FILE}"
+    )
+
+
 def _measure_and_save(fit: ArraysFit, arrays: ArraySplits, held) -> TrainResult:
     result, inference, figures = fit.result, fit.inference, fit.figures
     config = result.config
 
     def save(facts):
-        serving = ServingFacts.for_images(
-            arrays.image_shape, arrays.class_names, result.preprocessing.to_dict()
-        )
-
-        def write(directory):
-            inference.save(directory / KERAS_FILE)
-            write_metadata(directory, ExportMetadata(run=facts, serving=serving))
-
-        return publish_version(config.output.export_dir / config.model.name, write)
+        return save_keras_model(
+            inference, config.output.export_dir / config.model.name, arrays,
+            result.preprocessing, facts,
+        )  # fmt: skip
 
     end = RunEnd(
         test=figures(arrays.x_test, arrays.y_test) if len(arrays.x_test) else {},
@@ -325,10 +350,7 @@ def _measure_and_save(fit: ArraysFit, arrays: ArraySplits, held) -> TrainResult:
             "backend": keras.backend.backend(),
         },
         save=save,
-        saved=lambda directory: (
-            f"Saved {directory / KERAS_FILE} and its metadata.json; for a SavedModel (under "
-            f"TensorFlow): classiczoo export {directory / KERAS_FILE}"
-        ),
+        saved=keras_model_saved,
     )
     result = finish_run(result, end, held=held)
     result.model = inference
@@ -340,5 +362,7 @@ __all__ = [
     "ArraysFit",
     "check_keras_fit_config",
     "fit_arrays",
+    "keras_model_saved",
+    "save_keras_model",
     "train_with_keras_fit",
 ]

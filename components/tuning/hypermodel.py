@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import keras
 import keras_tuner
-import tensorflow as tf
 
-from components.data.pipeline import Preprocessing, make_pipeline
+from components.data.preprocessing import Preprocessing
 from components.optimizers import make_optimizer
-from components.training.compile import compile_classifier, with_aux_targets
+from components.training.compile import compile_classifier
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 from components.tuning.search_space import MODEL_OPTIONS, FloatRange, SearchSpace
 
 
@@ -131,9 +134,9 @@ class ClassifierHyperModel(keras_tuner.HyperModel):
         self,
         hp: keras_tuner.HyperParameters,
         model: keras.Model,
-        x: tf.data.Dataset,
+        x: tf.data.Dataset | tuple,
         *args,
-        validation_data: tf.data.Dataset | None = None,
+        validation_data: tf.data.Dataset | tuple | None = None,
         **kwargs,
     ):
         """Trains on unbatched `(uint8 image, label)` data, batched by the trial's batch size.
@@ -141,12 +144,19 @@ class ClassifierHyperModel(keras_tuner.HyperModel):
         Args:
             hp: the trial's hyperparameters.
             model: the model `build` made.
-            x: unbatched training `(image, label)` pairs (e.g. `ImageClassificationData.train`).
-            validation_data: unbatched validation pairs, or None.
+            x: unbatched training `(image, label)` pairs (e.g. `ImageClassificationData.train`),
+                or `(images, labels)` NumPy arrays (on any Keras backend: `ArrayBatches`, as
+                the JAX run batches them).
+            validation_data: the same kind, or None.
             *args, **kwargs: for `model.fit` (keras-tuner passes `epochs` and callbacks).
         """
         batch_size = hp.get("batch_size")
         kwargs.pop("batch_size", None)  # the trial's decides
+        if isinstance(x, tuple):
+            return self._fit_arrays(model, x, validation_data, batch_size, *args, **kwargs)
+        from components.data.pipeline import make_pipeline  # tf.data's
+        from components.training.compile import with_aux_targets
+
         train = make_pipeline(
             x, self.preprocessing, batch_size=batch_size, training=True, seed=self.seed
         )
@@ -161,6 +171,25 @@ class ClassifierHyperModel(keras_tuner.HyperModel):
         return model.fit(
             with_aux_targets(train, model), *args, validation_data=validation_data, **kwargs
         )
+
+    def _fit_arrays(self, model, train, validation, batch_size, *args, **kwargs):
+        from components.data.array_batches import ArrayBatches
+
+        def batches(pair, training):
+            return ArrayBatches(
+                *pair,
+                self.preprocessing,
+                batch_size=batch_size,
+                seed=self.seed if training else None,
+                num_outputs=len(model.outputs),
+            )
+
+        batched = batches(train, training=True)
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), batched.epoch_setter()]
+        kwargs.setdefault("shuffle", False)  # the batches are drawn in each epoch's order
+        if validation is not None:
+            validation = batches(validation, training=False)
+        return model.fit(batched, *args, validation_data=validation, **kwargs)
 
 
 __all__ = ["ClassifierHyperModel", "declare_hyperparameters"]

@@ -16,17 +16,14 @@ import time
 import warnings
 from pathlib import Path
 
+import keras
 import keras_tuner
 
-from components.backends import require_tensorflow_backend
-from components.data.normalized import load_normalized
-from components.distribute.strategies import parse_tf_config, select_strategy, strategy_name
 from components.export.metadata import (
     Hyperparameters,
     Metrics,
     library_versions,
 )
-from components.export.saved_model import export_classifier
 from components.training.compile import compile_classifier, inference_model
 from components.training.config import (
     ConfigError,
@@ -34,13 +31,12 @@ from components.training.config import (
     TrainConfig,
     check_model_options,
 )
-from components.training.diagnosis import training_error
 from components.training.metrics import split_figures
-from components.training.reproducibility import seed_everything
 from components.training.result import TrainResult, weights_digest
 from components.training.run_end import RunEnd, finish_run
 from components.tuning.hypermodel import ClassifierHyperModel
 from components.tuning.result import TuneResult
+from components.tuning.search_data import ArraySearchData, TensorFlowSearchData
 from components.tuning.tune_config import OBJECTIVE, TuneConfig
 from components.tuning.tuners import (
     claim_search_directory,
@@ -62,45 +58,35 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         components.tuning.SearchDirectoryError: the directory holds another search.
         KeyboardInterrupt: an interrupted search (run the same command again to resume).
     """
-    require_tensorflow_backend(
-        "The keras-tuner search (tf.data, tf.distribute)",
-        "zoo.train runs Keras's fit; or run this with KERAS_BACKEND=tensorflow",
-    )
     check_model_options(registry, config.model, config.model_options())
-    if parse_tf_config() is not None:
-        raise ConfigError(
-            "tune does not run under TF_CONFIG (multi-worker): trials train with model.fit "
-            "(keras-team/keras#20585); unset it and use strategy 'mirrored' for one machine's "
-            "GPUs."
-        )
+    backend = keras.backend.backend()
+    _check_backend(config, backend)
     defaults = registry.get_defaults(config.model)
     space = defaults.search_space
     epochs = config.epochs or defaults.epochs
-    strategy = select_strategy(config.strategy)
+    strategy = None
+    if backend == "tensorflow":
+        from components.distribute.strategies import select_strategy
+
+        strategy = select_strategy(config.strategy)
     resumed = claim_search_directory(
         config.directory_path, config.search_record(registry, epochs), overwrite=config.overwrite
     )
-    seed_everything(config.seed)
-    data = load_normalized(
-        config.dataset,
-        data_dir=config.data_dir,
-        train_split=config.train_split,
-        test_split=config.test_split,
-        val_split=config.val_split,
-        resize=config.resize,
-    )
+    keras.utils.set_random_seed(config.seed)
+    data = TensorFlowSearchData(config) if backend == "tensorflow" else ArraySearchData(config)
     print(data.describe())
+    strategy_label, replicas = _strategy_facts(strategy)
     print(
-        f"Strategy: {strategy_name(strategy)} with {strategy.num_replicas_in_sync} replica(s); "
-        "the batch sizes searched are global."
+        f"Strategy: {strategy_label} with {replicas} replica(s); the batch sizes searched are "
+        "global."
     )
     print(f"Search space of {config.model}: {space.describe()}.")
     hypermodel = ClassifierHyperModel(
         functools.partial(
             registry.create,
             config.model,
-            input_shape=data.model_input_shape,
-            num_classes=len(data.data.class_names),
+            input_shape=data.input_shape,
+            num_classes=len(data.class_names),
             **config.model_options(),
         ),
         space,
@@ -116,7 +102,7 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         max_trials=config.max_trials,
         epochs=epochs,
         objective=OBJECTIVE,
-        distribution_strategy=None if strategy_name(strategy) == "DefaultStrategy" else strategy,
+        distribution_strategy=None if strategy_label in ("DefaultStrategy", backend) else strategy,
         seed=config.seed,
         executions_per_trial=config.executions_per_trial,
         hyperband_factor=config.hyperband_factor,
@@ -130,7 +116,7 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
     start = time.time()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=OPTIMIZER_NOT_LOADED)
-        tuner.search(data.data.train, validation_data=data.data.validation, epochs=epochs)
+        tuner.search(data.train, validation_data=data.validation, epochs=epochs)
     search_seconds = time.time() - start
 
     table = top_trials_table(tuner.oracle, config.top)
@@ -146,8 +132,7 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
     inference = inference_model(model)
     if inference is not model:
         compile_classifier(inference)
-    evaluate = functools.partial(inference.evaluate, return_dict=True, verbose=0)
-    test = {k: float(v) for k, v in evaluate(data.pipeline("test", tuned["batch_size"])).items()}
+    test = data.figures(inference, "test", tuned["batch_size"])
     train_figures, validation_figures = split_figures(trial_metrics(best), model)
     model_options = {
         **config.model_options(),
@@ -161,8 +146,8 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         epochs=tuned.get("tuner/epochs", epochs),
         batch_size=tuned["batch_size"],
         seed=config.seed,
-        strategy=strategy_name(strategy),
-        replicas=strategy.num_replicas_in_sync,
+        strategy=strategy_label,
+        replicas=replicas,
         loop="fit",
         precision="float32",
         jit_compile=False,
@@ -178,21 +163,16 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
     # trial's own figures, the chosen values and the search's facts.
     end = RunEnd(
         test=test,
-        train_error=lambda: training_error(evaluate, data, tuned["batch_size"]),
+        train_error=lambda: data.train_error(inference, tuned["batch_size"]),
         best_epoch=None,
         train_seconds=search_seconds,
         dataset=config.dataset,
-        splits=data.data.splits,
+        splits=data.splits,
         hyperparameters={},
-        save=lambda facts: export_classifier(
-            inference,
-            Path(config.export_dir) / f"{config.model}-tuned",
-            image_shape=data.data.image_shape,
-            preprocessing=data.preprocessing,
-            class_names=data.data.class_names,
-            run=facts,
+        save=lambda facts: data.save(
+            inference, Path(config.export_dir) / f"{config.model}-tuned", facts
         ),
-        saved=lambda directory: f"Exported SavedModel: {directory}",
+        saved=data.saved,
         kind="tune",
         metrics=Metrics(
             test=test,
@@ -255,6 +235,40 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         resumed=resumed,
         train_command=retrain.command_line(),
     )
+
+
+def _check_backend(config: TuneConfig, backend: str) -> None:
+    """Refuses a backend the search cannot run on, and under TensorFlow a multi-worker
+    cluster; under JAX a strategy other than one device."""
+    if backend not in ("tensorflow", "jax"):
+        raise ConfigError(
+            f"Keras runs the {backend!r} backend; tune runs under tensorflow or jax "
+            "(KERAS_BACKEND)."
+        )
+    if backend == "tensorflow":
+        from components.distribute.strategies import parse_tf_config
+
+        if parse_tf_config() is not None:
+            raise ConfigError(
+                "tune does not run under TF_CONFIG (multi-worker): trials train with model.fit "
+                "(keras-team/keras#20585); unset it and use strategy 'mirrored' for one "
+                "machine's GPUs."
+            )
+    elif config.strategy not in ("auto", "default", "onedevice"):
+        raise ConfigError(
+            f"strategy {config.strategy} (tf.distribute) needs the tensorflow backend; under "
+            f"{backend} each trial is Keras's fit on one device (strategy auto)."
+        )
+
+
+def _strategy_facts(strategy) -> tuple[str, int]:
+    """The strategy's name and replicas for the printout and the metadata; under JAX (no
+    tf.distribute strategy) the backend's name and one replica."""
+    if strategy is None:
+        return keras.backend.backend(), 1
+    from components.distribute.strategies import strategy_name
+
+    return strategy_name(strategy), strategy.num_replicas_in_sync
 
 
 def _train_config(config: TuneConfig, chosen: Hyperparameters) -> TrainConfig:
