@@ -85,9 +85,7 @@ class ArrayBatches(keras.utils.PyDataset):
         if not 0 <= skip < self.batches_per_epoch:
             raise ValueError(f"skip must be in [0, {self.batches_per_epoch}), got {skip}.")
         self._order = self._permutation()
-        # Made once, not per batch: the normalization's constants and the one-hot rows.
-        self._mean = np.asarray(preprocessing.mean, np.float32)
-        self._std = np.asarray(preprocessing.std, np.float32)
+        # Made once, not per batch: the one-hot rows.
         if one_hot_classes is not None:
             self._one_hot = np.eye(one_hot_classes, dtype=np.float32)
 
@@ -123,7 +121,7 @@ class ArrayBatches(keras.utils.PyDataset):
         # Normalized in NumPy: each eager op of the backend costs more than this arithmetic on
         # a batch (issue 23's benchmark: 0.94 of plain fit with the backend's ops).
         pixels = np.asarray(keras.ops.convert_to_numpy(pixels), np.float32)
-        inputs = (pixels * np.float32(self.preprocessing.scale) - self._mean) / self._std
+        inputs = self.preprocessing.normalize(pixels)
         targets = tuple([labels] * self.num_outputs) if self.num_outputs > 1 else labels
         if weights is not None:
             return inputs, targets, weights

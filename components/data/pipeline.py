@@ -26,9 +26,7 @@ def resize_images(images: tf.Tensor, preprocessing: Preprocessing) -> tf.Tensor:
 
 def normalize_images(pixels: tf.Tensor, preprocessing: Preprocessing) -> tf.Tensor:
     """Float pixels in 0..255 to `(pixels * scale - mean) / std`, per channel."""
-    mean = tf.constant(preprocessing.mean, tf.float32)
-    std = tf.constant(preprocessing.std, tf.float32)
-    return (pixels * preprocessing.scale - mean) / std
+    return preprocessing.normalize(pixels)
 
 
 def preprocess_images(images: tf.Tensor, preprocessing: Preprocessing) -> tf.Tensor:

@@ -44,6 +44,20 @@ class Preprocessing:
         if self.resize is not None and (len(self.resize) != 2 or min(self.resize) <= 0):
             raise ValueError(f"resize must be (height, width) > 0 or None, got {self.resize}.")
 
+    def normalize(self, pixels):
+        """`(pixels * scale - mean) / std` per channel, of float pixels in 0..255 (after any
+        resize). The one definition of the math: NumPy arrays, TensorFlow tensors (the input
+        pipeline, the SavedModel's graph) and Keras tensors (`components.layers.
+        ImageNormalization`) alike, by their own arithmetic.
+
+        Example:
+        >>> Preprocessing(mean=(0.5,), std=(0.25,), scale=0.5).normalize(np.full((1, 1), 2.0))
+        array([[2.]])
+        """
+        mean = np.asarray(self.mean, np.float32)
+        std = np.asarray(self.std, np.float32)
+        return (pixels * np.float32(self.scale) - mean) / std
+
     @classmethod
     def fit(
         cls,

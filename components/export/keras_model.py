@@ -19,6 +19,7 @@ import keras
 from components.backends import require_tensorflow_backend
 from components.data.preprocessing import Preprocessing
 from components.export.metadata import MetadataError, load_metadata
+from components.layers.image_normalization import split_normalization
 
 
 def keras_file(path: str | Path) -> Path | None:
@@ -121,11 +122,20 @@ def export_keras_model(
             "file? Export it again from its run."
         ) from None
     serving = metadata.serving
+    preprocessing = Preprocessing.from_dict(serving.preprocessing)
+    # A run's .keras carries its normalization as its first layer (older ones do not): the
+    # SavedModel's graph applies it to the model behind it, checked against the metadata's.
+    model, carried = split_normalization(model)
+    if carried is not None and carried != preprocessing:
+        raise MetadataError(
+            f"{path}'s normalization {carried} is not its metadata.json's {preprocessing}: "
+            "the file and its metadata come from different runs."
+        )
     return export_classifier(
         model,
         Path(export_dir) / metadata.run.model,
         image_shape=tuple(serving.input["shape"][1:]),
-        preprocessing=Preprocessing.from_dict(serving.preprocessing),
+        preprocessing=preprocessing,
         class_names=list(serving.class_names),
         run=metadata.run,
         tta=tta,

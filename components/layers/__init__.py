@@ -7,6 +7,11 @@ from components.layers.batch_norm import (
     FAST_BN_MOMENTUM,
     BatchNormSettings,
 )
+from components.layers.image_normalization import (
+    ImageNormalization,
+    split_normalization,
+    with_normalization,
+)
 from components.layers.inception import InceptionBlock
 from components.layers.lrn import LocalResponseNormalization
 from components.layers.maxout import Maxout
@@ -25,6 +30,7 @@ __all__ = [
     "FAST_BN",
     "FAST_BN_MOMENTUM",
     "BatchNormSettings",
+    "ImageNormalization",
     "InceptionBlock",
     "LocalResponseNormalization",
     "Maxout",
@@ -35,5 +41,7 @@ __all__ = [
     "VGGBlock",
     "ZCAWhitening",
     "patch_whitening_kernel",
+    "split_normalization",
     "whiten_convolution",
+    "with_normalization",
 ]

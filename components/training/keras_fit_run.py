@@ -41,6 +41,7 @@ from components.export.metadata import (
     write_metadata,
 )
 from components.export.versions import publish_version
+from components.layers.image_normalization import with_normalization
 from components.training.compile import (
     compile_classifier,
     inference_model,
@@ -303,15 +304,18 @@ def save_keras_model(
     preprocessing: Preprocessing,
     facts,
 ) -> Path:
-    """Saves `model` as `<base_dir>/<next version>/model.keras` with its `metadata.json` (the
-    run's `facts`, the serving facts of `arrays`' images and classes); returns the version's
-    directory. The end of a run on Keras's fit, and of a search under JAX."""
+    """Saves `model` (on normalized inputs) behind its `ImageNormalization` as
+    `<base_dir>/<next version>/model.keras`, a model of raw images that carries its
+    normalization, with its `metadata.json` (the run's `facts`, the serving facts of `arrays`'
+    images and classes); returns the version's directory. The end of a run on Keras's fit, and
+    of a search under JAX."""
     serving = ServingFacts.for_images(
         arrays.image_shape, arrays.class_names, preprocessing.to_dict()
     )
+    raw_images_model = with_normalization(model, preprocessing, arrays.image_shape)
 
     def write(directory):
-        model.save(directory / KERAS_FILE)
+        raw_images_model.save(directory / KERAS_FILE)
         write_metadata(directory, ExportMetadata(run=facts, serving=serving))
 
     return publish_version(base_dir, write)

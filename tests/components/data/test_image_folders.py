@@ -127,14 +127,11 @@ def test_a_run_trains_on_an_image_folder_and_its_export_scores_the_test_folder(t
             Image.fromarray(images[0, :, :, 0], "L").save(other / name / "1.png")
         with pytest.raises(ValueError, match=r"\['cat', 'dog'\] are not the training folder's"):
             evaluate_exports([result.export_dir], image_dir=other)
-    else:  # the saved .keras model on the metadata's normalization
+    else:  # the saved .keras model, on raw pixels: it carries its normalization
         import keras
 
-        prep = result.preprocessing
         model = keras.saving.load_model(result.export_dir / "model.keras")
-        probabilities = model.predict(
-            (images.astype("float32") * prep.scale - prep.mean[0]) / prep.std[0], verbose=0
-        )
+        probabilities = model.predict(images, verbose=0)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
     assert accuracy == pytest.approx(metadata.run.metrics.test["accuracy"], abs=1e-6)
     assert accuracy > 0.6  # three classes: chance is 1/3

@@ -33,7 +33,6 @@ TRAIN_UNDER_JAX = textwrap.dedent(
     prep = result.preprocessing
     normalized = (x * prep.scale - np.array(prep.mean)) / np.array(prep.std)
     np.save("jax_logits.npy", np.asarray(result.model.predict(normalized, verbose=0)))
-    np.save("normalized.npy", normalized.astype("float32"))
     absent = [m for m in sys.modules if m.split(".")[0] in ("tensorflow", "tensorflow_datasets")]
     assert not absent, absent
     import keras
@@ -75,7 +74,9 @@ def test_the_keras_file_predicts_under_tensorflow_as_under_jax(jax_run):
     import components.schedules  # noqa: F401
 
     model = keras.saving.load_model(version / "model.keras")
-    got = model.predict(np.load(directory / "normalized.npy"), verbose=0)
+    # The file takes raw pixels (it carries its normalization); the JAX model took them
+    # normalized in NumPy.
+    got = model.predict(np.load(directory / "images.npy"), verbose=0)
     np.testing.assert_allclose(got, np.load(directory / "jax_logits.npy"), atol=1e-5)
     metadata = load_metadata(version)
     assert metadata.run.hyperparameters.backend == "jax"
@@ -99,6 +100,23 @@ def test_classiczoo_export_writes_the_savedmodel_that_answers_the_same(jax_run, 
     # Again: a new version, the first never overwritten.
     assert cli.main(["export", str(version), "--export-dir", str(tmp_path)]) == 0
     assert sorted(p.name for p in (tmp_path / "lenet5_bn").iterdir()) == ["1", "2"]
+
+
+def test_export_refuses_a_keras_file_whose_normalization_is_not_its_metadatas(
+    jax_run, tmp_path, capsys
+):
+    import json
+    import shutil
+
+    _, version, _ = jax_run
+    mixed = tmp_path / "mixed"
+    shutil.copytree(version, mixed)
+    metadata = json.loads((mixed / "metadata.json").read_text())
+    metadata["preprocessing"]["mean"] = [0.5]  # another run's statistics
+    (mixed / "metadata.json").write_text(json.dumps(metadata))
+    assert cli.main(["export", str(mixed), "--export-dir", str(tmp_path / "out")]) == 1
+    assert "the file and its metadata come from different runs" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_export_refuses_a_keras_file_without_its_metadata(tmp_path, capsys):

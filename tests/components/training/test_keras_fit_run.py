@@ -63,13 +63,14 @@ def test_a_run_trains_saves_a_keras_file_and_its_metadata(tmp_path):
     assert sorted({r["step"] for r in gradients.records}) == [6, 12, 18]
     assert all(np.isfinite(r["grad_norm"]) and r["grad_norm"] > 0 for r in gradients.records)
     assert [step for step, _ in activations.history] == [6, 12, 18]
-    # The file reloads (registered classes) and predicts as the trained model.
+    # The file reloads (registered classes) and, on raw pixels (it carries its normalization),
+    # predicts as the trained model on the images normalized in NumPy.
     reloaded = keras.saving.load_model(version / "model.keras")
     x = (data[2][:16].astype("float32") / 255.0 - result.preprocessing.mean[0]) / (
         result.preprocessing.std[0]
     )
     np.testing.assert_allclose(
-        reloaded.predict(x, verbose=0), result.model.predict(x, verbose=0), atol=1e-5
+        reloaded.predict(data[2][:16], verbose=0), result.model.predict(x, verbose=0), atol=1e-5
     )
     # Finished and saved: the run's checkpoints are gone.
     assert not (tmp_path / "ckpt").exists()
@@ -225,9 +226,8 @@ def test_a_restore_best_run_resumed_mid_epoch_saves_the_epoch_its_metadata_names
     assert metadata.run.hyperparameters.best_epoch == 1 and history[0] > max(history[1:])
     # The independent truth: the saved file's accuracy on the validation images (the first
     # 10 % of the training arrays), computed with NumPy.
-    saved = keras.saving.load_model(resumed.export_dir / "model.keras")
-    prep = resumed.preprocessing
-    x = (data[0][:32].astype("float32") * prep.scale - prep.mean[0]) / prep.std[0]
-    accuracy = float(np.mean(saved.predict(x, verbose=0).argmax(axis=1) == data[1][:32]))
+    saved = keras.saving.load_model(resumed.export_dir / "model.keras")  # of raw pixels
+    predicted = saved.predict(data[0][:32], verbose=0).argmax(axis=1)
+    accuracy = float(np.mean(predicted == data[1][:32]))
     assert accuracy == pytest.approx(metadata.run.metrics.validation["accuracy"], abs=1e-6)
     assert accuracy == pytest.approx(history[0], abs=1e-6)
