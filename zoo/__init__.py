@@ -90,6 +90,17 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_NAMES, *_SUBMODULES])
 
 
+def _array_data(data, num_classes: int | None):
+    """`data` as given, or with `num_classes` an `ArrayData` that names the class count."""
+    if num_classes is None:
+        return data
+    if data is None:
+        raise TypeError("num_classes goes with data=(x_train, y_train, x_test, y_test).")
+    from components.data.arrays import ArrayData
+
+    return ArrayData(*data, num_classes=num_classes)
+
+
 def train(
     config: TrainConfig | None = None, *, data=None, num_classes: int | None = None, **fields
 ) -> TrainResult:
@@ -128,12 +139,7 @@ def train(
 
     if config is not None and fields:
         raise TypeError("Give a TrainConfig or its fields as keywords, not both.")
-    if num_classes is not None:
-        if data is None:
-            raise TypeError("num_classes goes with data=(x_train, y_train, x_test, y_test).")
-        from components.data.arrays import ArrayData
-
-        data = ArrayData(*data, num_classes=num_classes)
+    data = _array_data(data, num_classes)
     choose_keras_backend(fields.get("backend"))  # before anything below imports Keras
     from components.training.backend_dispatch import train_on_backend
     from components.training.config import TrainConfig
@@ -171,6 +177,8 @@ def cross_validate(
     compare: Mapping[str, Mapping[str, Any]] | None = None,
     build_model: Callable | None = None,
     results_path: str | Path | None = None,
+    data=None,
+    num_classes: int | None = None,
     **fields,
 ):
     """k-fold cross-validation of a zoo model (or your build function): `classiczoo
@@ -189,6 +197,11 @@ def cross_validate(
             cross-validate instead of a zoo model; the config's `model` is then its name, and
             its defaults `zoo.ModelDefaults()`.
         results_path: the JSON of every fold (default `crossval/<model>-<time>.json`).
+        data: `(x_train, y_train, x_test, y_test)` NumPy arrays, as for `zoo.train`: the
+            training part is folded instead of the dataset's split (the test part is checked,
+            never read).
+        num_classes: with `data`, the model's classes (default: the training labels' largest
+            + 1).
         **fields: `TrainConfig` fields.
 
     Returns:
@@ -207,6 +220,7 @@ def cross_validate(
 
     if config is not None and fields:
         raise TypeError("Give a TrainConfig or its fields as keywords, not both.")
+    data = _array_data(data, num_classes)
     choose_keras_backend(fields.get("backend"))  # before anything below imports Keras
     from components.model_selection.cross_validation import cross_validate as run_folds
     from components.training.config import ConfigError, TrainConfig
@@ -225,7 +239,7 @@ def cross_validate(
                 settings[name] = config.replace(**overrides)
             except ConfigError as err:
                 raise ConfigError(f"compare {name!r}: {err}") from None
-    return run_folds(settings, registry, folds=folds, results_path=results_path)
+    return run_folds(settings, registry, folds=folds, results_path=results_path, data=data)
 
 
 def lr_find(model: str = "lenet5_bn", **options):

@@ -177,10 +177,14 @@ def split_sizes(
     *,
     data_dir: str | None = None,
     image_dir: str | Path | None = None,
+    data=None,
 ) -> dict[str, int]:
-    """The examples of each named split that `load_array_splits` would slice: an image
-    folder's `train`, Fashion-MNIST's IDX files' `train` and `test`, or the tfds dataset's
-    splits (tfds, and so TensorFlow, needed there)."""
+    """The examples of each named split that `load_array_splits` would slice: the caller's
+    arrays' `train` and `test`, an image folder's `train`, Fashion-MNIST's IDX files' `train`
+    and `test`, or the tfds dataset's splits (tfds, and so TensorFlow, needed there)."""
+    if data is not None:
+        parts, _ = check_arrays(data)
+        return {name: len(labels) for name, (_, labels) in parts.items()}
     if image_dir is not None:
         return {"train": len(read_image_folder(image_dir)[1])}
     if dataset == "fashion_mnist" and find_fashion_mnist_files() is not None:
@@ -238,7 +242,7 @@ def load_array_splits(
             test_split = ""
         name = Path(image_dir).name or str(image_dir)
     elif data is not None:
-        parts, num_classes = _check_arrays(data)
+        parts, num_classes = check_arrays(data)
         class_names = [str(i) for i in range(num_classes)]
         name = "arrays"
     elif dataset == "fashion_mnist" and find_fashion_mnist_files() is not None:
@@ -288,7 +292,7 @@ class ArrayData:
     num_classes: int | None = None
 
 
-def _check_arrays(data) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], int]:
+def check_arrays(data) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], int]:
     """The parts of `data` (an `ArrayData` or `(x_train, y_train, x_test, y_test)`), checked,
     and the number of classes."""
     if isinstance(data, ArrayData):
@@ -375,6 +379,7 @@ __all__ = [
     "IMAGE_FOLDER_ORDER_SEED",
     "ArrayData",
     "ArraySplits",
+    "check_arrays",
     "image_folder_split",
     "load_array_splits",
     "load_fashion_mnist_arrays",

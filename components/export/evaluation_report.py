@@ -17,7 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from components.atomic_files import write_json_atomic, write_text_atomic
-from components.data.arrays import ArraySplits, image_folder_split, select_split
+from components.data.arrays import (
+    ArrayData,
+    ArraySplits,
+    check_arrays,
+    image_folder_split,
+    select_split,
+)
 from components.data.normalized import classification_data
 from components.data.tfds_loading import ImageClassificationData, load_image_classification
 from components.diagnostics.bias_variance import (
@@ -226,10 +232,25 @@ def _diagnosis(run, test_error: float, human_error: float | None) -> dict | None
 def _image_folder_data(directory, split: str, class_names) -> ImageClassificationData:
     """The images of a class-folder tree to evaluate on: `split` slices it as `train`."""
     x, y, names = image_folder_split(directory, class_names or None)
+    return _split_data(x, y, names, split, Path(directory).name or str(directory))
+
+
+def _arrays_data(images, labels, split: str, class_names) -> ImageClassificationData:
+    """The caller's `(images, labels)` to evaluate on, checked as `zoo.train` checks arrays:
+    `split` slices them as `train`."""
+    names = list(class_names) if class_names else None
+    parts, num_classes = check_arrays(
+        ArrayData(images, labels, images, labels, num_classes=len(names) if names else None)
+    )
+    x, y = parts["train"]
+    return _split_data(x, y, names or [str(i) for i in range(num_classes)], split, "arrays")
+
+
+def _split_data(x, y, names, split: str, name: str) -> ImageClassificationData:
     part = "train" if split == "test" else split
     x, y = select_split(part, {"train": (x, y)})
     arrays = ArraySplits(
-        name=Path(directory).name or str(directory),
+        name=name,
         x_train=x[:0],
         y_train=y[:0],
         x_validation=x[:0],
@@ -237,7 +258,7 @@ def _image_folder_data(directory, split: str, class_names) -> ImageClassificatio
         x_test=x,
         y_test=y,
         class_names=names,
-        splits={"test": f"{directory} {part}"},
+        splits={"test": f"{name} {part}"},
     )
     return classification_data(arrays)
 
@@ -255,6 +276,7 @@ def evaluate_exports(
     tta: str = "none",
     human_error: float | None = None,
     image_dir: str | Path | None = None,
+    arrays: tuple | None = None,
 ) -> list[dict]:
     """Evaluates each export on `split` of its dataset (or of a folder of class folders of
     images); returns one report per model.
@@ -276,6 +298,8 @@ def evaluate_exports(
             dataset (`components.data.image_folders`; the export's classes, in its order):
             `split` slices it as `train` (`"train[90%:]"`: the part a run trained with
             `--image-dir` and the default `--test-split` held out; `"test"`: all of it).
+        arrays: `(images, labels)` NumPy arrays to evaluate on instead (raw pixels `[N, H, W,
+            C]` in 0..255, class ids in the export's order); `split` slices them as `train`.
 
     Raises:
         ValueError: a directory that is no SavedModel, no dataset known, or a dataset whose
@@ -292,7 +316,10 @@ def evaluate_exports(
     for classifier in classifiers:
         run = classifier.metadata.run if classifier.metadata is not None else None
         name = dataset or (run.dataset if run is not None else None)
-        if image_dir is not None:
+        if arrays is not None:
+            data = _arrays_data(*arrays, split, classifier.class_names)
+            name = data.name
+        elif image_dir is not None:
             data = _image_folder_data(image_dir, split, classifier.class_names)
             name = data.name
         elif not name:

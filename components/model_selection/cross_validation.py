@@ -94,6 +94,7 @@ def cross_validate(
     folds: int = 5,
     results_path: str | Path | None = None,
     say=print,
+    data=None,
 ) -> CrossValidationResult:
     """k-fold cross-validation of each setting over the config's `train_split`.
 
@@ -105,6 +106,9 @@ def cross_validate(
         results_path: the JSON written after every fold (default
             `crossval/<model>-<time>.json`); a PNG of the folds goes beside it.
         say: prints a line.
+        data: an `ArrayData` (or `(x_train, y_train, x_test, y_test)`) whose training part
+            is folded instead of the dataset's split (`train_split` slices it as `train`); its
+            test part is checked, never read.
 
     Returns:
         A `CrossValidationResult`; `best` is the setting with the best mean validation
@@ -126,7 +130,7 @@ def cross_validate(
     resolved = _check_settings(dict(settings), registry)
     first = next(iter(resolved.values()))
     backend = check_backend(first)
-    fold_list = kfold_splits(first.data.train_split, folds, _split_sizes(first, backend))
+    fold_list = kfold_splits(first.data.train_split, folds, _split_sizes(first, backend, data))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     results_path = Path(results_path or Path("crossval") / f"{first.model.name}-{stamp}.json")
     if backend == "tensorflow":
@@ -159,7 +163,7 @@ def cross_validate(
                     f"{fold.validation_split}, training {fold.train_split}"
                 )
                 summary.folds.append(
-                    _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp)
+                    _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp, data)
                 )
                 last = summary.folds[-1]
                 say(
@@ -208,28 +212,32 @@ def cross_validate(
     )
 
 
-def _split_sizes(config: TrainConfig, backend: str) -> dict[str, int]:
+def _split_sizes(config: TrainConfig, backend: str, data=None) -> dict[str, int]:
     """The examples of each split the folds are cut from: tfds's (the TensorFlow run reads
     the dataset through tfds), else those of the arrays the JAX run reads."""
-    if backend == "tensorflow" and config.data.image_dir is None:
+    if backend == "tensorflow" and config.data.image_dir is None and data is None:
         from components.data.tfds_loading import ensure_prepared
 
         splits = ensure_prepared(config.data.dataset, config.data.data_dir).info.splits
         return {name: info.num_examples for name, info in splits.items()}
     return split_sizes(
-        config.data.dataset, data_dir=config.data.data_dir, image_dir=config.data.image_dir
+        config.data.dataset,
+        data_dir=config.data.data_dir,
+        image_dir=config.data.image_dir,
+        data=data,
     )
 
 
-def fold_arrays(config: TrainConfig, fold: Fold) -> ArraySplits:
+def fold_arrays(config: TrainConfig, fold: Fold, data=None) -> ArraySplits:
     """The fold as arrays: its training part, and its held-out part as the validation split
-    (no test part), read as the JAX run reads a dataset or an image folder."""
+    (no test part), read as the JAX run reads a dataset, an image folder or arrays (`data`)."""
     parts = load_array_splits(
         config.data.dataset,
         train_split=fold.train_split,
         test_split=fold.validation_split,
         data_dir=config.data.data_dir,
         image_dir=config.data.image_dir,
+        data=data,
     )
     return dataclasses.replace(
         parts,
@@ -241,7 +249,7 @@ def fold_arrays(config: TrainConfig, fold: Fold) -> ArraySplits:
     )
 
 
-def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp) -> FoldResult:
+def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp, data) -> FoldResult:
     config = summary.config
     checkpoint_dir = Path(tempfile.mkdtemp(prefix="classiczoo-cv-"))  # ours: removed after
     fold_config = config.replace(
@@ -259,14 +267,14 @@ def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp) -> F
     try:
         if strategy is None:  # Keras's fit on arrays (JAX)
             keras.utils.set_random_seed(config.control.seed + fold.index)
-            arrays = fold_arrays(config, fold)
+            arrays = fold_arrays(config, fold, data)
             fitted = fit_arrays(fold_config, registry, arrays)
             figures = fitted.figures(arrays.x_validation, arrays.y_validation)
             train_error, _ = fitted.train_error(arrays)
             train_seconds = fitted.train_seconds
         else:
             figures, train_error, train_seconds = _tensorflow_fold(
-                config, fold_config, fold, registry, strategy, chief
+                config, fold_config, fold, registry, strategy, chief, data
             )
     finally:
         shutil.rmtree(checkpoint_dir, ignore_errors=True)
@@ -280,7 +288,7 @@ def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp) -> F
     )
 
 
-def _tensorflow_fold(config, fold_config, fold, registry, strategy, chief):
+def _tensorflow_fold(config, fold_config, fold, registry, strategy, chief, data):
     """`(validation figures, train error, train seconds)` of a fold trained by the
     TensorFlow run's fit (`fit_loaded`) on tf.data."""
     from components.data.normalized import load_normalized, normalized_arrays
@@ -291,8 +299,8 @@ def _tensorflow_fold(config, fold_config, fold, registry, strategy, chief):
     (make_deterministic if config.control.deterministic else seed_everything)(
         config.control.seed + fold.index
     )
-    if config.data.image_dir is not None:
-        data = normalized_arrays(fold_arrays(config, fold), resize=config.data.resize)
+    if config.data.image_dir is not None or data is not None:
+        data = normalized_arrays(fold_arrays(config, fold, data), resize=config.data.resize)
     else:
         data = load_normalized(
             config.data.dataset,
