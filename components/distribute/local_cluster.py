@@ -92,8 +92,17 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
         process.wait()
 
 
-# Seconds the workers get to end after the launcher passed SIGTERM on, before they are killed.
+# Seconds the workers get to end after a signal, before they are killed.
 STOP_GRACE_SECONDS = 10
+# A worker's exit codes after it stopped at SIGINT or SIGTERM, with a checkpoint.
+STOPPED_AT_A_SIGNAL = (128 + signal.SIGINT, 128 + signal.SIGTERM)
+
+
+def wait_until_ended(workers: list[subprocess.Popen], seconds: float) -> None:
+    """Waits until every worker has ended, or `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    while any(p.poll() is None for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 class _Terminated(Exception):
@@ -178,6 +187,10 @@ def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 
                 continue
             index, code = failed[0]
             print(f"[launcher] worker {index} exited with code {code}", flush=True)
+            if code in STOPPED_AT_A_SIGNAL:
+                # It stopped cleanly, and so do the others after the same agreed step (each
+                # saving): they get the time to end on their own before being killed.
+                wait_until_ended(running, STOP_GRACE_SECONDS)
             stop_workers(running)
             if code in NOT_RESTARTED:
                 print(f"[launcher] {NOT_RESTARTED[code]}: not restarted", flush=True)
@@ -199,9 +212,7 @@ def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 
         for process in running:
             if process.poll() is None:
                 os.killpg(process.pid, number)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        while any(p.poll() is None for p in running) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until_ended(running, STOP_GRACE_SECONDS)
         stop_workers(running)  # what did not end by then is killed
         return 128 + number
     finally:
@@ -210,6 +221,7 @@ def run_local_cluster(command: list[str], workers: int = 2, max_restarts: int = 
 
 __all__ = [
     "NOT_RESTARTED",
+    "STOPPED_AT_A_SIGNAL",
     "checkpoint_dir_of",
     "free_ports",
     "restart_command",

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import signal
 import sys
 
 from components.arg_types import non_negative_int, positive_int
 from components.distribute.local_cluster import (
+    STOPPED_AT_A_SIGNAL,
     restart_command,
     run_local_cluster,
     usable_cores,
 )
-
-# The launcher's exit codes after SIGINT and SIGTERM.
-STOPPED_BY_SIGNAL = (128 + signal.SIGINT, 128 + signal.SIGTERM)
 
 DESCRIPTION = "Start N training workers on this machine as one multi-worker cluster."
 
@@ -78,7 +75,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
         worker_command(args.train_args, args.verbose), args.workers, args.max_restarts
     )
     resume = restart_command(command)
-    if code in STOPPED_BY_SIGNAL and "--resume" in resume:
+    if code in STOPPED_AT_A_SIGNAL and "--resume" in resume:
         print(f"[launcher] Continue the job with:\n  {shlex.join(resume)}", flush=True)
     return code
 
