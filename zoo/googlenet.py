@@ -86,13 +86,13 @@ def _aux_head(x, num_classes: int, width: float, name: str, activation: str, ini
         paper_input_shape=(224, 224, 3),
         search_space=SEARCH_SPACE,
         # Its published 0.937 is the goal; 188.1 MFLOP per image: 6 epochs are 183 TFLOP.
-        # BatchNorm (an option of the builder) for the high rate of Nesterov SGD. Not yet
-        # run on this CPU.
+        # BatchNorm (an option of the builder) for the high rate of Nesterov SGD. One run:
+        # test 0.9364, 0.9382 with six-view TTA (docs/RESULTS.md).
         recipes={
             "fast": fast_recipe(
                 6,
                 goal="its published 0.937 test accuracy in 6 epochs",
-                chosen_on="vgg11_bn's values (docs/RESULTS.md); not yet run on GoogLeNet",
+                chosen_on="vgg11_bn's values (docs/RESULTS.md); not tuned on GoogLeNet",
                 batch_norm=True,
             )
         },
