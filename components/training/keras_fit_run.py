@@ -162,9 +162,16 @@ class ArraysFit:
 
     def train_error(self, arrays: ArraySplits) -> tuple[float, int]:
         """`(error, images)`: the inference-mode error on the first training images."""
-        images = min(TRAIN_ERROR_IMAGES, len(arrays.x_train))
-        accuracy = self.figures(arrays.x_train[:images], arrays.y_train[:images])["accuracy"]
-        return 1.0 - accuracy, images
+        return arrays_training_error(self.figures, arrays)
+
+
+def arrays_training_error(figures, arrays: ArraySplits) -> tuple[float, int]:
+    """`(error, images)`: `1 - accuracy` by `figures(x, y)` on the first `TRAIN_ERROR_IMAGES`
+    training images, what the TensorFlow run's `training_error` measures on tf.data (the
+    diagnosis's training error, for a run and for a search under JAX)."""
+    images = min(TRAIN_ERROR_IMAGES, len(arrays.x_train))
+    accuracy = figures(arrays.x_train[:images], arrays.y_train[:images])["accuracy"]
+    return 1.0 - accuracy, images
 
 
 def fit_arrays(
@@ -364,6 +371,7 @@ def _measure_and_save(fit: ArraysFit, arrays: ArraySplits, held) -> TrainResult:
 __all__ = [
     "KERAS_FILE",
     "ArraysFit",
+    "arrays_training_error",
     "check_keras_fit_config",
     "fit_arrays",
     "keras_model_saved",

@@ -18,10 +18,10 @@ import keras_tuner
 from components.data.preprocessing import Preprocessing
 from components.optimizers import make_optimizer
 from components.training.compile import compile_classifier
+from components.tuning.search_space import MODEL_OPTIONS, FloatRange, SearchSpace
 
 if TYPE_CHECKING:
     import tensorflow as tf
-from components.tuning.search_space import MODEL_OPTIONS, FloatRange, SearchSpace
 
 
 def _float(hp: keras_tuner.HyperParameters, name: str, span: FloatRange) -> float:

@@ -102,7 +102,8 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         max_trials=config.max_trials,
         epochs=epochs,
         objective=OBJECTIVE,
-        distribution_strategy=None if strategy_label in ("DefaultStrategy", backend) else strategy,
+        # keras-tuner's default is the default strategy, and under JAX there is none.
+        distribution_strategy=None if strategy_label == "DefaultStrategy" else strategy,
         seed=config.seed,
         executions_per_trial=config.executions_per_trial,
         hyperband_factor=config.hyperband_factor,

@@ -15,7 +15,6 @@ import keras
 
 from components.data.arrays import load_array_splits
 from components.data.preprocessing import Preprocessing
-from components.diagnostics.bias_variance import TRAIN_ERROR_IMAGES
 from components.tuning.tune_config import TuneConfig
 
 
@@ -108,20 +107,23 @@ class ArraySearchData:
 
     def figures(self, model: keras.Model, split: str, batch_size: int) -> dict[str, float]:
         """Loss and accuracy of `model` on `split` (`train`, `validation` or `test`)."""
-        from components.data.array_batches import ArrayBatches
-
         x, y = {"train": self.train, "validation": self.validation}.get(
             split, (self.arrays.x_test, self.arrays.y_test)
         )
-        return _evaluate(model, ArrayBatches(x, y, self.preprocessing, batch_size=batch_size))
+        return self._measure(model, batch_size)(x, y)
 
     def train_error(self, model: keras.Model, batch_size: int) -> tuple[float, int]:
+        from components.training.keras_fit_run import arrays_training_error
+
+        return arrays_training_error(self._measure(model, batch_size), self.arrays)
+
+    def _measure(self, model: keras.Model, batch_size: int):
+        """`measure(x, y)`: loss and accuracy of `model` on raw images, batched as a run's."""
         from components.data.array_batches import ArrayBatches
 
-        images = min(TRAIN_ERROR_IMAGES, len(self.arrays.x_train))
-        x, y = self.arrays.x_train[:images], self.arrays.y_train[:images]
-        batches = ArrayBatches(x, y, self.preprocessing, batch_size=batch_size)
-        return 1.0 - _evaluate(model, batches)["accuracy"], images
+        return lambda x, y: _evaluate(
+            model, ArrayBatches(x, y, self.preprocessing, batch_size=batch_size)
+        )
 
     def save(self, model: keras.Model, base_dir: Path, facts) -> Path:
         from components.training.keras_fit_run import save_keras_model

@@ -74,9 +74,10 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace, command: list
     code = run_local_cluster(
         worker_command(args.train_args, args.verbose), args.workers, args.max_restarts
     )
-    resume = restart_command(command)
-    if code in STOPPED_AT_A_SIGNAL and "--resume" in resume:
-        print(f"[launcher] Continue the job with:\n  {shlex.join(resume)}", flush=True)
+    if code in STOPPED_AT_A_SIGNAL:  # looks for the checkpoint only then
+        resume = restart_command(command)
+        if "--resume" in resume:
+            print(f"[launcher] Continue the job with:\n  {shlex.join(resume)}", flush=True)
     return code
 
 
