@@ -6,6 +6,7 @@ import keras
 from keras import layers
 
 from components.initializers import layer_initializer
+from components.layers.batch_norm import BN_MOMENTUM
 
 
 @keras.saving.register_keras_serializable(package="classiczoo")
@@ -23,6 +24,10 @@ class NiNBlock(keras.layers.Layer):
             negative (d2l keeps the ReLU; both train).
         kernel_initializer: of every convolution (Keras's default, Glorot uniform).
         activation: after each convolution (a Keras activation name; the paper: `"relu"`).
+        batch_norm: BatchNorm between each convolution and its activation, the convolution
+            then without a bias (not in the paper, which predates it; for the high learning
+            rates of the fast recipe). A last convolution without activation keeps its bias
+            and gets none: its maps are the logits.
 
     Example:
     >>> block = NiNBlock(96, kernel_size=11, strides=4, padding="valid")
@@ -40,6 +45,7 @@ class NiNBlock(keras.layers.Layer):
         activate_output: bool = True,
         kernel_initializer="glorot_uniform",
         activation="relu",
+        batch_norm: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -58,31 +64,41 @@ class NiNBlock(keras.layers.Layer):
         self.activate_output = activate_output
         self.kernel_initializer = layer_initializer(kernel_initializer)
         self.activation = keras.activations.get(activation)
+        self.batch_norm = batch_norm
         # Sublayers take the block's dtype policy: under mixed_float16 they compute in float16
         # too (a block built with its own policy, not the global one, would otherwise not).
         # Each convolution gets its own initializer: a shared one would repeat its values.
         init = self.kernel_initializer
+        shapes = [(kernel_size, strides, padding, "conv")]
+        shapes += [(1, 1, "valid", f"conv1x1_{i + 1}") for i in range(num_1x1)]
         self.convs = [
             layers.Conv2D(
                 filters,
-                kernel_size,
-                strides,
-                padding,
+                kernel,
+                stride,
+                pad,
+                use_bias=not self._normalized(i),
                 kernel_initializer=layer_initializer(init),
-                name="conv",
+                name=name,
                 dtype=self.dtype_policy,
-            ),
-            *[
-                layers.Conv2D(
-                    filters,
-                    1,
-                    kernel_initializer=layer_initializer(init),
-                    name=f"conv1x1_{i + 1}",
-                    dtype=self.dtype_policy,
-                )
-                for i in range(num_1x1)
-            ],
+            )
+            for i, (kernel, stride, pad, name) in enumerate(shapes)
         ]
+        self.norms = [
+            layers.BatchNormalization(
+                momentum=BN_MOMENTUM, name=f"{conv.name}_bn", dtype=self.dtype_policy
+            )
+            for i, conv in enumerate(self.convs)
+            if self._normalized(i)
+        ]
+
+    def _activated(self, i: int) -> bool:
+        """Whether convolution `i` is followed by the activation."""
+        return self.activate_output or i < self.num_1x1
+
+    def _normalized(self, i: int) -> bool:
+        """Whether convolution `i` is followed by BatchNorm (only activated ones are)."""
+        return self.batch_norm and self._activated(i)
 
     def get_config(self):
         return {
@@ -95,21 +111,31 @@ class NiNBlock(keras.layers.Layer):
             "activate_output": self.activate_output,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "activation": keras.activations.serialize(self.activation),
+            "batch_norm": self.batch_norm,
         }
 
     def build(self, input_shape):
         shape = tuple(input_shape)
-        for conv in self.convs:
+        for conv, norm in zip(self.convs, self._norm_of_each_conv(), strict=True):
             conv.build(shape)
             shape = conv.compute_output_shape(shape)
+            if norm is not None:
+                norm.build(shape)
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         x = inputs
-        for i, conv in enumerate(self.convs):
+        for i, (conv, norm) in enumerate(zip(self.convs, self._norm_of_each_conv(), strict=True)):
             x = conv(x)
-            if self.activate_output or i < len(self.convs) - 1:
+            if norm is not None:
+                x = norm(x, training=training)
+            if self._activated(i):
                 x = self.activation(x)
         return x
+
+    def _norm_of_each_conv(self) -> list:
+        """`self.norms` aligned with `self.convs` (None where a convolution has none)."""
+        norms = iter(self.norms)
+        return [next(norms) if self._normalized(i) else None for i in range(len(self.convs))]
 
     def compute_output_shape(self, input_shape):
         return self.convs[0].compute_output_shape(tuple(input_shape))

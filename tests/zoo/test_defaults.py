@@ -22,7 +22,7 @@ def test_the_default_recipe_is_the_models_own_defaults():
     assert recipe.weight_decay == defaults.weight_decay and recipe.model_options == {}
 
 
-@pytest.mark.parametrize("model", [*VGG_BN, "googlenet", "alexnet"])
+@pytest.mark.parametrize("model", [*VGG_BN, "googlenet", "alexnet", "nin"])
 def test_a_fast_recipe_fills_the_settings_left_open_and_a_flag_given_wins(model):
     config = TrainConfig.of(model=model, recipe="fast", epochs=2).resolve(zoo.registry)
     fast = zoo.get_defaults(model).recipe("fast")
@@ -37,7 +37,7 @@ def test_a_fast_recipe_fills_the_settings_left_open_and_a_flag_given_wins(model)
     assert "--recipe fast" in config.command_line()
 
 
-@pytest.mark.parametrize("model", [*VGG_BN, "alexnet"])
+@pytest.mark.parametrize("model", [*VGG_BN, "alexnet", "nin"])
 def test_the_fast_recipes_training_compute_is_within_a_sixth_of_vgg16_bns_default(model):
     """Images seen x 3 x the model's forward FLOPs (counted on the built model), with the
     10 % validation split held out of Fashion-MNIST's 60,000."""

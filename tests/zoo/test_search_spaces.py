@@ -53,8 +53,7 @@ def test_space_declares_only_options_the_builder_takes(name):
     assert set(space.activation) == {"relu", "leaky_relu", "elu"}
     assert set(space.kernel_initializer) == {"xavier_uniform", "he_normal"}
     assert space.dropout is not None
-    # NiN has no BatchNorm option, so its space has no BatchNorm dimension.
-    assert space.batch_norm == (() if name == "nin" else (False, True))
+    assert space.batch_norm == (False, True)
     assert zoo.describe(name, scales=())["search_space"] == space.to_dict()
 
 

@@ -55,6 +55,37 @@ def test_nin_block(tmp_path):
 
 
 @pytest.mark.backends  # the JAX pass too
+@pytest.mark.parametrize("activate_output", [True, False])
+def test_nin_block_with_batch_norm_normalizes_each_activated_convolution(
+    tmp_path, activate_output
+):
+    def block():
+        return NiNBlock(5, 3, activate_output=activate_output, batch_norm=True)
+
+    layer, _ = check_layer(block, (2, 6, 6, 3), (2, 6, 6, 5), tmp_path)
+    # Moving statistics and affine weights other than the initial ones, so the check sees them.
+    rng = np.random.default_rng(1)
+    for norm in layer.norms:
+        for weight in norm.weights:
+            weight.assign(rng.uniform(0.5, 1.5, size=weight.shape).astype("float32"))
+    x = rng.normal(size=(2, 6, 6, 3)).astype("float32")
+    h, norms = x, iter(layer.norms)
+    for i, c in enumerate(layer.convs):
+        last = i == len(layer.convs) - 1
+        assert c.use_bias == (last and not activate_output)
+        h = conv(h, c)
+        if not last or activate_output:
+            n = next(norms)
+            h = tf.nn.batch_normalization(
+                h, n.moving_mean.numpy(), n.moving_variance.numpy(), n.beta.numpy(),
+                n.gamma.numpy(), n.epsilon,
+            )  # fmt: skip
+            h = tf.nn.relu(h)
+    assert len(layer.norms) == (3 if activate_output else 2)
+    np.testing.assert_allclose(np.asarray(layer(x, training=False)), h.numpy(), atol=1e-4)
+
+
+@pytest.mark.backends  # the JAX pass too
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_inception_block(tmp_path, batch_norm):
     layer, y = check_layer(

@@ -23,6 +23,7 @@ CASES = [
     (VGGBlock, {"num_convs": 2, "filters": 4, "batch_norm": True}, (2, 8, 8, 3), (2, 4, 4, 4)),
     (VGGBlock, {"num_convs": 1, "filters": 4, "pool_padding": "same"}, (2, 7, 7, 3), (2, 4, 4, 4)),
     (NiNBlock, {"filters": 4, "kernel_size": 3, "strides": 2}, (2, 8, 8, 3), (2, 4, 4, 4)),
+    (NiNBlock, {"filters": 4, "kernel_size": 3, "batch_norm": True}, (2, 8, 8, 3), (2, 8, 8, 4)),
     (
         InceptionBlock,
         {
