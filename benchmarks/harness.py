@@ -31,11 +31,13 @@ def alternate_epochs(
     """Runs one epoch of each runner in turn, `epochs + 1` times; returns images/s per runner.
 
     The first round is a warm-up (tracing, cache filling) and is not counted. Alternating
-    spreads the noise of a shared machine over both setups.
+    spreads the noise of a shared machine over both setups; the order reverses every round
+    (A B, B A, ...), so neither setup always runs first, right after the other's epoch.
     """
     rates = {name: [] for name in runners}
     for epoch in range(epochs + 1):
-        for name, run in runners.items():
+        order = list(runners.items())
+        for name, run in order[::-1] if epoch % 2 else order:
             start = time.perf_counter()
             run()
             rate = images_per_epoch / (time.perf_counter() - start)

@@ -109,6 +109,24 @@ def test_an_epoch_is_a_permutation_and_a_resume_yields_its_tail():
     np.testing.assert_allclose(np.asarray(x), expected, atol=1e-5)
 
 
+def test_uint8_batches_by_table_equal_the_arithmetic_to_the_bit_and_numpy():
+    """uint8 images are normalized by a lookup table, float ones by the arithmetic: the same
+    model input, and NumPy's float64 figure, channel by channel."""
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (9, 5, 5, 3)).astype(np.uint8)
+    labels = np.arange(9)
+    prep = Preprocessing.from_arrays(images)
+    by_table = ArrayBatches(images, labels, prep, batch_size=4, seed=2)
+    by_arithmetic = ArrayBatches(images.astype(np.float32), labels, prep, batch_size=4, seed=2)
+    for i in range(len(by_table)):
+        (x, y), (x_float, y_float) = by_table[i], by_arithmetic[i]
+        np.testing.assert_array_equal(x, x_float)
+        np.testing.assert_array_equal(y, y_float)
+        expected = (images[np.sort(y)] / 255 - np.asarray(prep.mean)) / np.asarray(prep.std)
+        assert x.dtype == np.float32
+        np.testing.assert_allclose(x, expected, atol=1e-5)
+
+
 def test_data_parallel_sizes_drop_in_training_and_pad_with_zero_weights_in_evaluation():
     _, _, _, train = _batches(seed=0, multiple_of=3)
     assert [len(np.asarray(train[i][1])) for i in range(len(train))] == [3, 3]
