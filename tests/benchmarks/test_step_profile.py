@@ -1,0 +1,39 @@
+"""The step profile's reading of TensorFlow's profiler output (benchmarks/step_profile.py): a
+real profile of a few training steps of a small model, summed by op type."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture
+def step_profile(monkeypatch):
+    monkeypatch.syspath_prepend(str(REPO_ROOT / "benchmarks"))  # its `from harness import`
+    path = REPO_ROOT / "benchmarks" / "step_profile.py"
+    spec = importlib.util.spec_from_file_location("step_profile", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_profiled_step_is_summed_by_op_type(step_profile, tmp_path):
+    args = step_profile.argparse.Namespace(
+        model="lenet5_bn", steps=2, batch_size=16, logdir=str(tmp_path / "profile")
+    )
+    result = step_profile.profile(args)
+    ops = {row["op"]: row for row in result["by_op_type"]}
+    # LeNet-5 trains through convolutions (forward and both gradients) and dense matmuls.
+    convolutions = [op for op in ops if "Conv2D" in op]
+    assert any("BackpropFilter" in op for op in convolutions)
+    assert any("BackpropInput" in op for op in convolutions)
+    assert any("MatMul" in op for op in ops)
+    assert not any("::" in op for op in ops)  # the executor's bookkeeping is not an op
+    assert sum(row["share"] for row in ops.values()) == pytest.approx(1, abs=0.01)
+    kernels = sum(row["share"] for op, row in ops.items() if "Conv2D" in op or "MatMul" in op)
+    assert result["flop_ops_share"] == pytest.approx(kernels, abs=0.01)
+    assert 0 < result["flop_ops_share"] < 1 and result["wall_ms_per_step"] > 0
+    assert list((tmp_path / "profile").rglob("*.xplane.pb"))  # TensorBoard's profile is kept
