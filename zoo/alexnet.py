@@ -14,8 +14,7 @@ from keras import layers
 
 from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM, LocalResponseNormalization
-from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.defaults import ModelDefaults, fast_recipe
+from zoo.defaults import BUILDER_SEARCH_SPACE, ModelDefaults, quarter_width_fast_recipe
 from zoo.registry import check_activation, register_model, resolve_scale
 
 # (filters, kernel, stride, max-pool after it, LRN after it, grouped in the two-GPU layout)
@@ -36,13 +35,6 @@ SMALL_CONVS = (
     (128, 3, 1, True, False, True),
 )
 SMALL_DENSE = 512
-# What `classiczoo tune` may choose: every option of the builder but the architecture's own.
-SEARCH_SPACE = SearchSpace(
-    kernel_initializer=("xavier_uniform", "he_normal"),
-    activation=("relu", "leaky_relu", "elu"),
-    dropout=FloatRange(0.0, 0.6, step=0.1),
-    batch_norm=(False, True),
-)
 
 
 @register_model(
@@ -57,20 +49,10 @@ SEARCH_SPACE = SearchSpace(
         batch_size=128,
         paper="Krizhevsky, Sutskever & Hinton 2012, ImageNet classification with deep CNNs",
         paper_input_shape=(224, 224, 3),
-        search_space=SEARCH_SPACE,
-        # vgg11_bn's values and its validated finding (a quarter width for more epochs beat
-        # half width for the same compute, docs/RESULTS.md): 13.0 MFLOP per 28x28 image at a
-        # quarter width, so 51 epochs within the budget (107.7 TFLOP); BatchNorm for the high
-        # rate of Nesterov SGD.
-        recipes={
-            "fast": fast_recipe(
-                51,
-                chosen_on="vgg11_bn's values and quarter-width finding (docs/RESULTS.md); not "
-                "tuned on AlexNet",
-                batch_norm=True,
-                width=0.25,
-            )
-        },
+        search_space=BUILDER_SEARCH_SPACE,
+        # 13.0 MFLOP per 28x28 image at a quarter width: 51 epochs within the budget
+        # (107.7 TFLOP).
+        recipes={"fast": quarter_width_fast_recipe(51, "AlexNet")},
     )
 )
 def alexnet(

@@ -18,8 +18,7 @@ from keras import layers
 
 from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM, InceptionBlock
-from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.defaults import ModelDefaults, fast_recipe
+from zoo.defaults import BUILDER_SEARCH_SPACE, ModelDefaults, fast_recipe
 from zoo.registry import check_activation, register_model, resolve_scale
 
 # Table 1: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj; "pool": 3x3/2 max pool.
@@ -38,13 +37,6 @@ TABLE_1 = (
 )
 AUX_AFTER = ("4a", "4d")
 SMALL_WIDTH = 0.5
-# What `classiczoo tune` may choose: every option of the builder but the architecture's own.
-SEARCH_SPACE = SearchSpace(
-    kernel_initializer=("xavier_uniform", "he_normal"),
-    activation=("relu", "leaky_relu", "elu"),
-    dropout=FloatRange(0.0, 0.6, step=0.1),
-    batch_norm=(False, True),
-)
 
 
 def _scaled(n: int, width: float) -> int:
@@ -84,7 +76,7 @@ def _aux_head(x, num_classes: int, width: float, name: str, activation: str, ini
         batch_size=128,
         paper="Szegedy et al. 2014, Going deeper with convolutions",
         paper_input_shape=(224, 224, 3),
-        search_space=SEARCH_SPACE,
+        search_space=BUILDER_SEARCH_SPACE,
         # Its published 0.937 is the goal; 188.1 MFLOP per image: 6 epochs are 183 TFLOP.
         # BatchNorm (an option of the builder) for the high rate of Nesterov SGD. One run:
         # test 0.9364, 0.9382 with six-view TTA (docs/RESULTS.md).

@@ -7,25 +7,22 @@ fed 32x32). `lenet5_bn` is the modern variant: BatchNorm + ReLU + max pooling.
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 from keras import layers
 
 from components.initializers import layer_initializer
 from components.layers import BN_MOMENTUM
-from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.defaults import ModelDefaults
+from components.tuning.search_space import FloatRange
+from zoo.defaults import BUILDER_SEARCH_SPACE, ModelDefaults
 from zoo.registry import check_activation, register_model
 
 # (filters, kernel) of the two convolutions and widths of the two hidden dense layers.
 CONV_WIDTHS = ((6, 5), (16, 5))
 DENSE_WIDTHS = (120, 84)
 # What `classiczoo tune` may choose for both variants: every option their builder takes.
-SEARCH_SPACE = SearchSpace(
-    kernel_initializer=("xavier_uniform", "he_normal"),
-    activation=("relu", "leaky_relu", "elu"),
-    dropout=FloatRange(0.0, 0.5, step=0.1),
-    batch_norm=(False, True),
-)
+SEARCH_SPACE = dataclasses.replace(BUILDER_SEARCH_SPACE, dropout=FloatRange(0.0, 0.5, step=0.1))
 
 
 def _lenet(

@@ -12,21 +12,13 @@ import keras
 from keras import layers
 
 from components.layers import NiNBlock
-from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.defaults import ModelDefaults, fast_recipe
+from zoo.defaults import BUILDER_SEARCH_SPACE, ModelDefaults, quarter_width_fast_recipe
 from zoo.registry import check_activation, register_model, resolve_scale
 
 # (filters, kernel, stride, padding) of the feature blocks; each is followed by 3x3/2 pooling.
 PAPER_BLOCKS = ((96, 11, 4, "valid"), (256, 5, 1, "same"), (384, 3, 1, "same"))
 SMALL_BLOCKS = ((192, 5, 1, "same"), (192, 5, 1, "same"))
 SMALL_WIDTH = 0.5
-# What `classiczoo tune` may choose: every option of the builder but the architecture's own.
-SEARCH_SPACE = SearchSpace(
-    kernel_initializer=("xavier_uniform", "he_normal"),
-    activation=("relu", "leaky_relu", "elu"),
-    dropout=FloatRange(0.0, 0.6, step=0.1),
-    batch_norm=(False, True),
-)
 
 
 @register_model(
@@ -41,20 +33,10 @@ SEARCH_SPACE = SearchSpace(
         batch_size=128,
         paper="Lin, Chen & Yan 2013, Network In Network",
         paper_input_shape=(224, 224, 3),
-        search_space=SEARCH_SPACE,
-        # vgg11_bn's values and its validated finding (a quarter of the paper's width for more
-        # epochs beat half width for the same compute, docs/RESULTS.md), with BatchNorm for
-        # the high rate of Nesterov SGD: 33.9 MFLOP per 28x28 image at a quarter of the CIFAR
-        # net's width, so 19 epochs within the budget (104.4 TFLOP).
-        recipes={
-            "fast": fast_recipe(
-                19,
-                chosen_on="vgg11_bn's values and quarter-width finding (docs/RESULTS.md); not "
-                "tuned on NiN",
-                batch_norm=True,
-                width=0.25,
-            )
-        },
+        search_space=BUILDER_SEARCH_SPACE,
+        # 33.9 MFLOP per 28x28 image at a quarter of the CIFAR net's width: 19 epochs within
+        # the budget (104.4 TFLOP).
+        recipes={"fast": quarter_width_fast_recipe(19, "NiN")},
     )
 )
 def nin(

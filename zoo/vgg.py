@@ -17,8 +17,7 @@ from keras import layers
 
 from components.initializers import layer_initializer
 from components.layers import VGGBlock
-from components.tuning.search_space import FloatRange, SearchSpace
-from zoo.defaults import ModelDefaults, fast_recipe
+from zoo.defaults import BUILDER_SEARCH_SPACE, ModelDefaults, fast_recipe
 from zoo.registry import check_activation, register_model, resolve_scale
 
 # Convolutions per block, the paper's Table 1 (A, B, D, E); every config has five blocks.
@@ -30,13 +29,6 @@ CONFIGS = {
 }
 BLOCK_WIDTHS = (64, 128, 256, 512, 512)
 PAPER_DENSE, SMALL_DENSE, SMALL_WIDTH = 4096, 512, 0.5
-# What `classiczoo tune` may choose for every variant.
-SEARCH_SPACE = SearchSpace(
-    kernel_initializer=("xavier_uniform", "he_normal"),
-    activation=("relu", "leaky_relu", "elu"),
-    dropout=FloatRange(0.0, 0.6, step=0.1),
-    batch_norm=(False, True),
-)
 
 
 def _vgg(
@@ -129,7 +121,7 @@ def _defaults(batch_norm: bool, config: str = "vgg11") -> ModelDefaults:
         paper="Simonyan & Zisserman 2014, Very deep convolutional networks"
         + ("; BatchNorm: Ioffe & Szegedy 2015" if batch_norm else ""),
         paper_input_shape=(224, 224, 3),
-        search_space=SEARCH_SPACE,
+        search_space=BUILDER_SEARCH_SPACE,
         recipes={"fast": fast_recipe(FAST[config][0], **FAST[config][1])} if batch_norm else {},
     )
 
