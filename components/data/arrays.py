@@ -24,7 +24,7 @@ from components.data.fashion_mnist_offline import (
     find_fashion_mnist_files,
     read_verified,
 )
-from components.data.image_folders import read_image_folder
+from components.data.image_folders import image_folder_files, read_image_folder
 from components.data.validation_split import held_out_count, split_descriptions
 from components.installed import is_installed
 
@@ -186,7 +186,7 @@ def split_sizes(
         parts, _ = check_arrays(data)
         return {name: len(labels) for name, (_, labels) in parts.items()}
     if image_dir is not None:
-        return {"train": len(read_image_folder(image_dir)[1])}
+        return {"train": len(image_folder_files(image_dir)[0])}
     if dataset == "fashion_mnist" and find_fashion_mnist_files() is not None:
         return {name: len(labels) for name, (_, labels) in load_fashion_mnist_arrays().items()}
     from components.data.tfds_loading import ensure_prepared  # tfds: TensorFlow's

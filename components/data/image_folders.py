@@ -43,6 +43,48 @@ def _read_image(path: Path) -> np.ndarray:
     return pixels[..., None] if pixels.ndim == 2 else pixels
 
 
+def image_folder_files(
+    directory: str | Path, class_names: list[str] | None = None
+) -> tuple[list[tuple[Path, int]], list[str]]:
+    """The image files of `directory` (one subfolder per class) with their labels, in the
+    order `read_image_folder` reads them, and the class names; no image is decoded (counting
+    a folder's examples costs a listing, not a read).
+
+    Raises:
+        ValueError: no such folder, fewer than two class folders, other classes than
+            expected, a class folder without images, or a file that is not an image file;
+            each names the folder or file.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"{directory}: no such folder (expected {directory}/<class>/<image>).")
+    folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
+    names = [p.name for p in folders]
+    if len(folders) < 2:
+        found = f"only the class folder {names[0]!r}" if names else "no class folders"
+        raise ValueError(
+            f"{directory}: {found}; a classifier needs at least two, as "
+            f"{directory}/<class>/<image> (e.g. {directory}/cat/1.png, {directory}/dog/1.png)."
+        )
+    if class_names is not None and names != list(class_names):
+        raise ValueError(
+            f"{directory}: its classes {names} are not the training folder's {list(class_names)}."
+        )
+    labelled = []
+    for label, folder in enumerate(folders):
+        files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        if not files:
+            raise ValueError(f"{folder}: a class folder without images.")
+        for path in files:
+            if path.is_dir() or path.suffix.lower() not in IMAGE_SUFFIXES:
+                raise ValueError(
+                    f"{path}: not an image file; a class folder holds "
+                    f"{', '.join(IMAGE_SUFFIXES)} files only."
+                )
+            labelled.append((path, label))
+    return labelled, names
+
+
 def read_image_folder(
     directory: str | Path, class_names: list[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -61,44 +103,21 @@ def read_image_folder(
     Example:
     >>> images, labels, names = read_image_folder("flowers/")  # doctest: +SKIP
     """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise ValueError(f"{directory}: no such folder (expected {directory}/<class>/<image>).")
-    folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
-    names = [p.name for p in folders]
-    if len(folders) < 2:
-        found = f"only the class folder {names[0]!r}" if names else "no class folders"
-        raise ValueError(
-            f"{directory}: {found}; a classifier needs at least two, as "
-            f"{directory}/<class>/<image> (e.g. {directory}/cat/1.png, {directory}/dog/1.png)."
-        )
-    if class_names is not None and names != list(class_names):
-        raise ValueError(
-            f"{directory}: its classes {names} are not the training folder's {list(class_names)}."
-        )
-    images, labels, first = [], [], None
-    for label, folder in enumerate(folders):
-        files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-        if not files:
-            raise ValueError(f"{folder}: a class folder without images.")
-        for path in files:
-            if path.is_dir() or path.suffix.lower() not in IMAGE_SUFFIXES:
-                raise ValueError(
-                    f"{path}: not an image file; a class folder holds "
-                    f"{', '.join(IMAGE_SUFFIXES)} files only."
-                )
-            pixels = _read_image(path)
-            if images and pixels.shape != images[0].shape:
-                raise ValueError(
-                    f"{path}: {pixels.shape[1]}x{pixels.shape[0]} with {pixels.shape[2]} "
-                    f"channel(s), but {first} is {images[0].shape[1]}x{images[0].shape[0]} with "
-                    f"{images[0].shape[2]}: the images of a folder must share one size and "
-                    "one color mode (resize them first; --resize then scales them all)."
-                )
-            images.append(pixels)
-            labels.append(label)
-            first = first or path
-    return np.stack(images), np.asarray(labels, np.int64), names
+    labelled, names = image_folder_files(directory, class_names)
+    images, first = [], None
+    for path, _ in labelled:
+        pixels = _read_image(path)
+        if images and pixels.shape != images[0].shape:
+            raise ValueError(
+                f"{path}: {pixels.shape[1]}x{pixels.shape[0]} with {pixels.shape[2]} "
+                f"channel(s), but {first} is {images[0].shape[1]}x{images[0].shape[0]} with "
+                f"{images[0].shape[2]}: the images of a folder must share one size and "
+                "one color mode (resize them first; --resize then scales them all)."
+            )
+        images.append(pixels)
+        first = first or path
+    labels = np.asarray([label for _, label in labelled], np.int64)
+    return np.stack(images), labels, names
 
 
-__all__ = ["IMAGE_SUFFIXES", "read_image_folder"]
+__all__ = ["IMAGE_SUFFIXES", "image_folder_files", "read_image_folder"]

@@ -45,6 +45,24 @@ def test_a_folder_reads_as_its_images_labelled_by_their_folders(tmp_path):
         assert CLASSES[label] == folder
 
 
+def test_a_folders_size_is_counted_from_its_listing_without_decoding(tmp_path, monkeypatch):
+    from components.data import image_folders
+    from components.data.arrays import split_sizes
+
+    root = _write_folder(tmp_path / "bands", 30, seed=1)
+    files, names = image_folders.image_folder_files(root)
+    assert names == list(CLASSES)
+    # The independent truth: the files on disk and the folder each is in.
+    on_disk = sorted((p.parent.name, p.name) for p in root.rglob("*.png"))
+    assert [(CLASSES[label], path.name) for path, label in files] == on_disk
+
+    def no_decoding(path):
+        raise AssertionError(f"{path} decoded")
+
+    monkeypatch.setattr(image_folders, "_read_image", no_decoding)
+    assert split_sizes(image_dir=root) == {"train": 30}
+
+
 def _bad(tmp_path, make):
     root = _write_folder(tmp_path / "bad", 12, seed=2)
     return root, make(root)
