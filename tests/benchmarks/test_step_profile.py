@@ -3,21 +3,12 @@ real profile of a few training steps of a small model, summed by op type."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
-
-from tests.conftest import REPO_ROOT
 
 
 @pytest.fixture
-def step_profile(monkeypatch):
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "benchmarks"))  # its `from harness import`
-    path = REPO_ROOT / "benchmarks" / "step_profile.py"
-    spec = importlib.util.spec_from_file_location("step_profile", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def step_profile(load_benchmark):
+    return load_benchmark("step_profile")
 
 
 def test_a_profiled_step_is_summed_by_op_type(step_profile, tmp_path):

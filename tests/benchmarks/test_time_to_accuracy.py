@@ -4,23 +4,15 @@ tested in tests/components/experiments/test_time_to_accuracy.py."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from components.experiments import summarize_seeds, time_ratio
 from tests.components.experiments.test_time_to_accuracy import run_record
-from tests.conftest import REPO_ROOT
 
 
 @pytest.fixture
-def tta(monkeypatch):
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "benchmarks"))  # its `from harness import`
-    path = REPO_ROOT / "benchmarks" / "time_to_accuracy.py"
-    spec = importlib.util.spec_from_file_location("time_to_accuracy", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tta(load_benchmark):
+    return load_benchmark("time_to_accuracy")
 
 
 def test_markdown_table(tta):
