@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import RESULTS, quiet, save_result
+from harness import RESULTS, matmul_gflops, quiet, save_result
 
 # Op types whose time the model's FLOP count measures: the convolutions and matrix products,
 # forward and backward, under any of TensorFlow's names for them (with oneDNN, the default on
@@ -65,7 +65,6 @@ def profile(args) -> dict:
     import keras
     import numpy as np
     import tensorflow as tf
-    from harness import matmul_gflops
 
     import zoo
     from components.diagnostics.flops import count_flops

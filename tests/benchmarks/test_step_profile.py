@@ -3,6 +3,8 @@ real profile of a few training steps of a small model, summed by op type."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -23,7 +25,9 @@ def test_a_profiled_step_is_summed_by_op_type(step_profile, tmp_path):
     assert any("BackpropInput" in op for op in convolutions)
     assert any("MatMul" in op for op in ops)
     assert not any("::" in op for op in ops)  # the executor's bookkeeping is not an op
-    assert sum(row["share"] for row in ops.values()) == pytest.approx(1, abs=0.01)
+    # No op counted twice (nested events): the executor runs at most one op per thread at a
+    # time, and it has at most one thread per core.
+    assert result["op_ms_per_step"] <= result["wall_ms_per_step"] * os.cpu_count()
     kernels = sum(row["share"] for op, row in ops.items() if "Conv2D" in op or "MatMul" in op)
     assert result["flop_ops_share"] == pytest.approx(kernels, abs=0.01)
     assert 0 < result["flop_ops_share"] < 1 and result["wall_ms_per_step"] > 0
