@@ -3,10 +3,11 @@
 
 The run's loop is `fit_from` (components.training.resumable_fit) over the run's own data: on
 TensorFlow the epoch-indexed tf.data pipeline (`NormalizedData.pipeline(..., epochs=...)`,
-built as `fit_loaded` builds it), on JAX `ArrayBatches` with its `epoch_setter()` callback (as
-`keras_fit_run` builds it). Plain Keras is `model.fit(pipeline, epochs=1)` on the plain
-reshuffling pipeline of the same data (TensorFlow), and `model.fit(x, y, batch_size,
-shuffle=True, epochs=1)` on the same normalized NumPy arrays (JAX). Same model, same initial
+as `NormalizedData.training_batches` builds it), on JAX `ArrayBatches` with its
+`epoch_setter()` callback (as `NormalizedArrays.training_batches` builds it). Plain Keras is
+`model.fit(pipeline, epochs=1)` on the plain reshuffling pipeline of the same data
+(TensorFlow), and `model.fit(x, y, batch_size, shuffle=True, epochs=1)` on the same
+normalized NumPy arrays (JAX). Same model, same initial
 weights, Adam 1e-3, no augmentation, seed 0, separate model instances; none of the run's
 callbacks (checkpoints, logs), which are not the loop.
 
@@ -68,7 +69,7 @@ def tensorflow_runners(args) -> tuple[dict, int]:
         model = zoo.create(args.model, input_shape=data.model_input_shape)
         return compile_classifier(model, make_optimizer("adam", 1e-3), jit_compile=False)
 
-    def train_pipeline(**epochs):  # as fit_loaded's: no augmentation, class ids
+    def train_pipeline(**epochs):  # as the run's: no augmentation, class ids
         return data.pipeline(
             "train",
             args.batch_size,
@@ -138,9 +139,9 @@ def jax_runners(args) -> tuple[dict, int]:
     def new_model():
         keras.utils.set_random_seed(0)
         model = zoo.create(args.model, input_shape=input_shape)
-        return compile_classifier(model, make_optimizer("adam", 1e-3))  # as keras_fit_run
+        return compile_classifier(model, make_optimizer("adam", 1e-3))  # as the run's
 
-    def batches(epoch=0, skip=0):  # keras_fit_run's training batches, no augmentation
+    def batches(epoch=0, skip=0):  # the run's training batches, no augmentation
         return ArrayBatches(
             arrays.x_train,
             arrays.y_train,
@@ -151,7 +152,7 @@ def jax_runners(args) -> tuple[dict, int]:
             skip=skip,
         )
 
-    def train_from(epoch, skip, end):  # keras_fit_run's
+    def train_from(epoch, skip, end):  # the run's
         train = batches(epoch, skip)
         return train, None, [train.epoch_setter()]
 

@@ -11,7 +11,7 @@ first epoch's tracing included); the test pass runs after it stops. There is no 
 pass: these are test figures, and nothing here chooses settings.
 
 Each run is `components.experiments.time_to_accuracy.train_and_test`: the recipe's resolved
-`TrainConfig` trained from the parts `fit_loaded` (components.training.fitting) builds a run
+`TrainConfig` trained from the parts `fit_run` (components.training.fitting) builds a run
 from, with an `EpochClock` (components.experiments.epoch_clock); the crossings, the medians
 over seeds and the ratio are that module's too. This script holds the settings, the machine's
 matmul rate and the table.

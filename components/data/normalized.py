@@ -3,27 +3,31 @@ start from.
 
 `load_normalized` loads a tfds image-classification dataset (`load_image_classification`) and
 fits the per-channel mean and std on its training part (`Preprocessing.fit`); `pipeline` then
-gives the batched input pipeline of any part with that normalization.
+gives the batched input pipeline of any part with that normalization. `NormalizedData` is the
+tf.data implementation of a run's data (`components.data.run_data.RunData`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
+import numpy as np
 import tensorflow as tf
 
 from components.data.arrays import ArraySplits
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
-from components.data.pipeline import Preprocessing, make_pipeline
+from components.data.pipeline import Preprocessing, labels_per_head, make_pipeline
+from components.data.run_data import BatchPlan, RunData
 from components.data.tfds_loading import ImageClassificationData, load_image_classification
 
 PARTS = ("train", "validation", "test")
 
 
 @dataclasses.dataclass(frozen=True)
-class NormalizedData:
-    """The loaded splits and the normalization fitted on the training part.
+class NormalizedData(RunData):
+    """The loaded splits and the normalization fitted on the training part, batched by tf.data.
 
     Args:
         data: the unbatched splits and what describes them.
@@ -33,10 +37,65 @@ class NormalizedData:
     data: ImageClassificationData
     preprocessing: Preprocessing
 
-    @property
-    def model_input_shape(self) -> tuple[int, int, int]:
-        """The shape the model sees (after the resize, if any)."""
-        return self.preprocessing.output_shape(self.data.image_shape)
+    name = property(lambda self: self.data.name)
+    splits = property(lambda self: self.data.splits)
+    class_names = property(lambda self: list(self.data.class_names))
+    image_shape = property(lambda self: self.data.image_shape)
+    num_train = property(lambda self: self.data.num_train)
+    num_validation = property(lambda self: self.data.num_validation)
+    num_test = property(lambda self: self.data.num_test)
+
+    def batches_per_epoch(self, plan: BatchPlan) -> int:
+        return math.ceil(self.data.num_train / plan.batch_size)
+
+    def training_batches(self, plan: BatchPlan, epoch: int, skip: int, end: int):
+        train = self.pipeline(
+            "train",
+            plan.batch_size,
+            training=True,
+            seed=plan.seed,
+            augment=plan.augment,
+            soft_labels=plan.soft_labels,
+            epochs=(epoch, end),
+            skip=skip,
+        )
+        # One dataset holds the epochs one after another: fit needs the steps of each.
+        return labels_per_head(train, plan.heads), self.batches_per_epoch(plan) - skip, []
+
+    def shuffled_batches(self, plan: BatchPlan, *, seed_per_batch: bool = False):
+        """The training batches of every epoch in one dataset, reshuffled each time it is
+        iterated: what the project's multi-worker loop trains on (`seed_per_batch`: each
+        batch's augmentation from a seed of its own, so that a resumed run repeats it). Class
+        ids once: the loop gives every head the labels itself."""
+        return self.pipeline(
+            "train",
+            plan.batch_size,
+            training=True,
+            seed=plan.seed,
+            augment=plan.augment,
+            soft_labels=plan.soft_labels,
+            seed_per_batch=seed_per_batch,
+        )
+
+    def batches(self, part: str, batch_size: int, *, limit: int | None = None, heads: int = 1):
+        if limit is None:
+            batches = self.pipeline(part, batch_size)
+        elif part not in PARTS:
+            raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}.")
+        elif (dataset := getattr(self.data, part)) is None:
+            batches = None
+        else:
+            batches = make_pipeline(
+                dataset.take(limit), self.preprocessing, batch_size=batch_size, training=False
+            )
+        return None if batches is None else labels_per_head(batches, heads)
+
+    def look_batch(self, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        look = self.pipeline("validation", batch_size)
+        if look is None:
+            look = self.pipeline("train", batch_size)
+        x, y = next(iter(look))
+        return x.numpy(), y.numpy()
 
     def pipeline(
         self,

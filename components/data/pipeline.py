@@ -173,3 +173,9 @@ def make_pipeline(
             seeds = tf.data.Dataset.random(seed=augment_seed, rerandomize_each_iteration=True)
         dataset = batched(dataset, seeds)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def labels_per_head(dataset: tf.data.Dataset, heads: int) -> tf.data.Dataset:
+    """`(images, labels)` batches as `(images, (labels,) * heads)`: the targets of a model with
+    auxiliary heads (GoogLeNet's), each trained on the labels; the dataset itself for one."""
+    return dataset if heads == 1 else dataset.map(lambda x, y: (x, (y,) * heads))

@@ -6,12 +6,13 @@ read at every epoch end with the clock stopped (`EpochClock`); a threshold is re
 first epoch end at or above it; the seconds and the compute (images seen x 3 x forward FLOPs)
 summed to that epoch are its cost. Over seeds, a seed that never reaches a threshold counts as
 infinitely slow, so the median is "not reached" unless most seeds reach it. A run is built from
-the parts `fit_loaded` (components.training.fitting) builds one from, with the clock among its
+the parts `fit_run` (components.training.fitting) builds one from, with the clock among its
 callbacks; the benchmark `time_to_accuracy` and the lesson `tricks` both run these.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from components.experiments.epoch_clock import EpochClock
 from components.experiments.statistics import steps_to_target
 
 if TYPE_CHECKING:
-    from components.data.normalized import NormalizedData
+    from components.data.run_data import RunData
     from components.training.config import ModelRegistry, TrainConfig
 
 THRESHOLDS = (0.92, 0.93, 0.94)
@@ -138,7 +139,7 @@ def time_ratio(slow: dict, fast: dict, threshold: float) -> dict:
 def train_and_test(
     config: TrainConfig,
     registry: ModelRegistry,
-    data: NormalizedData,
+    data: RunData,
     *,
     max_epochs: int | None = None,
     thresholds: Sequence[float] = THRESHOLDS,
@@ -147,7 +148,7 @@ def train_and_test(
 ) -> dict:
     """One run of a resolved config: each epoch's training seconds and test accuracy.
 
-    Built from `fit_loaded`'s parts: `run_model` (the registry's model with the config's
+    Built from `fit_run`'s parts: `run_model` (the registry's model with the config's
     options, its optimizer and loss), the epoch-indexed training pipeline under `fit_from`
     and the run's own callbacks (`run_callbacks`: NaN stop), with an `EpochClock` reading the
     test accuracy of the inference model. Not `zoo.train`: it takes no callback, and its
@@ -158,7 +159,8 @@ def train_and_test(
         config: resolved (`TrainConfig.resolve`); its `plateau` schedule is refused (it reads
             a validation loss there is none of).
         registry: where the model comes from (`zoo.registry`).
-        data: the loaded splits (`components.data.load_normalized`), a test split among them.
+        data: the loaded splits (`components.training.run.load_run_data`), a test split among
+            them.
         max_epochs: stop after this many epochs, the schedule still that of the config's.
         thresholds: the accuracies whose crossings are recorded.
         log: called with a line per epoch; None: nothing said.
@@ -176,13 +178,13 @@ def train_and_test(
     import keras
 
     from components.data.augmentation import needs_soft_labels, parse_augment
+    from components.data.run_data import BatchPlan
     from components.diagnostics.flops import count_flops
     from components.training.compile import (
         compile_classifier,
         inference_model,
         validation_accuracy_key,
     )
-    from components.training.fitting import epoch_batches
     from components.training.reproducibility import seed_everything
     from components.training.resumable_fit import fit_from
     from components.training.run_callbacks import run_callbacks
@@ -193,7 +195,7 @@ def train_and_test(
         raise ValueError(
             "lr_schedule 'plateau' needs a validation pass; time-to-accuracy runs have none."
         )
-    test = data.pipeline("test", optimization.batch_size)
+    test = data.batches("test", optimization.batch_size)
     if test is None:
         raise ValueError("train_and_test needs a test split; the data has none.")
     keras.backend.clear_session()
@@ -205,8 +207,8 @@ def train_and_test(
         config,
         registry,
         input_shape=data.model_input_shape,
-        num_classes=len(data.data.class_names),
-        num_train=data.data.num_train,
+        num_classes=len(data.class_names),
+        num_train=data.num_train,
         learning_rate=optimization.learning_rate,
         soft_labels=soft_labels,
         jit_compile=control.jit_compile,
@@ -230,20 +232,25 @@ def train_and_test(
     callbacks = run_callbacks(
         config, lambda: None, validation_accuracy_key(model), chief=False, say=lambda *a: None
     ).callbacks
-    train_from, batches_per_epoch = epoch_batches(config, data, soft_labels, model)
-
+    plan = BatchPlan(
+        optimization.batch_size,
+        control.seed,
+        config.data.augment,
+        soft_labels,
+        heads=len(model.outputs),
+    )
     fit_from(
         model,
-        train_from,
+        functools.partial(data.training_batches, plan),
         epoch=0,
         batch=0,
         epochs=epochs,
-        batches_per_epoch=batches_per_epoch,
+        batches_per_epoch=data.batches_per_epoch(plan),
         callbacks=[clock, *callbacks],
         verbose=0,
     )
     flops = count_flops(model)
-    tflop_per_epoch = data.data.num_train * 3 * flops / 1e12
+    tflop_per_epoch = data.num_train * 3 * flops / 1e12
     return {
         "seed": control.seed,
         "epoch_seconds": clock.epoch_seconds,

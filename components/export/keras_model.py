@@ -1,10 +1,11 @@
-"""A `.keras` model of a run on another backend, exported as the project's SavedModel.
+"""The `.keras` form of a run's model: saved by a run off TensorFlow, exported as a SavedModel.
 
-A run under JAX (`components.training.keras_fit_run`) saves `model.keras` (the main head, on
-normalized images) and `metadata.json` in a version directory. Under TensorFlow, Keras loads
-the same file (its weights are backend-neutral) and `export_classifier` writes what a
-TensorFlow run writes: the normalization in the graph, both signatures, TTA if asked, and the
-run's metadata with `serving` made anew. `classiczoo export` is this module.
+A run under JAX (`components.training.run`) saves `model.keras` (its model of raw images: the
+normalization layer, then the main head) and `metadata.json` in a version directory
+(`save_keras_model`). Under TensorFlow, Keras loads the same file (its weights are
+backend-neutral) and `export_classifier` writes what a TensorFlow run writes: the
+normalization in the graph, both signatures, TTA if asked, and the run's metadata with
+`serving` made anew. `classiczoo export` is `export_keras_model`.
 """
 
 from __future__ import annotations
@@ -18,15 +19,58 @@ import keras
 
 from components.backends import require_tensorflow_backend
 from components.data.preprocessing import Preprocessing
-from components.export.metadata import MetadataError, load_metadata
-from components.layers.image_normalization import split_normalization
+from components.export.metadata import (
+    ExportMetadata,
+    MetadataError,
+    RunFacts,
+    ServingFacts,
+    load_metadata,
+    write_metadata,
+)
+from components.export.versions import publish_version
+from components.layers.image_normalization import split_normalization, with_normalization
+
+KERAS_FILE = "model.keras"
+
+
+def save_keras_model(
+    model: keras.Model,
+    base_dir: Path,
+    *,
+    image_shape: tuple[int, int, int],
+    class_names: list[str],
+    preprocessing: Preprocessing,
+    run: RunFacts,
+) -> Path:
+    """Saves `model` (on normalized inputs) behind its `ImageNormalization` as
+    `<base_dir>/<next version>/model.keras`, a model of raw images that carries its
+    normalization, with its `metadata.json` (the `run`'s facts, the serving facts of the
+    images and classes); returns the version's directory. The end of a run off TensorFlow,
+    and of a search there; its arguments are `export_classifier`'s (less TTA).
+    """
+    serving = ServingFacts.for_images(image_shape, class_names, preprocessing.to_dict())
+    raw_images_model = with_normalization(model, preprocessing, image_shape)
+
+    def write(directory):
+        raw_images_model.save(directory / KERAS_FILE)
+        write_metadata(directory, ExportMetadata(run=run, serving=serving))
+
+    return publish_version(base_dir, write)
+
+
+def keras_model_saved(directory: Path) -> str:
+    """The line that says where a `.keras` version went and how it becomes a SavedModel."""
+    return (
+        f"Saved {directory / KERAS_FILE} and its metadata.json; for a SavedModel (under "
+        f"TensorFlow): classiczoo export {directory / KERAS_FILE}"
+    )
 
 
 def keras_file(path: str | Path) -> Path | None:
     """The `.keras` file `path` names (itself, or a directory's `model.keras`), or None."""
     path = Path(path)
     if path.is_dir():
-        path = path / "model.keras"
+        path = path / KERAS_FILE
     return path if path.suffix == ".keras" and path.is_file() else None
 
 
@@ -142,4 +186,11 @@ def export_keras_model(
     )
 
 
-__all__ = ["export_keras_model", "keras_file", "unknown_classes"]
+__all__ = [
+    "KERAS_FILE",
+    "export_keras_model",
+    "keras_file",
+    "keras_model_saved",
+    "save_keras_model",
+    "unknown_classes",
+]

@@ -222,7 +222,7 @@ def run(args: argparse.Namespace, registry: ModelRegistry) -> dict:
         threshold = FULL_THRESHOLD if args.full else QUICK_THRESHOLD
     chosen = [t for t in TECHNIQUES if not args.techniques or t.key in args.techniques]
     variants, skipped, uncovered = ablation_variants(fast, plain, chosen)
-    data = load_run_data(fast)
+    data = load_run_data(fast.data)
     print(data.describe(), flush=True)
     runs: dict[str, list[dict]] = {v.name: [] for v in variants}
     total = len(variants) * len(seeds)

@@ -9,11 +9,10 @@ the model's defaults, optimizer, schedule, strategy, loop; `components.training.
 Fold i starts from seed `seed + i` for every setting, so settings are compared on the same
 folds from the same initial weights.
 
-Under TensorFlow a fold is the TensorFlow run's fit (tf.data, tf.distribute); under JAX it is
-the JAX run's (`components.training.keras_fit_run.fit_arrays`: Keras's fit on arrays). The
-folds are the same tfds split strings on both, read by tfds or from the arrays; a folder of
-class folders (`image_dir`) is folded as its `train` split on both. This module imports
-TensorFlow only for a TensorFlow fold.
+A fold is the run's own fit (`fit_run`) on the run's devices, on either backend: tf.data and
+tf.distribute on TensorFlow, NumPy batches on JAX. The folds are the same tfds split strings
+on both, read by tfds or from the arrays; a folder of class folders (`image_dir`) is folded as
+its `train` split on both. This module imports TensorFlow only for a TensorFlow fold.
 """
 
 from __future__ import annotations
@@ -46,7 +45,10 @@ from components.model_selection.cross_validation_results import (
 from components.model_selection.folds import Fold, kfold_splits
 from components.training.backend_dispatch import check_backend
 from components.training.config import ConfigError, ModelRegistry, TrainConfig
-from components.training.keras_fit_run import fit_arrays
+from components.training.devices import check_keras_fit_config, run_devices
+from components.training.fitting import fit_run
+from components.training.reproducibility import make_deterministic, seed_everything
+from components.training.run import arrays_run_data
 
 # The fields every setting must share: they decide the folds.
 # The data settings every compared setting shares: the folds are cut from them.
@@ -133,21 +135,11 @@ def cross_validate(
     fold_list = kfold_splits(first.data.train_split, folds, _split_sizes(first, backend, data))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     results_path = Path(results_path or Path("crossval") / f"{first.model.name}-{stamp}.json")
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        from components.distribute.strategies import is_chief, select_strategy
-
-        # First: a multi-worker strategy needs a fresh context.
-        strategy = select_strategy(first.control.strategy)
-        chief = is_chief()
-        multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-    else:
-        from components.training.keras_fit_run import check_keras_fit_config
-
+    if backend != "tensorflow":
         for config in resolved.values():
             check_keras_fit_config(config, backend)
-        strategy, chief, multiworker = None, True, False
+    devices = run_devices(first)  # first: a multi-worker strategy needs a fresh context
+    chief = devices.chief
     summaries = [SettingSummary(name, config, []) for name, config in resolved.items()]
     examples = fold_list[0].num_train + fold_list[0].num_validation
     say(
@@ -162,9 +154,7 @@ def cross_validate(
                     f"[{summary.name}] fold {fold.index + 1}/{folds}: validation "
                     f"{fold.validation_split}, training {fold.train_split}"
                 )
-                summary.folds.append(
-                    _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp, data)
-                )
+                summary.folds.append(_run_fold(summary, fold, registry, devices, stamp, data))
                 last = summary.folds[-1]
                 say(
                     f"[{summary.name}] fold {fold.index + 1}/{folds}: validation accuracy "
@@ -249,7 +239,7 @@ def fold_arrays(config: TrainConfig, fold: Fold, data=None) -> ArraySplits:
     )
 
 
-def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp, data) -> FoldResult:
+def _run_fold(summary, fold, registry, devices, stamp, data) -> FoldResult:
     config = summary.config
     checkpoint_dir = Path(tempfile.mkdtemp(prefix="classiczoo-cv-"))  # ours: removed after
     fold_config = config.replace(
@@ -261,21 +251,18 @@ def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp, data
         / _slug(summary.name)
         / f"fold{fold.index + 1}",
     )
-    if not multiworker:
+    if devices.loop != "custom":  # (the multi-worker loop's workers keep their context)
         keras.backend.clear_session()  # the previous folds' models go
     keras.mixed_precision.set_dtype_policy(config.control.precision)
+    (make_deterministic if config.control.deterministic else seed_everything)(
+        config.control.seed + fold.index
+    )
     try:
-        if strategy is None:  # Keras's fit on arrays (JAX)
-            keras.utils.set_random_seed(config.control.seed + fold.index)
-            arrays = fold_arrays(config, fold, data)
-            fitted = fit_arrays(fold_config, registry, arrays)
-            figures = fitted.figures(arrays.x_validation, arrays.y_validation)
-            train_error, _ = fitted.train_error(arrays)
-            train_seconds = fitted.train_seconds
-        else:
-            figures, train_error, train_seconds = _tensorflow_fold(
-                config, fold_config, fold, registry, strategy, chief, data
-            )
+        with devices.active():
+            fold_data = _fold_data(config, fold, data, devices)
+            fitted = fit_run(fold_config, registry, fold_data, devices)
+            figures = fitted.figures("validation")
+            train_error, _ = fitted.train_error()
     finally:
         shutil.rmtree(checkpoint_dir, ignore_errors=True)
     return FoldResult(
@@ -284,25 +271,18 @@ def _run_fold(summary, fold, registry, strategy, chief, multiworker, stamp, data
         accuracy=figures["accuracy"],
         loss=figures["loss"],
         train_error=train_error,
-        train_seconds=train_seconds,
+        train_seconds=fitted.train_seconds,
     )
 
 
-def _tensorflow_fold(config, fold_config, fold, registry, strategy, chief, data):
-    """`(validation figures, train error, train seconds)` of a fold trained by the
-    TensorFlow run's fit (`fit_loaded`) on tf.data."""
-    from components.data.normalized import load_normalized, normalized_arrays
-    from components.training.diagnosis import training_error
-    from components.training.fitting import choose_loop, fit_loaded, inference_figures
-    from components.training.reproducibility import make_deterministic, seed_everything
+def _fold_data(config: TrainConfig, fold: Fold, data, devices):
+    """The fold's training part and its held-out part (as validation), batched as the run
+    batches them: by tfds's split strings on TensorFlow, else as arrays."""
+    tfds_dataset = config.data.image_dir is None and data is None
+    if tfds_dataset and keras.backend.backend() == "tensorflow":
+        from components.data.normalized import load_normalized
 
-    (make_deterministic if config.control.deterministic else seed_everything)(
-        config.control.seed + fold.index
-    )
-    if config.data.image_dir is not None or data is not None:
-        data = normalized_arrays(fold_arrays(config, fold, data), resize=config.data.resize)
-    else:
-        data = load_normalized(
+        return load_normalized(
             config.data.dataset,
             data_dir=config.data.data_dir,
             train_split=fold.train_split,
@@ -310,20 +290,8 @@ def _tensorflow_fold(config, fold_config, fold, registry, strategy, chief, data)
             validation_split=fold.validation_split,
             resize=config.data.resize,
         )
-    fitted = fit_loaded(
-        fold_config,
-        registry,
-        strategy,
-        data,
-        loop=choose_loop(fold_config.control, strategy),
-        chief=chief,
-    )
-    batch_size = config.optimization.batch_size
-    figures = inference_figures(fitted, data.pipeline("validation", batch_size))
-    train_error, _ = training_error(
-        lambda dataset: inference_figures(fitted, dataset), data, batch_size
-    )
-    return figures, train_error, fitted.train_seconds
+    arrays = fold_arrays(config, fold, data)
+    return arrays_run_data(arrays, resize=config.data.resize, devices=devices.replicas)
 
 
 __all__ = [

@@ -3,8 +3,8 @@ run records; the strategies and the multi-worker loop are `components.distribute
 checkpoints `components.checkpoints`'s, cross-validation `components.model_selection`'s.
 
 The whole run of a zoo model (`zoo.train`) is `components.training.backend_dispatch`'s
-`train_on_backend`: `components.training.run` under TensorFlow, `keras_fit_run` under JAX, both
-through `resumable_fit.fit_from`.
+`train_on_backend`, which checks the settings and hands them to `components.training.run`: one
+run on every backend, its fit through `resumable_fit.fit_from`.
 """
 
 from typing import TYPE_CHECKING

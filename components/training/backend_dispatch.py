@@ -1,10 +1,9 @@
-"""The run of `zoo.train` on the Keras backend at hand: TensorFlow's run, or Keras's fit.
+"""The run of `zoo.train` on the Keras backend at hand, its settings checked first.
 
-Keras picks its backend once per process, when it is first imported. Under TensorFlow the run
-is `components.training.run.train_model` (tf.data, tf.distribute, the SavedModel); under JAX
-it is `components.training.keras_fit_run.train_with_keras_fit` (NumPy batches, Keras's fit, a
-`.keras` file). This module imports neither until it knows which, so that `zoo.train` works
-where TensorFlow is not installed.
+Keras picks its backend once per process, when it is first imported. The run
+(`components.training.run.train_model`) is the same on TensorFlow and JAX; what differs (the
+devices, how the data is batched, the saved format) it asks of the backend. This module checks
+the backend and the output directories before anything slow is imported or loaded.
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ def train_on_backend(config: TrainConfig, registry: ModelRegistry, data=None) ->
         ConfigError: bad settings, or a backend other than Keras's.
         OSError: an output directory that cannot be made or written, before any training.
     """
-    backend = check_backend(config)
+    check_backend(config)
     for flag, path in (
         ("--export-dir", config.output.export_dir),
         ("--checkpoint-dir", config.control.checkpoint_dir),
@@ -62,20 +61,9 @@ def train_on_backend(config: TrainConfig, registry: ModelRegistry, data=None) ->
     ):
         if path is not None:  # found now, not after training with a bare [Errno 20]
             check_writable_dir(path, flag)
-    if backend == "tensorflow":
-        from components.training.run import train_model
+    from components.training.run import train_model
 
-        return train_model(config, registry, data)
-    from components.training.keras_fit_run import train_with_keras_fit
-
-    config = config.resolve(registry)
-    policy = keras.mixed_precision.dtype_policy()
-    keras.mixed_precision.set_dtype_policy(config.control.precision)
-    keras.utils.set_random_seed(config.control.seed)
-    try:
-        return train_with_keras_fit(config, registry, data)
-    finally:
-        keras.mixed_precision.set_dtype_policy(policy)
+    return train_model(config, registry, data)
 
 
 __all__ = ["check_backend", "train_on_backend"]

@@ -73,10 +73,9 @@ def compile_classifier(
 
 def with_aux_targets(dataset: tf.data.Dataset, model: keras.Model) -> tf.data.Dataset:
     """Repeats each label once per model output, for models with auxiliary classifiers."""
-    num_outputs = len(model.outputs)
-    if num_outputs == 1:
-        return dataset
-    return dataset.map(lambda x, y: (x, (y,) * num_outputs))
+    from components.data.pipeline import labels_per_head  # TensorFlow's
+
+    return labels_per_head(dataset, len(model.outputs))
 
 
 def inference_model(model: keras.Model) -> keras.Model:

@@ -11,26 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import tensorflow as tf
-
-from components.data.normalized import NormalizedData
 from components.diagnostics.bias_variance import TRAIN_ERROR_IMAGES
 
 
-def training_error(
-    evaluate: Callable[[tf.data.Dataset], dict], data: NormalizedData, batch_size: int
-) -> tuple[float, int]:
+def training_error(measure: Callable[[int], dict], num_train: int) -> tuple[float, int]:
     """`(error, images)`: the inference-mode error on the first images of the training part.
 
     Args:
-        evaluate: the model's figures (`accuracy` among them) on a batched dataset.
-        data: the run's data.
-        batch_size: of the pipeline.
+        measure: the model's figures (`accuracy` among them) on the first `n` training images,
+            unshuffled and unaugmented, given `n`.
+        num_train: the training part's size.
+
+    Example:
+    >>> training_error(lambda n: {"accuracy": 0.75}, num_train=400)
+    (0.25, 400)
     """
-    images = min(TRAIN_ERROR_IMAGES, data.data.num_train)
-    batches = -(-images // batch_size)
-    figures = evaluate(data.pipeline("train", batch_size).take(batches))
-    return 1.0 - float(figures["accuracy"]), min(batches * batch_size, data.data.num_train)
+    images = min(TRAIN_ERROR_IMAGES, num_train)
+    return 1.0 - float(measure(images)["accuracy"]), images
 
 
 __all__ = [

@@ -1,37 +1,36 @@
-"""Fitting a registered model on loaded data: the part of a run between the data and the test.
+"""Fitting a registered model on a run's data: the part of a run between the data and the test.
 
-The model and its optimizer under the strategy, the callbacks (TensorBoard, learning-rate log,
-best-epoch restore, plateau decay, checkpoints, monitors, pauses) and the loop (`model.fit`
-from the run's place, `fit_from`; or, under multi-worker, the project's `strategy.run` loop).
-`train_model` (components.training.run) follows it with the test and the export;
-`cross_validate` (components.model_selection.cross_validation) with a fold's validation
-figures. `inference_figures` measures a fitted model on any pipeline.
+One fit for every backend: the model and its optimizer on the run's devices, the callbacks
+(TensorBoard, learning-rate log, best-epoch restore, plateau decay, checkpoints, monitors,
+pauses) and Keras's `fit` from the run's place (`fit_from`), on whatever holds the data
+(`components.data.run_data.RunData`: tf.data or NumPy batches). Only under a multi-worker
+strategy, where Keras's `fit` fails (keras-team/keras#20585), the project's `strategy.run`
+loop trains instead. `train_model` (components.training.run) follows it with the test and the
+export; `cross_validate` (components.model_selection.cross_validation) with a fold's
+validation figures.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import time
-from collections.abc import Callable
 
 import keras
-import tensorflow as tf
 
 from components.callbacks import PauseEveryNSteps, StopOnSignal
 from components.console import progress_verbosity
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
-from components.data.normalized import NormalizedData
-from components.distribute.loop import DistributedTrainer
-from components.distribute.strategies import task_id
+from components.data.run_data import BatchPlan, RunData
 from components.training.compile import (
     compile_classifier,
     inference_model,
     validation_accuracy_key,
-    with_aux_targets,
 )
-from components.training.config import ConfigError, ModelRegistry, TrainConfig
+from components.training.config import ModelRegistry, TrainConfig
+from components.training.devices import RunDevices
+from components.training.diagnosis import training_error
+from components.training.exact_figures import ExactValidation, exact_figures
 from components.training.resumable_fit import fit_from, run_checkpoint
 from components.training.run_callbacks import run_callbacks
 from components.training.run_hyperparameters import (
@@ -40,17 +39,17 @@ from components.training.run_hyperparameters import (
     run_learning_rate,
     run_model,
 )
-from components.training.settings import ControlSettings
 
 
 @dataclasses.dataclass
 class FittedModel:
-    """What fitting leaves.
+    """What fitting leaves, and how to measure it.
 
     Args:
         model: the trained model (all heads).
         history: Keras's per-epoch History.
-        loop: `"fit"` or `"custom"`.
+        data: the run's data.
+        batch_size: the run's batch size (its measurements batch so too).
         trainer: the project's loop (None under `model.fit`).
         train_seconds: wall time of the fit.
         monitors: the gradient and activation monitors, by name.
@@ -64,8 +63,9 @@ class FittedModel:
 
     model: keras.Model
     history: dict[str, list[float]]
-    loop: str
-    trainer: DistributedTrainer | None
+    data: RunData
+    batch_size: int
+    trainer: object | None
     train_seconds: float
     monitors: dict
     pause: PauseEveryNSteps | None
@@ -83,167 +83,117 @@ class FittedModel:
             compile_classifier(inference)
         return inference
 
+    def figures(self, part: str, *, limit: int | None = None) -> dict[str, float] | None:
+        """Loss and accuracy (and the compiled metrics) of the main head on `part` (or its
+        first `limit` examples) in inference mode: no dropout, BatchNorm's moving statistics;
+        exact whatever the padding of data-parallel batches. None: the part is empty."""
+        batches = self.data.batches(part, self.batch_size, limit=limit)
+        if batches is None:
+            return None
+        if self.trainer is not None:
+            measured = self.trainer.evaluate(batches)
+        elif self.data.padded:  # Keras's compiled figures would count the padding
+            measured = exact_figures(self.inference, batches)
+        else:
+            measured = self.inference.evaluate(batches, return_dict=True, verbose=0)
+        return {k: float(v) for k, v in measured.items()}
 
-def training_pipeline(
-    config: TrainConfig, data: NormalizedData, soft_labels: bool, **epochs
-) -> tf.data.Dataset:
-    """The run's training batches: shuffled, augmented, normalized (`NormalizedData.pipeline`);
-    `epochs` (`epochs=(first, end), skip=k`) gives the epoch-indexed form `fit_from` trains on."""
-    return data.pipeline(
-        "train",
-        config.optimization.batch_size,
-        training=True,
-        seed=config.control.seed,
-        augment=config.data.augment,
-        soft_labels=soft_labels,
-        # Only the project's (multi-worker) loop reads this: it replays a deterministic run's
-        # augmentation batch by batch. Keras's fit gets the epoch-indexed pipeline.
-        seed_per_batch=config.control.deterministic,
-        **epochs,
-    )
-
-
-def epoch_batches(
-    config: TrainConfig, data: NormalizedData, soft_labels: bool, model: keras.Model
-) -> tuple[Callable, int]:
-    """`fit_from`'s `train_from` for the run's training batches (with the targets of every
-    head of `model`), and the batches of an epoch."""
-    batches_per_epoch = math.ceil(data.data.num_train / config.optimization.batch_size)
-
-    def train_from(epoch: int, skip: int, end: int):
-        train = training_pipeline(config, data, soft_labels, epochs=(epoch, end), skip=skip)
-        return with_aux_targets(train, model), batches_per_epoch - skip, []
-
-    return train_from, batches_per_epoch
+    def train_error(self) -> tuple[float, int]:
+        """`(error, images)`: the inference-mode error on the first `TRAIN_ERROR_IMAGES`
+        training images (the bias vs variance diagnosis's training error)."""
+        return training_error(lambda n: self.figures("train", limit=n), self.data.num_train)
 
 
-def choose_loop(control: ControlSettings, strategy) -> str:
-    """`fit` or `custom`: what `control.loop` asks, `auto` decided by the strategy."""
-    multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-    if control.loop == "fit" and multiworker:
-        raise ConfigError(
-            "loop 'fit' cannot run under MultiWorkerMirroredStrategy (keras-team/keras#20585); "
-            "use loop 'custom' (the default there)."
-        )
-    if control.loop != "auto":
-        return control.loop
-    # Keras's fit everywhere it can train: it resumes mid-epoch exactly (fit_from).
-    return "custom" if multiworker else "fit"
-
-
-def fit_loaded(
-    config: TrainConfig,
-    registry: ModelRegistry,
-    strategy: tf.distribute.Strategy,
-    data: NormalizedData,
-    *,
-    loop: str,
-    chief: bool = True,
+def fit_run(
+    config: TrainConfig, registry: ModelRegistry, data: RunData, devices: RunDevices
 ) -> FittedModel:
-    """Builds the model and its optimizer under `strategy` and fits it on `data`.
+    """Builds the model and its optimizer on `devices` and fits it on `data`.
 
     Args:
         config: a resolved config (`TrainConfig.resolve`: the model's defaults filled in).
         registry: where the model comes from.
-        strategy: the tf.distribute strategy (`select_strategy`).
-        data: the loaded splits and their normalization; its validation part, if any, is
-            Keras's validation data.
-        loop: `"fit"` or `"custom"` (`choose_loop`).
-        chief: this worker writes logs and speaks.
+        data: the run's data; its validation part, if any, is Keras's validation data.
+        devices: where the steps run (`run_devices`), and which loop trains.
     """
-    say = print if chief else (lambda *a, **k: None)  # other workers stay quiet
+    say = print if devices.chief else (lambda *a, **k: None)  # other workers stay quiet
     optimization, control = config.optimization, config.control
-    learning_rate = run_learning_rate(optimization, strategy.num_replicas_in_sync, say)
-    soft_labels = needs_soft_labels(
-        parse_augment(config.data.augment), optimization.label_smoothing
-    )
-
-    validation = data.pipeline("validation", optimization.batch_size)
-    if config.data.augment != "none" or optimization.label_smoothing:
-        steps = parse_augment(config.data.augment)
+    learning_rate = run_learning_rate(optimization, devices.replicas, say)
+    steps = parse_augment(config.data.augment)
+    soft_labels = needs_soft_labels(steps, optimization.label_smoothing)
+    if steps or optimization.label_smoothing:
         augmenter = Augmenter(steps, data.model_input_shape) if steps else None
         say(describe_augmentation(augmenter, optimization.label_smoothing))
-
-    with strategy.scope():
+    custom = devices.loop == "custom"
+    with devices.building():
         model, optimizer = run_model(
             config,
             registry,
             input_shape=data.model_input_shape,
-            num_classes=len(data.data.class_names),
-            num_train=data.data.num_train,
+            num_classes=len(data.class_names),
+            num_train=data.num_train,
             learning_rate=learning_rate,
             soft_labels=soft_labels,
-            jit_compile=control.jit_compile,
-            compiled=loop == "fit",
+            jit_compile=devices.jit_compile,
+            compiled=not custom,
         )
     say(describe_run(config, model.count_params(), learning_rate))
-    trainer = checkpoint = None
-    if loop == "fit":
-        with strategy.scope():
-            checkpoint = run_checkpoint(model, control, say)
+    plan = BatchPlan(
+        optimization.batch_size,
+        control.seed,
+        config.data.augment,
+        soft_labels,
+        heads=len(model.outputs),
+    )
+    if custom:
+        checkpoint = _distributed_trainer(config, model, optimizer, devices)
     else:
-        trainer = DistributedTrainer(
-            model,
-            optimizer,
-            strategy,
-            jit_compile=control.jit_compile,
-            checkpoint_dir=control.checkpoint_dir,
-            checkpoint_every=control.checkpoint_every,
-            chief=chief,
-            task_id=task_id(),
-            label_smoothing=optimization.label_smoothing,
-        )
-    # The monitors look at a batch as it is: class ids, no augmentation.
-    look = validation
-    if look is None:
-        look = data.pipeline("train", optimization.batch_size)
-
-    def look_batch():
-        x, y = next(iter(look))
-        return x.numpy(), y.numpy()
-
+        with devices.building():
+            checkpoint = run_checkpoint(model, control, say)
+    trainer = checkpoint if custom else None
     callbacks, monitors, pause, best, signal_stop = run_callbacks(
         config,
-        look_batch,
+        functools.partial(data.look_batch, optimization.batch_size),
         validation_accuracy_key(model, trainer),
-        checkpoint=trainer or checkpoint,
-        strategy=strategy,
-        chief=chief,
+        checkpoint=checkpoint,
+        strategy=devices.strategy,
+        chief=devices.chief,
         say=say,
     )
-
     start = time.time()
     last_loss = None
-    if trainer is None:
-        train_from, batches_per_epoch = epoch_batches(config, data, soft_labels, model)
-
+    if custom:
+        history = trainer.fit(
+            data.shuffled_batches(plan, seed_per_batch=control.deterministic),
+            epochs=optimization.epochs,
+            validation_data=data.batches("validation", optimization.batch_size),
+            callbacks=callbacks,
+            verbose=progress_verbosity() if devices.chief else 0,
+        ).history
+    else:
+        validation = data.batches("validation", optimization.batch_size, heads=plan.heads)
+        if validation is not None and data.padded:  # measured exactly, not by fit's own
+            callbacks = [ExactValidation(validation, validation_accuracy_key(model)), *callbacks]
+            validation = None
         last_loss = fit_from(
             model,
-            train_from,
+            functools.partial(data.training_batches, plan),
             epoch=checkpoint.epoch,
             batch=checkpoint.batch,
             epochs=optimization.epochs,
-            batches_per_epoch=batches_per_epoch,
-            validation=with_aux_targets(validation, model) if validation else None,
+            batches_per_epoch=data.batches_per_epoch(plan),
+            validation=validation,
             callbacks=callbacks,
             verbose=progress_verbosity(),
         )
         history = checkpoint.history
-    else:
-        history = trainer.fit(
-            training_pipeline(config, data, soft_labels),
-            epochs=optimization.epochs,
-            validation_data=validation,
-            callbacks=callbacks,
-            verbose=progress_verbosity() if chief else 0,
-        ).history
     train_seconds = time.time() - start
     if best is not None:
         best.restore()
     return FittedModel(
         model=model,
         history={k: [float(x) for x in v] for k, v in history.items()},
-        loop=loop,
+        data=data,
+        batch_size=optimization.batch_size,
         trainer=trainer,
         train_seconds=train_seconds,
         monitors=monitors,
@@ -254,19 +204,24 @@ def fit_loaded(
     )
 
 
-def inference_figures(fitted: FittedModel, dataset: tf.data.Dataset) -> dict[str, float]:
-    """Loss and accuracy (and the compiled metrics) of the main head on `dataset`, in
-    inference mode: no dropout, BatchNorm's moving statistics."""
-    if fitted.trainer is not None:
-        return {k: float(v) for k, v in fitted.trainer.evaluate(dataset).items()}
-    figures = fitted.inference.evaluate(dataset, return_dict=True, verbose=0)
-    return {k: float(v) for k, v in figures.items()}
+def _distributed_trainer(config: TrainConfig, model, optimizer, devices: RunDevices):
+    """The project's multi-worker loop: it checkpoints itself (TensorFlow's format, which
+    `PreemptionCheckpointHandler` needs)."""
+    from components.distribute.loop import DistributedTrainer
+    from components.distribute.strategies import task_id
+
+    control = config.control
+    return DistributedTrainer(
+        model,
+        optimizer,
+        devices.strategy,
+        jit_compile=control.jit_compile,
+        checkpoint_dir=control.checkpoint_dir,
+        checkpoint_every=control.checkpoint_every,
+        chief=devices.chief,
+        task_id=task_id(),
+        label_smoothing=config.optimization.label_smoothing,
+    )
 
 
-__all__ = [
-    "FittedModel",
-    "choose_loop",
-    "fit_loaded",
-    "inference_figures",
-    "validation_accuracy_key",
-]
+__all__ = ["FittedModel", "fit_run"]

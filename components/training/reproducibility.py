@@ -16,7 +16,6 @@ all-reduce order is fixed by TensorFlow's collective ops but not promised by the
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
 
 
 def seed_everything(seed: int) -> None:
@@ -36,7 +35,8 @@ def seed_everything(seed: int) -> None:
 
 
 def make_deterministic(seed: int) -> None:
-    """Seeds everything and turns on TensorFlow's op determinism, for the rest of the process.
+    """Seeds everything and turns on TensorFlow's op determinism, for the rest of the process
+    (on TensorFlow; JAX's CPU kernels are deterministic already).
 
     TensorFlow has no public switch back; a run that wants speed again starts a new process.
     Ops without a deterministic implementation then raise `UnimplementedError` instead of
@@ -49,7 +49,10 @@ def make_deterministic(seed: int) -> None:
     >>> make_deterministic(0)  # doctest: +SKIP
     """
     seed_everything(seed)
-    tf.config.experimental.enable_op_determinism()
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
 
 
 __all__ = ["make_deterministic", "seed_everything"]

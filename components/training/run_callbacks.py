@@ -1,9 +1,8 @@
 """The callbacks of a training run, on any backend: logs, NaN stop, best epoch, plateau decay,
 checkpoints, the gradient and activation monitors, and the pause.
 
-TensorFlow's run (`components.training.fitting`) and the run under JAX
-(`components.training.keras_fit_run`) take their callbacks from here; both checkpoint with a
-`WeightsCheckpoint`, the multi-worker loop with itself.
+The run's fit (`components.training.fitting`) takes its callbacks from here on every backend;
+Keras's fit checkpoints with a `WeightsCheckpoint`, the multi-worker loop with itself.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """A run's hyperparameters: the optimizer they make, and the record its metadata keeps.
 
-Both runs, TensorFlow's (`components.training.fitting`, `components.training.run`) and Keras's
-fit on other backends (`components.training.keras_fit_run`), make their optimizer with
-`run_optimizer` and record their settings through `run_hyperparameters`.
+The run (`components.training.fitting`, `components.training.run`) makes its optimizer with
+`run_optimizer` and records its settings through `run_hyperparameters`, on every backend.
 """
 
 from __future__ import annotations

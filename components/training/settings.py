@@ -38,7 +38,7 @@ from components.settings import (
 )
 
 # The training strategies: tf.distribute's under TensorFlow (components.distribute.strategies),
-# keras.distribution's under JAX (components.training.keras_fit_run).
+# keras.distribution's under JAX (components.training.devices).
 STRATEGIES = ("auto", "default", "onedevice", "mirrored", "multiworker")
 MONITORS = ("gradients", "activations")
 LOOPS = ("auto", "fit", "custom")
@@ -243,8 +243,8 @@ class ControlSettings:
         jit_compile: compile the training step with XLA.
         backend: the Keras backend to train under, one of `BACKENDS` (None: Keras's own,
             `KERAS_BACKEND`). Keras picks its backend once per process, at its import: a
-            different one is refused with how to choose it. Under `jax` the run is Keras's
-            `fit` on NumPy batches (`components.training.keras_fit_run`) and ends in a `.keras`
+            different one is refused with how to choose it. Under `jax` the run trains on NumPy
+            batches (`components.data.run_data.NormalizedArrays`) and ends in a `.keras`
             file, which `classiczoo export` turns into the SavedModel under TensorFlow.
         checkpoint_dir: where checkpoints go (None: `checkpoints/<model>`); locked by the run,
             and once it has finished and exported, its own files removed (the directory too if

@@ -36,7 +36,7 @@ from components.training.result import TrainResult, weights_digest
 from components.training.run_end import RunEnd, finish_run
 from components.tuning.hypermodel import ClassifierHyperModel
 from components.tuning.result import TuneResult
-from components.tuning.search_data import ArraySearchData, TensorFlowSearchData
+from components.tuning.search_data import SearchData
 from components.tuning.tune_config import OBJECTIVE, TuneConfig
 from components.tuning.tuners import (
     claim_search_directory,
@@ -73,7 +73,7 @@ def search_model(config: TuneConfig, registry: ModelRegistry) -> TuneResult:
         config.directory_path, config.search_record(registry, epochs), overwrite=config.overwrite
     )
     keras.utils.set_random_seed(config.seed)
-    data = TensorFlowSearchData(config) if backend == "tensorflow" else ArraySearchData(config)
+    data = SearchData(config)
     print(data.describe())
     strategy_label, replicas = _strategy_facts(strategy)
     print(

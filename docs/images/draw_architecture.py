@@ -47,11 +47,11 @@ STEPS = [
     (
         8.4,
         2.45,
-        "3  the run (training): strategy, seed;\n"
-        "   data by epoch: load, augment, normalize;\n"
+        "3  the run (training): devices, seed;\n"
+        "   RunData (tf.data | NumPy): augment, normalize;\n"
         "   compile; callbacks; model.fit, checkpoints",
     ),
-    (8.4, 0.6, "4  evaluate, diagnose; export:\n   SavedModel + metadata.json"),
+    (8.4, 0.6, "4  evaluate, diagnose; save: SavedModel\n   (or .keras) + metadata.json"),
 ]
 
 

@@ -142,7 +142,7 @@ def test_a_run_killed_after_its_last_checkpoint_resumes_and_exports(
     fashion_mnist_data_dir, tmp_path, monkeypatch
 ):
 
-    from components.training import run as run_module
+    from components.export import saved_model as saved_model_module
 
     checkpoints = tmp_path / "ckpt"
     config = TrainConfig.of(
@@ -162,7 +162,7 @@ def test_a_run_killed_after_its_last_checkpoint_resumes_and_exports(
         raise RuntimeError("killed during the export")
 
     with monkeypatch.context() as patch:
-        patch.setattr(run_module, "export_classifier", killed)
+        patch.setattr(saved_model_module, "export_classifier", killed)
         with pytest.raises(RuntimeError, match="killed during the export"):
             zoo.train(config)
     assert checkpoint_files(checkpoints) and not (checkpoints / LOCK_NAME).exists()

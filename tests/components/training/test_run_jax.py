@@ -1,6 +1,6 @@
-"""The run under Keras's JAX backend (`components.training.keras_fit_run`): Keras's fit on
-NumPy batches, checkpoints with an exact mid-epoch resume, data parallel over two devices in
-mixed_bfloat16, the `.keras` model and its metadata; and what it refuses."""
+"""The run under Keras's JAX backend (`components.training.run` with `NormalizedArrays`):
+Keras's fit on NumPy batches, checkpoints with an exact mid-epoch resume, data parallel over
+two devices in mixed_bfloat16, the `.keras` model and its metadata; and what it refuses."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ DATA_PARALLEL = textwrap.dedent(
     import jax, numpy as np
     sys.path.insert(0, sys.argv[1])
     import zoo
-    from tests.components.training.test_keras_fit_run import RUN, small_arrays
+    from tests.components.training.test_run_jax import RUN, small_arrays
     import keras
     run = {**RUN, "epochs": 1, "precision": "mixed_bfloat16"}
     data = small_arrays(5, 128, 33)  # 33 test images: the last batch padded to 2
