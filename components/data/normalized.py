@@ -49,16 +49,7 @@ class NormalizedData(RunData):
         return math.ceil(self.data.num_train / plan.batch_size)
 
     def training_batches(self, plan: BatchPlan, epoch: int, skip: int, end: int):
-        train = self.pipeline(
-            "train",
-            plan.batch_size,
-            training=True,
-            seed=plan.seed,
-            augment=plan.augment,
-            soft_labels=plan.soft_labels,
-            epochs=(epoch, end),
-            skip=skip,
-        )
+        train = self._training(plan, epochs=(epoch, end), skip=skip)
         # One dataset holds the epochs one after another: fit needs the steps of each.
         return labels_per_head(train, plan.heads), self.batches_per_epoch(plan) - skip, []
 
@@ -67,6 +58,9 @@ class NormalizedData(RunData):
         iterated: what the project's multi-worker loop trains on (`seed_per_batch`: each
         batch's augmentation from a seed of its own, so that a resumed run repeats it). Class
         ids once: the loop gives every head the labels itself."""
+        return self._training(plan, seed_per_batch=seed_per_batch)
+
+    def _training(self, plan: BatchPlan, **how) -> tf.data.Dataset:
         return self.pipeline(
             "train",
             plan.batch_size,
@@ -74,7 +68,7 @@ class NormalizedData(RunData):
             seed=plan.seed,
             augment=plan.augment,
             soft_labels=plan.soft_labels,
-            seed_per_batch=seed_per_batch,
+            **how,
         )
 
     def batches(self, part: str, batch_size: int, *, limit: int | None = None, heads: int = 1):

@@ -12,6 +12,7 @@ callbacks; the benchmark `time_to_accuracy` and the lesson `tricks` both run the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import statistics
@@ -177,14 +178,13 @@ def train_and_test(
     """
     import keras
 
-    from components.data.augmentation import needs_soft_labels, parse_augment
-    from components.data.run_data import BatchPlan
     from components.diagnostics.flops import count_flops
     from components.training.compile import (
         compile_classifier,
         inference_model,
         validation_accuracy_key,
     )
+    from components.training.fitting import run_batch_plan
     from components.training.reproducibility import seed_everything
     from components.training.resumable_fit import fit_from
     from components.training.run_callbacks import run_callbacks
@@ -200,9 +200,7 @@ def train_and_test(
         raise ValueError("train_and_test needs a test split; the data has none.")
     keras.backend.clear_session()
     seed_everything(control.seed)
-    soft_labels = needs_soft_labels(
-        parse_augment(config.data.augment), optimization.label_smoothing
-    )
+    plan = run_batch_plan(config)
     model, _ = run_model(
         config,
         registry,
@@ -210,9 +208,10 @@ def train_and_test(
         num_classes=len(data.class_names),
         num_train=data.num_train,
         learning_rate=optimization.learning_rate,
-        soft_labels=soft_labels,
+        soft_labels=plan.soft_labels,
         jit_compile=control.jit_compile,
     )
+    plan = dataclasses.replace(plan, heads=len(model.outputs))
     inference = inference_model(model)
     if inference is not model:
         compile_classifier(inference)
@@ -232,13 +231,6 @@ def train_and_test(
     callbacks = run_callbacks(
         config, lambda: None, validation_accuracy_key(model), chief=False, say=lambda *a: None
     ).callbacks
-    plan = BatchPlan(
-        optimization.batch_size,
-        control.seed,
-        config.data.augment,
-        soft_labels,
-        heads=len(model.outputs),
-    )
     fit_from(
         model,
         functools.partial(data.training_batches, plan),

@@ -104,6 +104,18 @@ class FittedModel:
         return training_error(lambda n: self.figures("train", limit=n), self.data.num_train)
 
 
+def run_batch_plan(config: TrainConfig) -> BatchPlan:
+    """How a run batches its training part: its batch size, seed and augmentation, one-hot
+    targets where the loss needs them (label smoothing, MixUp, CutMix); one head (`replace`
+    `heads` once the model is built)."""
+    return BatchPlan(
+        config.optimization.batch_size,
+        config.control.seed,
+        config.data.augment,
+        needs_soft_labels(parse_augment(config.data.augment), config.optimization.label_smoothing),
+    )
+
+
 def fit_run(
     config: TrainConfig, registry: ModelRegistry, data: RunData, devices: RunDevices
 ) -> FittedModel:
@@ -118,8 +130,8 @@ def fit_run(
     say = print if devices.chief else (lambda *a, **k: None)  # other workers stay quiet
     optimization, control = config.optimization, config.control
     learning_rate = run_learning_rate(optimization, devices.replicas, say)
+    plan = run_batch_plan(config)
     steps = parse_augment(config.data.augment)
-    soft_labels = needs_soft_labels(steps, optimization.label_smoothing)
     if steps or optimization.label_smoothing:
         augmenter = Augmenter(steps, data.model_input_shape) if steps else None
         say(describe_augmentation(augmenter, optimization.label_smoothing))
@@ -132,18 +144,12 @@ def fit_run(
             num_classes=len(data.class_names),
             num_train=data.num_train,
             learning_rate=learning_rate,
-            soft_labels=soft_labels,
+            soft_labels=plan.soft_labels,
             jit_compile=devices.jit_compile,
             compiled=not custom,
         )
     say(describe_run(config, model.count_params(), learning_rate))
-    plan = BatchPlan(
-        optimization.batch_size,
-        control.seed,
-        config.data.augment,
-        soft_labels,
-        heads=len(model.outputs),
-    )
+    plan = dataclasses.replace(plan, heads=len(model.outputs))
     if custom:
         checkpoint = _distributed_trainer(config, model, optimizer, devices)
     else:
@@ -224,4 +230,4 @@ def _distributed_trainer(config: TrainConfig, model, optimizer, devices: RunDevi
     )
 
 
-__all__ = ["FittedModel", "fit_run"]
+__all__ = ["FittedModel", "fit_run", "run_batch_plan"]
