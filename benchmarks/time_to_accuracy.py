@@ -21,12 +21,20 @@ x forward FLOPs, `count_flops`) until the first epoch end at or above each thres
 that never gets there counts as infinitely slow, so "not reached" unless most seeds reach it),
 and the final test accuracy (median, min-max); beside them this machine's float32 matmul rate,
 measured at the start and at the end of the same run; and the issue's ratio, the time to 0.93
-of `default` over that of `fast` (goal >= 5). These 2-core machines differ several-fold, so
-seconds hold only as ratios within one run; compute carries between machines. Runs alternate
-settings within each seed, so that a slow spell of a shared machine falls on all of them.
+of `default` over that of `fast` (goal >= 5), seed by seed and its median. These 2-core
+machines differ several-fold, so seconds hold only as ratios within one run; compute carries
+between machines. Runs alternate settings within each seed, so that a slow spell of a shared
+machine falls on all of them.
+
+The full run is hours of CPU (three seeds of three settings). `--append` continues the JSON of
+an earlier invocation with the same settings: its seeds are kept and the new ones follow, each
+invocation with its own matmul rate, so that the seeds can run in separate sessions. The ratio
+is then taken seed by seed (each seed's settings ran in one invocation, on one machine), never
+across invocations; the median seconds of the table mix the invocations' machines and say so.
 
     python benchmarks/time_to_accuracy.py [--model vgg11_bn] [--configs fast,default,plain]
         [--seeds 3] [--max-epochs N] [--train-split train] [--test-split test] [--quick]
+        [--append]
 """
 
 from __future__ import annotations
@@ -60,15 +68,30 @@ def markdown_table(result: dict) -> str:
     from components.experiments.time_to_accuracy import THRESHOLDS, threshold_key
 
     keys = [threshold_key(t) for t in THRESHOLDS]
-    matmul = result["matmul_gflops"]
-    end = "not measured yet" if matmul["end"] is None else f"{matmul['end']:.0f}"
+    invocations = result.get("invocations") or [
+        {"command": result["command"], "matmul_gflops": result["matmul_gflops"], "seeds": None}
+    ]
     lines = [
-        f"`{result['command']}`",
-        "",
         f"{result['model']}, {result['forward_mflop']:.1f} MFLOP forward per image; "
-        f"{result['train_images']:,} training and {result['test_images']:,} test images; "
-        f"float32 matmul (2048 x 2048, best of several) {matmul['start']:.0f} GFLOP/s at the "
-        f"start, {end} at the end.",
+        f"{result['train_images']:,} training and {result['test_images']:,} test images.",
+        "",
+    ]
+    for invocation in invocations:
+        matmul = invocation["matmul_gflops"]
+        end = "not measured yet" if matmul["end"] is None else f"{matmul['end']:.0f}"
+        seeds = invocation["seeds"]
+        lines.append(
+            f"- `{invocation['command']}`"
+            + (f" (seeds {', '.join(map(str, seeds))})" if seeds is not None else "")
+            + f": float32 matmul (2048 x 2048, best of several) {matmul['start']:.0f} GFLOP/s "
+            f"at the start, {end} at the end."
+        )
+    if len(invocations) > 1:
+        lines.append(
+            "- The seeds ran in several invocations: the median seconds below mix their "
+            "machines; the ratio is taken seed by seed."
+        )
+    lines += [
         "",
         "| config | settings | epochs run | "
         + " | ".join(f"to {k}: median s, TFLOP (seeds reaching)" for k in keys)
@@ -85,7 +108,8 @@ def markdown_table(result: dict) -> str:
             + f" | {summary['train_seconds']:,.0f} s, {summary['tflop']:.3g} TFLOP |"
         )
     ratio = result.get("ratio_default_over_fast")
-    if ratio:
+    seedwise = result.get("seedwise_ratio_default_over_fast")
+    if ratio and len(invocations) == 1:
         text = (
             f"{ratio['ratio']:.2f}"
             if ratio["ratio"] is not None
@@ -96,6 +120,21 @@ def markdown_table(result: dict) -> str:
         lines += [
             "",
             f"Time to {RATIO_THRESHOLD:g}, default / fast: {text} (goal >= {GOAL_RATIO:g}).",
+        ]
+    if seedwise:
+        per_seed = ", ".join(
+            "fast not reached" if r is None else f"{'>= ' if r[1] else ''}{r[0]:.2f}"
+            for r in seedwise["ratios"]
+        )
+        median = (
+            "none"
+            if seedwise["median"] is None
+            else f"{'>= ' if seedwise['at_least'] else ''}{seedwise['median']:.2f}"
+        )
+        lines += [
+            "",
+            f"Time to {RATIO_THRESHOLD:g}, default / fast, seed by seed: {per_seed}; median "
+            f"{median} (goal >= {GOAL_RATIO:g}).",
         ]
     return "\n".join(lines) + "\n"
 
@@ -149,6 +188,12 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="a smoke run: " + ", ".join(f"{k} {v}" for k, v in QUICK.items()),
     )
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="continue the JSON of an earlier invocation with the same settings: its seeds "
+        "kept, the new ones after them",
+    )
     parser.add_argument("--verbose", action="store_true", help="TensorFlow's start-up lines")
     args = parser.parse_args()
     full = {"train_split": "train", "test_split": "test", "max_epochs": None, "seeds": 3}
@@ -163,8 +208,39 @@ def parse_args() -> argparse.Namespace:
         parser.error(f"--seeds must be at least 1, got {args.seeds}")
     if args.max_epochs is not None and args.max_epochs < 1:
         parser.error(f"--max-epochs must be at least 1, got {args.max_epochs}")
+    args.stem = f"time_to_accuracy_{args.model}{'_quick' if args.quick else ''}"
+    args.earlier = earlier_results(args, parser) if args.append else None
     args.parser = parser
     return args
+
+
+# The settings an appended invocation must share with the earlier ones.
+SHARED = ("model", "train_split", "test_split", "max_epochs")
+
+
+def earlier_results(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict:
+    """The JSON an `--append` invocation continues, its seeds cut to those every config
+    finished; refused (before anything loads) where there is none or its settings differ."""
+    import json
+
+    path = args.out / f"{args.stem}.json"
+    if not path.is_file():
+        parser.error(f"--append: no earlier results at {path}; run once without --append.")
+    earlier = json.loads(path.read_text())
+    for name in SHARED:
+        if earlier.get(name) != getattr(args, name):
+            parser.error(
+                f"--append: {path} was run with {name} {earlier.get(name)!r}, this with "
+                f"{getattr(args, name)!r}: give the same settings, or another --out."
+            )
+    if list(earlier["runs"]) != args.configs:
+        parser.error(
+            f"--append: {path} ran configs {','.join(earlier['runs'])}, this "
+            f"{','.join(args.configs)}: give the same --configs."
+        )
+    finished = min(len(done) for done in earlier["runs"].values())
+    earlier["runs"] = {name: done[:finished] for name, done in earlier["runs"].items()}
+    return earlier
 
 
 def main() -> None:
@@ -174,7 +250,12 @@ def main() -> None:
     from components.atomic_files import write_json_atomic, write_text_atomic
     from components.config_error import ConfigError
     from components.data import load_normalized
-    from components.experiments.time_to_accuracy import summarize_seeds, time_ratio, train_and_test
+    from components.experiments.time_to_accuracy import (
+        seedwise_time_ratio,
+        summarize_seeds,
+        time_ratio,
+        train_and_test,
+    )
 
     try:
         configs = {
@@ -194,9 +275,10 @@ def main() -> None:
         val_split=data_settings.val_split,
     )
     print(data.describe(), flush=True)
-    stem = f"time_to_accuracy_{args.model}{'_quick' if args.quick else ''}"
+    stem = args.stem
+    command = shlex.join(["python", "benchmarks/time_to_accuracy.py", *sys.argv[1:]])
     result = {
-        "command": shlex.join(["python", "benchmarks/time_to_accuracy.py", *sys.argv[1:]]),
+        "command": command,
         "model": args.model,
         "train_split": args.train_split,
         "test_split": args.test_split,
@@ -208,7 +290,16 @@ def main() -> None:
         "complete": False,
     }
     print(f"float32 matmul: {result['matmul_gflops']['start']:.0f} GFLOP/s", flush=True)
-    runs: dict[str, list[dict]] = {name: [] for name in configs}
+    earlier = args.earlier or {"runs": {name: [] for name in configs}, "invocations": []}
+    runs: dict[str, list[dict]] = earlier["runs"]
+    first_seed = len(next(iter(runs.values())))
+    seeds = range(first_seed, first_seed + args.seeds)
+    result["invocations"] = [
+        *earlier.get("invocations", []),
+        {"command": command, "seeds": list(seeds), "matmul_gflops": result["matmul_gflops"]},
+    ]
+    if first_seed:
+        print(f"Appended to {args.out / stem}.json: seeds {first_seed}.. follow.", flush=True)
 
     def record():
         result["configs"] = {}
@@ -226,11 +317,15 @@ def main() -> None:
             result["ratio_default_over_fast"] = time_ratio(
                 result["configs"]["default"], result["configs"]["fast"], RATIO_THRESHOLD
             )
+            paired = min(len(runs["default"]), len(runs["fast"]))
+            result["seedwise_ratio_default_over_fast"] = seedwise_time_ratio(
+                runs["default"][:paired], runs["fast"][:paired], RATIO_THRESHOLD
+            )
         result["runs"] = runs
         write_json_atomic(args.out / f"{stem}.json", result)
         write_text_atomic(args.out / f"{stem}.md", markdown_table(result))
 
-    for seed in range(args.seeds):  # settings alternate within a seed: noise falls on all
+    for seed in seeds:  # settings alternate within a seed: noise falls on all
         for name in configs:
             config = run_config(name, args.model, seed, args).resolve(zoo.registry)
             print(f"--- {name} seed {seed}: {settings_line(config)} ---", flush=True)

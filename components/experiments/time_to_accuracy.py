@@ -137,6 +137,43 @@ def time_ratio(slow: dict, fast: dict, threshold: float) -> dict:
     return {"ratio": slow_s / fast_s, "at_least": None}
 
 
+def seedwise_time_ratio(slow_runs: Sequence[dict], fast_runs: Sequence[dict], threshold: float):
+    """The ratio of `slow`'s seconds to `threshold` over `fast`'s, seed by seed (the runs of
+    one seed ran on one machine, in one invocation, so their seconds compare), and its median.
+
+    A seed where only `fast` reaches the threshold gives a lower bound (all of `slow`'s
+    seconds); the median then reads as "at least" where a bound is at or below it. A seed
+    where `fast` does not reach it gives nothing.
+
+    Returns:
+        `{"ratios": [(ratio, is_lower_bound) or None per seed], "median": m or None,
+        "at_least": whether m is a lower bound}`.
+
+    Example:
+    >>> fast = [{"crossings": {"0.93": {"seconds": 10}}, "epoch_seconds": [10]}] * 2
+    >>> slow = [{"crossings": {"0.93": {"seconds": 60}}, "epoch_seconds": [60]},
+    ...         {"crossings": {"0.93": None}, "epoch_seconds": [30, 10]}]
+    >>> seedwise_time_ratio(slow, fast, 0.93)
+    {'ratios': [(6.0, False), (4.0, True)], 'median': 5.0, 'at_least': True}
+    """
+    key = threshold_key(threshold)
+    ratios = []
+    for slow, fast in zip(slow_runs, fast_runs, strict=True):
+        fast_found, slow_found = fast["crossings"][key], slow["crossings"][key]
+        if fast_found is None:
+            ratios.append(None)
+        elif slow_found is None:
+            ratios.append((sum(slow["epoch_seconds"]) / fast_found["seconds"], True))
+        else:
+            ratios.append((slow_found["seconds"] / fast_found["seconds"], False))
+    known = [r for r in ratios if r is not None]
+    if not known:
+        return {"ratios": ratios, "median": None, "at_least": False}
+    middle = statistics.median(value for value, _ in known)
+    at_least = any(bound and value <= middle for value, bound in known)
+    return {"ratios": ratios, "median": middle, "at_least": at_least}
+
+
 def train_and_test(
     config: TrainConfig,
     registry: ModelRegistry,
@@ -259,6 +296,7 @@ __all__ = [
     "PLAIN_SETTINGS",
     "THRESHOLDS",
     "median_reached",
+    "seedwise_time_ratio",
     "summarize_seeds",
     "threshold_crossings",
     "threshold_key",

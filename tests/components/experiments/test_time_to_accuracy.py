@@ -12,6 +12,7 @@ import numpy as np
 from components.experiments import (
     EpochClock,
     median_reached,
+    seedwise_time_ratio,
     summarize_seeds,
     threshold_crossings,
     time_ratio,
@@ -79,6 +80,30 @@ def test_summary_over_seeds_and_the_ratio():
     never = summarize_seeds([run_record([50, 50], [0.9, 0.91])])
     assert time_ratio(never, fast, 0.93) == {"ratio": None, "at_least": 100 / 3}
     assert time_ratio(fast, never, 0.93) == {"ratio": None, "at_least": None}
+
+
+def test_the_ratio_seed_by_seed_and_its_median():
+    # Seed 0: 0.93 after 60 s against 3 s (20); seed 1: slow never, all its 100 s against 5 s
+    # (a lower bound, 20); seed 2: 24 s against 6 s (4); seed 3: fast never (nothing).
+    slow = [
+        run_record([10, 20, 30, 40], [0.90, 0.921, 0.935, 0.939]),
+        run_record([50, 50], [0.9, 0.91]),
+        run_record([12, 12, 12, 12], [0.925, 0.93, 0.941, 0.94]),
+        run_record([1], [0.95]),
+    ]
+    fast = [
+        run_record([3, 3], [0.93, 0.94]),
+        run_record([5], [0.935]),
+        run_record([6, 6], [0.935, 0.94]),
+        run_record([5, 5], [0.90, 0.91]),
+    ]
+    found = seedwise_time_ratio(slow, fast, 0.93)
+    assert found["ratios"] == [(20.0, False), (20.0, True), (4.0, False), None]
+    # The median of 20, 20 and 4 is 20, and a bound (20) is not above it: at least 20.
+    assert found["median"] == 20.0 and found["at_least"] is True
+    exact = seedwise_time_ratio(slow[:1] + slow[2:3], fast[:1] + fast[2:3], 0.93)
+    assert exact == {"ratios": [(20.0, False), (4.0, False)], "median": 12.0, "at_least": False}
+    assert seedwise_time_ratio(slow[3:], fast[3:], 0.93)["median"] is None
 
 
 def test_epoch_clock_stops_before_it_measures():
