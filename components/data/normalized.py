@@ -19,10 +19,10 @@ import tensorflow as tf
 from components.data.arrays import ArraySplits
 from components.data.augmentation import Augmenter, needs_soft_labels, parse_augment
 from components.data.pipeline import Preprocessing, labels_per_head, make_pipeline
-from components.data.run_data import BatchPlan, RunData
+from components.data.run_data import MEASURED_PARTS, BatchPlan, RunData, check_part
 from components.data.tfds_loading import ImageClassificationData, load_image_classification
 
-PARTS = ("train", "validation", "test")
+PARTS = MEASURED_PARTS  # the parts a run's data has, on either implementation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,10 +72,9 @@ class NormalizedData(RunData):
         )
 
     def batches(self, part: str, batch_size: int, *, limit: int | None = None, heads: int = 1):
+        check_part(part)
         if limit is None:
             batches = self.pipeline(part, batch_size)
-        elif part not in PARTS:
-            raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}.")
         elif (dataset := getattr(self.data, part)) is None:
             batches = None
         else:
@@ -122,8 +121,7 @@ class NormalizedData(RunData):
                 epoch's order and augmentation a function of `(seed, epoch)`, less the first
                 `skip` batches (`make_pipeline`'s): what Keras's fit resumes on.
         """
-        if part not in PARTS:
-            raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}.")
+        check_part(part)
         steps = parse_augment(augment)
         soft_labels = soft_labels or needs_soft_labels(steps)  # MixUp and CutMix mix labels
         if (steps or soft_labels) and part != "train":

@@ -91,7 +91,8 @@ class RunData(abc.ABC):
         training part) as the model sees it, for the monitors."""
 
 
-def _check_part(part: str) -> None:
+def check_part(part: str) -> None:
+    """Refuses a part that is none of `MEASURED_PARTS`, naming them."""
     if part not in MEASURED_PARTS:
         raise ValueError(f"part must be one of {', '.join(MEASURED_PARTS)}, got {part!r}.")
 
@@ -130,7 +131,7 @@ class NormalizedArrays(RunData):
         return self.arrays.describe()
 
     def _part(self, part: str) -> tuple[np.ndarray, np.ndarray]:
-        _check_part(part)
+        check_part(part)
         arrays = self.arrays
         return getattr(arrays, f"x_{part}"), getattr(arrays, f"y_{part}")
 
@@ -176,4 +177,4 @@ class NormalizedArrays(RunData):
         return keras.ops.convert_to_numpy(batch[0][0]), np.asarray(y)
 
 
-__all__ = ["MEASURED_PARTS", "BatchPlan", "NormalizedArrays", "RunData"]
+__all__ = ["MEASURED_PARTS", "BatchPlan", "NormalizedArrays", "RunData", "check_part"]
