@@ -214,7 +214,6 @@ def _distributed_trainer(config: TrainConfig, model, optimizer, devices: RunDevi
     """The project's multi-worker loop: it checkpoints itself (TensorFlow's format, which
     `PreemptionCheckpointHandler` needs)."""
     from components.distribute.loop import DistributedTrainer
-    from components.distribute.strategies import task_id
 
     control = config.control
     return DistributedTrainer(
@@ -225,7 +224,7 @@ def _distributed_trainer(config: TrainConfig, model, optimizer, devices: RunDevi
         checkpoint_dir=control.checkpoint_dir,
         checkpoint_every=control.checkpoint_every,
         chief=devices.chief,
-        task_id=task_id(),
+        task_id=devices.task,
         label_smoothing=config.optimization.label_smoothing,
     )
 
