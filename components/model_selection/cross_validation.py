@@ -48,7 +48,7 @@ from components.training.config import ConfigError, ModelRegistry, TrainConfig
 from components.training.devices import check_keras_fit_config, run_devices
 from components.training.fitting import fit_run
 from components.training.reproducibility import make_deterministic, seed_everything
-from components.training.run import arrays_run_data
+from components.training.run import arrays_run_data, reads_tfds
 
 # The fields every setting must share: they decide the folds.
 # The data settings every compared setting shares: the folds are cut from them.
@@ -132,7 +132,7 @@ def cross_validate(
     resolved = _check_settings(dict(settings), registry)
     first = next(iter(resolved.values()))
     backend = check_backend(first)
-    fold_list = kfold_splits(first.data.train_split, folds, _split_sizes(first, backend, data))
+    fold_list = kfold_splits(first.data.train_split, folds, _split_sizes(first, data))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     results_path = Path(results_path or Path("crossval") / f"{first.model.name}-{stamp}.json")
     if backend != "tensorflow":
@@ -202,10 +202,10 @@ def cross_validate(
     )
 
 
-def _split_sizes(config: TrainConfig, backend: str, data=None) -> dict[str, int]:
+def _split_sizes(config: TrainConfig, data=None) -> dict[str, int]:
     """The examples of each split the folds are cut from: tfds's (the TensorFlow run reads
     the dataset through tfds), else those of the arrays the JAX run reads."""
-    if backend == "tensorflow" and config.data.image_dir is None and data is None:
+    if reads_tfds(config.data, data):
         from components.data.tfds_loading import ensure_prepared
 
         splits = ensure_prepared(config.data.dataset, config.data.data_dir).info.splits
@@ -251,7 +251,7 @@ def _run_fold(summary, fold, registry, devices, stamp, data) -> FoldResult:
         / _slug(summary.name)
         / f"fold{fold.index + 1}",
     )
-    if devices.loop != "custom":  # (the multi-worker loop's workers keep their context)
+    if not devices.multiworker:
         keras.backend.clear_session()  # the previous folds' models go
     keras.mixed_precision.set_dtype_policy(config.control.precision)
     (make_deterministic if config.control.deterministic else seed_everything)(
@@ -278,8 +278,7 @@ def _run_fold(summary, fold, registry, devices, stamp, data) -> FoldResult:
 def _fold_data(config: TrainConfig, fold: Fold, data, devices):
     """The fold's training part and its held-out part (as validation), batched as the run
     batches them: by tfds's split strings on TensorFlow, else as arrays."""
-    tfds_dataset = config.data.image_dir is None and data is None
-    if tfds_dataset and keras.backend.backend() == "tensorflow":
+    if reads_tfds(config.data, data):
         from components.data.normalized import load_normalized
 
         return load_normalized(

@@ -23,19 +23,21 @@ class RunDevices:
 
     Args:
         replicas: the devices (over all workers) each batch is split over.
+        strategy_name: what the metadata calls them (`strategy_name` of a tf.distribute
+            strategy; `DataParallel` or `single device` elsewhere).
         strategy: the tf.distribute strategy (TensorFlow), else None.
         distribution: Keras's `DataParallel` over the local devices (other backends, several
             devices), else None.
         chief: this worker writes checkpoints, logs and the export, and speaks.
         task: this worker's index (0 for a single worker).
         loop: `"fit"` (Keras's) or `"custom"` (the project's, under multi-worker).
-        jit_compile: the compiled model's `jit_compile`.
+        jit_compile: the compiled model's `jit_compile` (`"auto"`: Keras's JAX trainer compiles
+            its steps with XLA).
         description: one line for the console.
-        record: the metadata's facts of them (`run_hyperparameters`' strategy, replicas,
-            loop, jit_compile, and the backend where not TensorFlow).
     """
 
     replicas: int
+    strategy_name: str
     strategy: object | None
     distribution: object | None
     chief: bool
@@ -43,7 +45,24 @@ class RunDevices:
     loop: str
     jit_compile: bool | str
     description: str
-    record: dict
+
+    @property
+    def multiworker(self) -> bool:
+        return self.strategy_name == "MultiWorkerMirroredStrategy"
+
+    @property
+    def record(self) -> dict:
+        """The metadata's facts of them (`run_hyperparameters`' strategy, replicas, loop,
+        jit_compile, and the backend where not TensorFlow)."""
+        record = {
+            "strategy": self.strategy_name,
+            "replicas": self.replicas,
+            "loop": self.loop,
+            "jit_compile": self.jit_compile in (True, "auto"),
+        }
+        if self.strategy is None:
+            record["backend"] = keras.backend.backend()
+        return record
 
     def building(self):
         """The scope to build the model and restore its checkpoint in: the strategy's."""
@@ -78,8 +97,6 @@ def run_devices(config: TrainConfig) -> RunDevices:
 
 
 def _tensorflow_devices(config: TrainConfig) -> RunDevices:
-    import tensorflow as tf
-
     from components.distribute.strategies import (
         describe_strategy,
         is_chief,
@@ -90,7 +107,7 @@ def _tensorflow_devices(config: TrainConfig) -> RunDevices:
 
     control = config.control
     strategy = select_strategy(control.strategy)
-    multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    multiworker = strategy_name(strategy) == "MultiWorkerMirroredStrategy"
     if control.loop == "fit" and multiworker:
         raise ConfigError(
             "loop 'fit' cannot run under MultiWorkerMirroredStrategy (keras-team/keras#20585); "
@@ -98,9 +115,9 @@ def _tensorflow_devices(config: TrainConfig) -> RunDevices:
         )
     # Keras's fit everywhere it can train: it resumes mid-epoch exactly (fit_from).
     loop = control.loop if control.loop != "auto" else ("custom" if multiworker else "fit")
-    replicas = strategy.num_replicas_in_sync
     return RunDevices(
-        replicas=replicas,
+        replicas=strategy.num_replicas_in_sync,
+        strategy_name=strategy_name(strategy),
         strategy=strategy,
         distribution=None,
         chief=is_chief(),
@@ -109,12 +126,6 @@ def _tensorflow_devices(config: TrainConfig) -> RunDevices:
         jit_compile=control.jit_compile,
         description=describe_strategy(strategy, config.optimization.batch_size)
         + f" Loop: {loop}.",
-        record={
-            "strategy": strategy_name(strategy),
-            "replicas": replicas,
-            "loop": loop,
-            "jit_compile": control.jit_compile,
-        },
     )
 
 
@@ -150,21 +161,15 @@ def _keras_devices(config: TrainConfig) -> RunDevices:
     replicas = len(devices) if parallel else 1
     return RunDevices(
         replicas=replicas,
+        strategy_name="DataParallel" if parallel else "single device",
         strategy=None,
         distribution=keras.distribution.DataParallel(devices=devices) if parallel else None,
         chief=True,
         task=0,
         loop="fit",
-        jit_compile="auto",  # Keras's JAX trainer compiles its steps with XLA
+        jit_compile="auto",
         description=f"Backend {backend}: Keras's fit on "
         + (f"{replicas} devices, data parallel." if parallel else f"{devices[0]}."),
-        record={
-            "strategy": "DataParallel" if parallel else "single device",
-            "replicas": replicas,
-            "loop": "fit",
-            "jit_compile": True,
-            "backend": backend,
-        },
     )
 
 

@@ -88,7 +88,7 @@ def load_run_data(data: DataSettings, arrays=None, *, devices: int = 1) -> RunDa
         arrays: `(x_train, y_train, x_test, y_test)` or an `ArrayData`, or None.
         devices: the devices a data-parallel run (off TensorFlow) splits each batch over.
     """
-    if arrays is not None or data.image_dir is not None or keras.backend.backend() != "tensorflow":
+    if not reads_tfds(data, arrays):
         splits = load_array_splits(
             data.dataset,
             train_split=data.train_split,
@@ -110,6 +110,12 @@ def load_run_data(data: DataSettings, arrays=None, *, devices: int = 1) -> RunDa
         val_split=data.val_split,
         resize=data.resize,
     )
+
+
+def reads_tfds(data: DataSettings, arrays=None) -> bool:
+    """Whether a run reads its data through tfds (tf.data, on TensorFlow) rather than as arrays:
+    the caller's arrays, an image folder, or any dataset off TensorFlow."""
+    return arrays is None and data.image_dir is None and keras.backend.backend() == "tensorflow"
 
 
 def arrays_run_data(splits: ArraySplits, *, resize: int | None, devices: int = 1) -> RunData:
@@ -236,4 +242,4 @@ def _saved_model(config: TrainConfig, fitted: FittedModel, devices: RunDevices):
     return save, saved
 
 
-__all__ = ["TrainResult", "arrays_run_data", "load_run_data", "train_model"]
+__all__ = ["TrainResult", "arrays_run_data", "load_run_data", "reads_tfds", "train_model"]
