@@ -1,7 +1,8 @@
 """Keras callbacks for controlling and watching training.
 
 Registered as serializable (`keras.saving.deserialize_keras_object` gives a working one back):
-`BestWeights`, `LearningRateLogger`, `LRFinder`, `ResumableReduceLROnPlateau` (and the run's
+`AveragedWeightsValidation`, `BestWeights`, `LearningRateLogger`, `LRFinder`,
+`ResumableReduceLROnPlateau`, `TrainingWeightsKeeper` (and the run's
 checkpoint callback, `components.checkpoints.WeightsCheckpoint`). The others hold live objects
 (a batch of data, a controller, a checkpoint) that a config cannot carry, and are not
 registered, like Keras's own callbacks.
@@ -28,9 +29,16 @@ if TYPE_CHECKING:  # what static tools see; at run time each name loads on first
     from components.callbacks.resumable_plateau import ResumableReduceLROnPlateau
     from components.callbacks.signal_stop import StopOnSignal
     from components.callbacks.step_counting import StepCountingCallback
+    from components.callbacks.weight_average import (
+        AveragedWeightsValidation,
+        TrainingWeightsKeeper,
+        averaged_weights,
+        uses_weight_average,
+    )
 
 _EXPORTS = {
     "ActivationMonitor": "components.callbacks.activation_monitor",
+    "AveragedWeightsValidation": "components.callbacks.weight_average",
     "AutoController": "components.callbacks.pause_controllers",
     "BestWeights": "components.callbacks.best_weights",
     "Decision": "components.callbacks.pause_commands",
@@ -45,9 +53,12 @@ _EXPORTS = {
     "StopOnSignal": "components.callbacks.signal_stop",
     "TerminalController": "components.callbacks.pause_controllers",
     "TrainingLoopHooks": "components.callbacks.pause",
+    "TrainingWeightsKeeper": "components.callbacks.weight_average",
+    "averaged_weights": "components.callbacks.weight_average",
     "default_controller": "components.callbacks.pause_controllers",
     "find_learning_rate": "components.callbacks.lr_finder",
     "parse_command": "components.callbacks.pause_commands",
+    "uses_weight_average": "components.callbacks.weight_average",
 }
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
@@ -55,6 +66,7 @@ __all__ = [
     "HELP",
     "ActivationMonitor",
     "AutoController",
+    "AveragedWeightsValidation",
     "BestWeights",
     "Decision",
     "FileController",
@@ -67,7 +79,10 @@ __all__ = [
     "StopOnSignal",
     "TerminalController",
     "TrainingLoopHooks",
+    "TrainingWeightsKeeper",
+    "averaged_weights",
     "default_controller",
     "find_learning_rate",
     "parse_command",
+    "uses_weight_average",
 ]

@@ -7,6 +7,8 @@ import math
 import keras
 import numpy as np
 
+from components.callbacks.weight_average import averaged_weights
+
 
 @keras.saving.register_keras_serializable(package="classiczoo")
 class BestWeights(keras.callbacks.Callback):
@@ -17,7 +19,9 @@ class BestWeights(keras.callbacks.Callback):
     names the best one. This callback's state (the best value, its epoch, its weights) is given
     by `get_state` and taken back by `set_state`; the run's checkpoint saves it at every epoch
     end (`components.checkpoints.files.save_history`), so a resumed run ends where the
-    uninterrupted one ends. It never stops training.
+    uninterrupted one ends. It never stops training. Where the optimizer keeps a moving average
+    of the weights (`use_ema`), the average is what is validated and kept
+    (`components.callbacks.weight_average`).
 
     Args:
         monitor: the logged value to watch, e.g. `"val_accuracy"`.
@@ -76,7 +80,8 @@ class BestWeights(keras.callbacks.Callback):
             )
         if self._is_improvement(float(value)):
             self.best, self.best_epoch = float(value), epoch
-            self.best_weights = self.model.get_weights()
+            with averaged_weights(self.model):  # the weights validated, where they are averaged
+                self.best_weights = self.model.get_weights()
 
     def on_train_end(self, logs=None):
         if self.restore_on_train_end:

@@ -124,6 +124,8 @@ class Hyperparameters:
         model_options: the options given to the model's builder.
         augment: the training pipeline's augmentation policy (`none`, `standard`, ...).
         label_smoothing: of the training targets.
+        ema_momentum: the momentum of the moving average of the weights that was exported
+            (None: the weights themselves).
         best_epoch: the epoch whose weights were kept where it is not the last (a tuned
             model, a run with `restore_best`), else None.
         tuned: for a tuned model, the values the search chose (else None).
@@ -148,6 +150,7 @@ class Hyperparameters:
     model_options: dict
     augment: str = "none"
     label_smoothing: float = 0.0
+    ema_momentum: float | None = None
     best_epoch: int | None = None
     tuned: dict | None = None
     backend: str = "tensorflow"

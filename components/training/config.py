@@ -62,6 +62,14 @@ def _part_of_keyword() -> dict[str, tuple[str, str]]:
     }
 
 
+# The project's multi-worker loop validates and checkpoints by itself, without Keras's hooks.
+CUSTOM_LOOP_AVERAGE = (
+    "ema_momentum (a moving average of the weights) needs Keras's fit; the project's own loop "
+    "(loop custom, the only loop under a multi-worker strategy) does not keep one. Leave "
+    "ema_momentum out there, or train with loop fit under another strategy."
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """How to train a zoo model, export it and evaluate it: the settings of `classiczoo train`,
@@ -113,6 +121,8 @@ class TrainConfig:
         # The rules that span parts.
         if self.control.restore_best and not self.data.val_split:
             raise ConfigError("restore_best needs val_split > 0: the best epoch is chosen on it.")
+        if self.optimization.ema_momentum and self.control.loop == "custom":
+            raise ConfigError(CUSTOM_LOOP_AVERAGE)
 
     @classmethod
     def of(cls, command=None, **settings) -> TrainConfig:

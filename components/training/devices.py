@@ -14,7 +14,7 @@ import dataclasses
 
 import keras
 
-from components.training.config import ConfigError, TrainConfig
+from components.training.config import CUSTOM_LOOP_AVERAGE, ConfigError, TrainConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +115,8 @@ def _tensorflow_devices(config: TrainConfig) -> RunDevices:
         )
     # Keras's fit everywhere it can train: it resumes mid-epoch exactly (fit_from).
     loop = control.loop if control.loop != "auto" else ("custom" if multiworker else "fit")
+    if loop == "custom" and config.optimization.ema_momentum:
+        raise ConfigError(CUSTOM_LOOP_AVERAGE)
     return RunDevices(
         replicas=strategy.num_replicas_in_sync,
         strategy_name=strategy_name(strategy),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from components.callbacks.weight_average import averaged_weights
 from components.data.array_batches import ArrayBatches
 
 
@@ -69,7 +70,8 @@ class ExactValidation(keras.callbacks.Callback):
         self.accuracy_key = accuracy_key
 
     def on_epoch_end(self, epoch, logs=None):
-        figures = exact_figures(self.model, self.batches)
+        with averaged_weights(self.model):  # as AveragedWeightsValidation does in fit's
+            figures = exact_figures(self.model, self.batches)
         logs["val_loss"] = figures["loss"]
         logs[self.accuracy_key] = figures["accuracy"]
 

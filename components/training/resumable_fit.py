@@ -16,6 +16,11 @@ from collections.abc import Callable
 
 import keras
 
+from components.callbacks.weight_average import (
+    TrainingWeightsKeeper,
+    copy_averaged_weights,
+    uses_weight_average,
+)
 from components.checkpoints.files import load_history
 from components.checkpoints.weights import WeightsCheckpoint, restore_weights
 from components.training.settings import ControlSettings
@@ -84,9 +89,13 @@ def fit_from(
     if batch >= batches_per_epoch:  # a checkpoint after an epoch's last batch closed it
         epoch, batch = epoch + 1, 0
     last_loss = 0.0
+    # Each fit ends by writing the optimizer's moving average into the model (`use_ema`):
+    # a fit that another follows gives the weights being trained back (weight_average).
+    keeper = TrainingWeightsKeeper() if uses_weight_average(model) else None
     while epoch < epochs and not model.stop_training:
         end = epoch + 1 if batch else epochs
         data, steps, data_callbacks = train_from(epoch, batch, end)
+        keepers = [keeper] if keeper is not None and end < epochs else []
         logged = model.fit(
             data,
             validation_data=validation,
@@ -94,9 +103,13 @@ def fit_from(
             epochs=end,
             steps_per_epoch=steps,
             shuffle=False,  # the data orders itself, replayably; Keras's order would not be
-            callbacks=[*data_callbacks, *(callbacks or [])],
+            callbacks=[*data_callbacks, *(callbacks or []), *keepers],
             verbose=verbose,
         ).history
+        if keepers and not model.stop_training:
+            keeper.put_back()
+        elif keeper is not None:  # the model holds the averages now
+            copy_averaged_weights(model)
         last_loss = (logged.get("loss") or [last_loss])[-1]
         epoch, batch = end, 0
     return last_loss

@@ -15,6 +15,7 @@ import keras
 
 from components.callbacks import (
     ActivationMonitor,
+    AveragedWeightsValidation,
     BestWeights,
     GradientMonitor,
     LearningRateLogger,
@@ -80,6 +81,8 @@ def run_callbacks(
     elif chief:
         say("TensorBoard logs need TensorFlow, not installed: the history is in the metadata.")
     callbacks.append(LearningRateLogger())
+    if config.optimization.ema_momentum:  # before the callbacks that read validation figures
+        callbacks.append(AveragedWeightsValidation())
     # A NaN or infinite loss ends the run at that step (Keras's own); nothing is exported.
     callbacks.append(keras.callbacks.TerminateOnNaN())
     best = None

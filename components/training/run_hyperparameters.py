@@ -21,7 +21,8 @@ def run_optimizer(
 ) -> keras.optimizers.Optimizer:
     """The settings' optimizer at `learning_rate` (the run's: scaled by the replicas where
     asked), following their schedule over `epochs` epochs of `num_train` examples, with their
-    weight decay. The `plateau` schedule starts constant: its callback lowers it."""
+    weight decay and moving average of the weights. The `plateau` schedule starts constant:
+    its callback lowers it."""
     steps_per_epoch = math.ceil(num_train / optimization.batch_size)
     if optimization.lr_schedule == "plateau":
         rate = learning_rate
@@ -32,7 +33,12 @@ def run_optimizer(
             total_steps=optimization.epochs * steps_per_epoch,
             steps_per_epoch=steps_per_epoch,
         )
-    return make_optimizer(optimization.optimizer, rate, weight_decay=optimization.weight_decay)
+    return make_optimizer(
+        optimization.optimizer,
+        rate,
+        weight_decay=optimization.weight_decay,
+        ema_momentum=optimization.ema_momentum,
+    )
 
 
 def run_model(
@@ -103,11 +109,13 @@ def describe_run(config: TrainConfig, parameters: int, learning_rate: float) -> 
     """The run's model and hyperparameters in one line, for its log."""
     optimization, control = config.optimization, config.control
     epochs = optimization.epochs
+    average = optimization.ema_momentum
+    averaged = f", moving average of the weights {average:g}" if average else ""
     return (
         f"Model: {config.model.name}, {parameters:,} parameters; {optimization.optimizer} lr "
         f"{learning_rate} ({optimization.lr_schedule}), weight decay "
-        f"{optimization.weight_decay}, {epochs} epoch{'s' if epochs != 1 else ''}, batch "
-        f"{optimization.batch_size}, seed {control.seed}"
+        f"{optimization.weight_decay}{averaged}, {epochs} epoch{'s' if epochs != 1 else ''}, "
+        f"batch {optimization.batch_size}, seed {control.seed}"
         f"{' (deterministic)' if control.deterministic else ''}, precision {control.precision}."
     )
 
@@ -141,6 +149,7 @@ def run_hyperparameters(
         model_options=config.model.options(),
         augment=config.data.augment,
         label_smoothing=config.optimization.label_smoothing,
+        ema_momentum=config.optimization.ema_momentum,
         best_epoch=best_epoch,
         backend=backend,
         recipe=config.model.recipe,

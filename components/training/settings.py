@@ -20,6 +20,7 @@ from components.export.tta import TTA_MODES
 from components.optimizers.factory import OPTIMIZERS
 from components.schedule_names import LR_SCHEDULES
 from components.settings import (
+    DECAY_FACTOR,
     FRACTION,
     NAME,
     NON_NEGATIVE_INT,
@@ -201,6 +202,9 @@ class OptimizationSettings:
         weight_decay: decoupled weight decay, >= 0 (biases and BatchNorm excluded); None
             takes the recipe's.
         label_smoothing: of the training targets, in [0, 1); None takes the recipe's.
+        ema_momentum: keep an exponential moving average of the weights with this momentum
+            (Keras's `use_ema`), which validation measures and the run ends with
+            (`components.callbacks.weight_average`); None: none.
         scale_lr: multiply the learning rate by the number of replicas.
     """
 
@@ -216,6 +220,12 @@ class OptimizationSettings:
     )
     label_smoothing: float | None = setting(
         None, FRACTION, "of the training targets; default: the model's"
+    )
+    ema_momentum: float | None = setting(
+        None,
+        DECAY_FACTOR,
+        "keep a moving average of the weights with this momentum, e.g. 0.99; validate and "
+        "export it (default: none)",
     )
     scale_lr: bool = setting(False, SWITCH, "lr x number of replicas")
 

@@ -8,12 +8,14 @@ import pytest
 
 from components.callbacks import (
     ActivationMonitor,
+    AveragedWeightsValidation,
     BestWeights,
     GradientMonitor,
     LearningRateLogger,
     LRFinder,
     PauseEveryNSteps,
     ResumableReduceLROnPlateau,
+    TrainingWeightsKeeper,
 )
 from components.checkpoints import WeightsCheckpoint
 from components.optimizers import make_optimizer
@@ -36,6 +38,8 @@ REGISTERED = [
     lambda tmp: WeightsCheckpoint(str(tmp / "checkpoints"), every=3),
     lambda tmp: BestWeights("accuracy"),
     lambda tmp: ResumableReduceLROnPlateau("loss", patience=1),
+    lambda tmp: AveragedWeightsValidation(),
+    lambda tmp: TrainingWeightsKeeper(),
 ]
 
 
@@ -52,16 +56,20 @@ def _registered_callbacks():
 
 def test_the_registered_callbacks_are_exactly_these():
     assert _registered_callbacks() == [
+        "classiczoo>AveragedWeightsValidation",
         "classiczoo>BestWeights",
         "classiczoo>LRFinder",
         "classiczoo>LearningRateLogger",
         "classiczoo>ResumableReduceLROnPlateau",
+        "classiczoo>TrainingWeightsKeeper",
         "classiczoo>WeightsCheckpoint",
     ]
 
 
 @pytest.mark.parametrize(
-    "make", REGISTERED, ids=["lr_logger", "lr_finder", "checkpoint", "best", "plateau"]
+    "make",
+    REGISTERED,
+    ids=["lr_logger", "lr_finder", "checkpoint", "best", "plateau", "averaged", "keeper"],
 )
 def test_a_registered_callback_round_trips_and_works_in_fit(make, tmp_path):
     callback = make(tmp_path)
@@ -78,6 +86,8 @@ def test_a_registered_callback_round_trips_and_works_in_fit(make, tmp_path):
         # 8 steps an epoch: saved at steps 3, 6, 8 (epoch end), 9, 12, 15, 16; 3 are kept.
         saved = sorted(p.name for p in (tmp_path / "checkpoints").glob("ckpt-*.weights.h5"))
         assert saved == ["ckpt-12.weights.h5", "ckpt-15.weights.h5", "ckpt-16.weights.h5"]
+    if isinstance(restored, TrainingWeightsKeeper):  # the weights at the last epoch end
+        assert len(restored.weights) == 2
 
 
 @pytest.mark.parametrize(

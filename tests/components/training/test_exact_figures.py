@@ -8,6 +8,7 @@ import pytest
 
 from components.data.array_batches import ArrayBatches
 from components.data.preprocessing import Preprocessing
+from components.optimizers import make_optimizer
 from components.training.compile import compile_classifier
 from components.training.exact_figures import ExactValidation, exact_figures
 
@@ -63,3 +64,22 @@ def test_exact_validation_writes_the_figures_into_the_epoch_logs():
     truth = _numpy_figures(model, images, labels, prep)
     assert history.history["val_accuracy"] == [pytest.approx(truth["accuracy"])]
     assert history.history["val_loss"] == [pytest.approx(truth["loss"], rel=1e-5)]
+
+
+def test_exact_validation_measures_the_moving_average_of_the_weights():
+    # With `use_ema` the epoch's validation measures the average, which fit leaves in the model.
+    images, labels, model, prep = _setup()
+    compile_classifier(model, make_optimizer("sgd", 0.5, ema_momentum=0.5))
+    validation = ArrayBatches(images, labels, prep, batch_size=4, multiple_of=3)
+    train = ArrayBatches(images, labels, prep, batch_size=5)
+    trained = []
+    keep_last = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: trained.append(model.get_weights())
+    )
+    history = model.fit(
+        train, epochs=1, verbose=0, callbacks=[ExactValidation(validation), keep_last]
+    )
+    truth = _numpy_figures(model, images, labels, prep)  # the averaged weights fit wrote in
+    assert history.history["val_loss"] == [pytest.approx(truth["loss"], rel=1e-5)]
+    model.set_weights(trained[-1])
+    assert abs(_numpy_figures(model, images, labels, prep)["loss"] - truth["loss"]) > 1e-3
