@@ -215,6 +215,7 @@ def train_and_test(
     """
     import keras
 
+    from components.callbacks.weight_average import averaged_weights
     from components.diagnostics.flops import count_flops
     from components.training.compile import (
         compile_classifier,
@@ -255,7 +256,8 @@ def train_and_test(
     epochs = min(optimization.epochs, max_epochs or optimization.epochs)
 
     def test_accuracy() -> float:
-        return float(inference.evaluate(test, return_dict=True, verbose=0)["accuracy"])
+        with averaged_weights(model):  # where the optimizer averages them, as the run ends
+            return float(inference.evaluate(test, return_dict=True, verbose=0)["accuracy"])
 
     def said(epoch: int, seconds: float, accuracy: float) -> None:
         log(

@@ -4,6 +4,7 @@
                                        # 2 seeds: time to 0.75
     classiczoo lesson tricks --full    # vgg11_bn on all 60,000 images, the recipe's epochs,
                                        # 3 seeds: time to 0.93
+    classiczoo lesson tricks --full --resume   # the same, continued after a kill or a stop
 
 A VGG-BN's `fast` recipe (`classiczoo models describe vgg11_bn`) puts the notes' techniques
 together as airbench (Keller Jordan, arXiv 2404.00498) and Page's "How to train your ResNet"
@@ -20,12 +21,15 @@ compute. Per variant, over seeds (`components.experiments.time_to_accuracy`): th
 seconds until the test accuracy, read at each epoch end off the clock, first reaches
 `--threshold`, the epoch that reaches it, and the final test accuracy (median, min-max). 10 %
 of the training images are held out and unused, as `classiczoo train --val-split 0.1` holds
-them out. Writes `tricks.png` and `results.md` to --out.
+them out. Writes `tricks.png` and `results.md` to --out, and every finished run to
+`runs.json` there as it ends (`components.experiments.run_records`): `--full` is hours of CPU,
+and the same command with `--resume` keeps what an interrupted one finished and trains the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import TYPE_CHECKING
 
 from components.arg_types import fraction, int_in_range, names_from, positive_float
@@ -47,6 +51,7 @@ from components.experiments import (
     train_and_test,
     write_markdown_report,
 )
+from components.experiments.run_records import RECORDS_FILE, RunRecords
 from components.training.settings import MODEL_DEFAULT_FIELDS
 
 if TYPE_CHECKING:
@@ -169,6 +174,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         type=fraction,
         help=f"the test accuracy to time ({QUICK_THRESHOLD}; --full: {FULL_THRESHOLD})",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help=f"continue an interrupted run of the same command: the runs in --out/{RECORDS_FILE} "
+        "are kept, the missing ones trained",
+    )
     return parser
 
 
@@ -184,10 +195,10 @@ def main(
     if registry is None:
         raise ValueError("The tricks lesson trains zoo models: pass registry=zoo.registry.")
     try:
-        _configs(args, registry)
+        plan = _plan(args, registry)
     except ConfigError as err:  # before anything trains
         parser.error(str(err))
-    return run(args, registry)
+    return run(args, registry, plan)
 
 
 def _split(part: str, images: int, total: int) -> str:
@@ -208,11 +219,21 @@ def _configs(args: argparse.Namespace, registry: ModelRegistry) -> tuple[TrainCo
     )
 
 
-def run(args: argparse.Namespace, registry: ModelRegistry) -> dict:
-    """Runs the lesson with parsed flags on the zoo's `registry`; returns its summaries, runs,
-    plot and report."""
-    from components.training.run import load_run_data
+@dataclasses.dataclass
+class _Plan:
+    """What the lesson will run, checked before anything trains."""
 
+    fast: TrainConfig
+    plain: TrainConfig
+    variants: list
+    skipped: list
+    uncovered: list
+    seeds: range
+    threshold: float
+    records: RunRecords
+
+
+def _plan(args: argparse.Namespace, registry: ModelRegistry) -> _Plan:
     fast, plain = _configs(args, registry)
     seeds = range(
         args.seed, args.seed + (args.seeds or (FULL_SEEDS if args.full else QUICK_SEEDS))
@@ -222,23 +243,52 @@ def run(args: argparse.Namespace, registry: ModelRegistry) -> dict:
         threshold = FULL_THRESHOLD if args.full else QUICK_THRESHOLD
     chosen = [t for t in TECHNIQUES if not args.techniques or t.key in args.techniques]
     variants, skipped, uncovered = ablation_variants(fast, plain, chosen)
+    # What makes two invocations' runs comparable: a resumed one must match in all of it.
+    settings = {
+        "model": fast.model.name,
+        "width": fast.model.width,
+        "train_split": fast.data.train_split,
+        "test_split": fast.data.test_split,
+        "epochs": fast.optimization.epochs,
+        "fast": _settings(fast),
+        "plain": _settings(plain),
+        "variants": [variant.name for variant in variants],
+        "seeds": list(seeds),
+        "threshold": threshold,
+    }
+    path = args.out / RECORDS_FILE
+    records = RunRecords.resumed(path, settings) if args.resume else RunRecords(path, settings)
+    return _Plan(fast, plain, variants, skipped, uncovered, seeds, threshold, records)
+
+
+def run(args: argparse.Namespace, registry: ModelRegistry, plan: _Plan | None = None) -> dict:
+    """Runs the lesson with parsed flags on the zoo's `registry`; returns its summaries, runs,
+    plot and report."""
+    from components.training.run import load_run_data
+
+    plan = plan or _plan(args, registry)
+    fast, variants, seeds, records = plan.fast, plan.variants, plan.seeds, plan.records
+    threshold = plan.threshold
+    # The variants alternate within a seed: a slow spell of the machine falls on all.
+    order = [(seed, variant) for seed in seeds for variant in variants]
+    if args.resume:
+        done = sum(records.get(v.name, seed) is not None for seed, v in order)
+        print(f"Resumed from {records.path}: {done} of {len(order)} runs done.", flush=True)
     data = load_run_data(fast.data)
     print(data.describe(), flush=True)
-    runs: dict[str, list[dict]] = {v.name: [] for v in variants}
-    total = len(variants) * len(seeds)
-    for seed in seeds:  # the variants alternate within a seed: a slow spell falls on all
-        for variant in variants:
-            label = f"[{sum(map(len, runs.values())) + 1}/{total}] {variant.name}, seed {seed}:"
-            runs[variant.name].append(
-                train_and_test(
-                    variant.config.replace(seed=seed),
-                    registry,
-                    data,
-                    thresholds=(threshold,),
-                    label=label,
-                    log=lambda line: print(line, flush=True),
-                )
+    for position, (seed, variant) in enumerate(order, 1):
+        if records.get(variant.name, seed) is None:
+            label = f"[{position}/{len(order)}] {variant.name}, seed {seed}:"
+            finished = train_and_test(
+                variant.config.replace(seed=seed),
+                registry,
+                data,
+                thresholds=(threshold,),
+                label=label,
+                log=lambda line: print(line, flush=True),
             )
+            records.add(variant.name, seed, finished)  # kept at once: a kill loses no run
+    runs = {v.name: [records.get(v.name, seed) for seed in seeds] for v in variants}
     summaries = {name: summarize_seeds(done) for name, done in runs.items()}
 
     epochs = fast.optimization.epochs
@@ -260,9 +310,9 @@ def run(args: argparse.Namespace, registry: ModelRegistry) -> dict:
         args.out / "results.md",
         "Lesson: what each technique of the fast recipe buys",
         f"{setup}; {len(seeds)} seed{'s' if len(seeds) != 1 else ''} from seed {args.seed}. "
-        f"The fast recipe: {_settings(fast)}. Plain: "
-        f'{_settings(plain)}. Each "fast − X" is the fast recipe with technique X at plain\'s '
-        f'value, each "plain + X" plain with X at the fast recipe\'s. Final test accuracy: '
+        f"The fast recipe: {_settings(fast)}. Plain: {_settings(plan.plain)}. "
+        f'Each "fast − X" is the fast recipe with technique X at plain\'s value, each '
+        f'"plain + X" plain with X at the fast recipe\'s. Final test accuracy: '
         f"median over the seeds and their min and max; Δ: the median's difference from the "
         f"fast recipe's (− rows) or plain's (+ rows; the fast recipe's row: from plain's). "
         f"Seconds to {threshold:g}: the median training seconds until the test accuracy, read "
@@ -271,8 +321,9 @@ def run(args: argparse.Namespace, registry: ModelRegistry) -> dict:
         ablation_headers(threshold),
         rows,
         notes=[
-            *ablation_conclusions(variants, summaries, threshold, skipped, uncovered),
+            *ablation_conclusions(variants, summaries, threshold, plan.skipped, plan.uncovered),
             *([] if args.full else [QUICK_CAVEAT]),
+            *_invocations_note(records, variants, seeds),
         ],
     )
     print(report.read_text())
@@ -284,6 +335,17 @@ def run(args: argparse.Namespace, registry: ModelRegistry) -> dict:
         "plots": [plot],
         "report": report,
     }
+
+
+def _invocations_note(records: RunRecords, variants, seeds) -> list[str]:
+    invocations = records.invocations_of([v.name for v in variants], seeds)
+    if len(invocations) < 2:
+        return []
+    return [
+        f"These runs come from {len(invocations)} invocations (`--resume`), perhaps on "
+        "different machines: their training seconds compare only within one invocation "
+        f"(each run's is recorded in {RECORDS_FILE}); the accuracies compare across them."
+    ]
 
 
 def _settings(config: TrainConfig) -> str:

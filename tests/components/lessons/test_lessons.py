@@ -95,6 +95,8 @@ LESSONS = {
     ),
 }
 NO_DATA = ("init", "bias_variance")  # generated data
+# Files a lesson writes beside its plots and results.md: the finished runs it can resume from.
+RECORDS = {"tricks": ["runs.json"]}
 
 
 def lesson(name: str):
@@ -146,7 +148,8 @@ def test_lesson_writes_plots_and_table(name, fashion_mnist_data_dir, tmp_path):
     )
     assert result["out"] == tmp_path / name
     written = sorted(p.name for p in (tmp_path / name).iterdir())
-    assert written == sorted([*pngs, "results.md"])  # and no temporary files left behind
+    # ... and no temporary files left behind
+    assert written == sorted([*pngs, "results.md", *RECORDS.get(name, [])])
     for png in pngs:
         image = matplotlib.image.imread(tmp_path / name / png)
         assert image.shape[0] >= 300 and image.shape[1] >= 400
@@ -184,6 +187,7 @@ def test_lesson_writes_plots_and_table(name, fashion_mnist_data_dir, tmp_path):
         ("tricks", ["--batch-size=64"], "unrecognized arguments: --batch-size"),
         ("tricks", ["--model=lenet5_bn"], "model 'lenet5_bn' has no fast recipe"),
         ("tricks", ["--model=vgg11_bn", "--width=-1"], "must be a finite positive number"),
+        ("tricks", ["--resume"], "--resume: no runs recorded at"),
     ],
 )
 def test_bad_flags_are_refused_before_anything_runs(name, flags, message, capsys, tmp_path):

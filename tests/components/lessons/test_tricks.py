@@ -4,6 +4,8 @@ run is in test_lessons.py, the ablation's parts in tests/components/experiments.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import zoo
@@ -92,3 +94,55 @@ def test_a_model_without_a_fast_recipe_is_refused(registry):
         ConfigError, match="unknown model 'vgg99'; models with a fast recipe: .*vgg"
     ):
         reference_configs(registry, model="vgg99")
+
+
+def test_a_resumed_lesson_trains_only_the_runs_it_lacks(
+    registry, fashion_mnist_data_dir, tmp_path, monkeypatch, capsys
+):
+    # Training stands in: what is under test is which runs a resume trains and what it keeps.
+    from components.experiments.time_to_accuracy import threshold_crossings
+    from components.lessons import tricks
+
+    trained = []
+
+    def stand_in(config, registry, data, *, thresholds, label, log):
+        trained.append((label.split(",")[0].split("] ")[1], config.control.seed))
+        accuracies = [0.5 + 0.01 * len(trained)]
+        return {
+            "seed": config.control.seed,
+            "epoch_seconds": [1.0],
+            "test_accuracy": accuracies,
+            "forward_flops": 1e6,
+            "tflop_per_epoch": 0.1,
+            "crossings": threshold_crossings([1.0], accuracies, 0.1, thresholds),
+        }
+
+    monkeypatch.setattr(tricks, "train_and_test", stand_in)
+    flags = [
+        "--train-images=128", "--test-images=64", "--epochs=1", "--techniques=smoothing",
+        "--seeds=2", f"--data-dir={fashion_mnist_data_dir}", f"--out={tmp_path}",
+    ]  # fmt: skip
+    first = tricks.main(flags, registry=registry)
+    assert len(trained) == 8  # fast, fast - smoothing, plain, plain + smoothing; two seeds
+    # A kill during the last run: the file holds the seven before it.
+    records = json.loads((tmp_path / "runs.json").read_text())
+    last_name, last_seed = trained[-1]
+    del records["runs"][last_name][str(last_seed)]
+    (tmp_path / "runs.json").write_text(json.dumps(records))
+    trained.clear()
+    resumed = tricks.main([*flags, "--resume"], registry=registry)
+    assert trained == [(last_name, last_seed)]
+    assert "Resumed from" in capsys.readouterr().out
+    for name, runs in first["runs"].items():
+        kept = [
+            {k: v for k, v in run.items() if k != "invocation"} for run in resumed["runs"][name]
+        ]
+        if name != last_name:
+            assert kept == [{k: v for k, v in run.items() if k != "invocation"} for run in runs]
+    assert "2 invocations" in resumed["report"].read_text()
+    # Another threshold: refused before anything trains, naming it.
+    trained.clear()
+    with pytest.raises(SystemExit):
+        tricks.main([*flags, "--resume", "--threshold=0.6"], registry=registry)
+    assert "made with threshold 0.75, this command asks for 0.6" in capsys.readouterr().err
+    assert trained == []
