@@ -76,23 +76,34 @@ def test_a_run_trains_saves_a_keras_file_and_its_metadata(tmp_path):
     assert not (tmp_path / "ckpt").exists()
 
 
-def test_resumed_mid_epoch_it_ends_with_the_uninterrupted_weights(tmp_path):
+@pytest.mark.parametrize(
+    "settings,step,place",
+    [
+        ({}, 13, (1, 4)),  # the first pause (step 13 of 18: epoch 2, batch 4) stops
+        # A moving average of the weights, stopped in epoch 1 (batch 5): the resumed run is
+        # two fit calls, and Keras writes the average in at the end of the first.
+        ({"ema_momentum": 0.9}, 5, (0, 5)),
+    ],
+    ids=["weights", "moving_average"],
+)
+def test_resumed_mid_epoch_it_ends_with_the_uninterrupted_weights(tmp_path, settings, step, place):
     data = small_arrays(1)
-    whole = zoo.train(data=data, checkpoint_dir=tmp_path / "a", **RUN)
+    whole = zoo.train(data=data, checkpoint_dir=tmp_path / "a", **RUN, **settings)
     control = tmp_path / "control"
-    control.write_text("stop")  # the first pause (step 13 of 18: epoch 2, batch 4) stops
+    control.write_text("stop")
     stopped = zoo.train(
         data=data,
         checkpoint_dir=tmp_path / "b",
-        pause_every=13,
+        pause_every=step,
         pause_control="file",
         pause_file=control,
         **RUN,
+        **settings,
     )
-    assert stopped.stopped_at_step == 13 and stopped.export_dir is None
-    place = json.loads((tmp_path / "b" / "ckpt-13.position.json").read_text())
-    assert (place["epoch"], place["batch"]) == (1, 4)
-    resumed = zoo.train(data=data, checkpoint_dir=tmp_path / "b", resume=True, **RUN)
+    assert stopped.stopped_at_step == step and stopped.export_dir is None
+    saved = json.loads((tmp_path / "b" / f"ckpt-{step}.position.json").read_text())
+    assert (saved["epoch"], saved["batch"]) == place
+    resumed = zoo.train(data=data, checkpoint_dir=tmp_path / "b", resume=True, **RUN, **settings)
     assert resumed.weights_sha256 == whole.weights_sha256
     assert len(resumed.history["loss"]) == 2  # the first epoch's figures from history.json
 
