@@ -40,19 +40,29 @@ def _test_accuracy(output: str) -> float:
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize(
+    "extra,last_step",
+    [
+        # Any step of the 32 but the first and the last; in the second epoch the resumed run
+        # must also replay the first epoch's reshuffle.
+        ([], 31),
+        # A moving average of the weights, killed in the first epoch: the resumed run is two
+        # fit calls, and Keras writes the average in at the end of the first.
+        (["--ema-momentum=0.9"], 15),
+    ],
+    ids=["weights", "moving_average"],
+)
 def test_sigkill_at_a_random_step_then_resume_gives_the_uninterrupted_weights(
-    fashion_mnist_data_dir, tmp_path
+    fashion_mnist_data_dir, tmp_path, extra, last_step
 ):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     whole = subprocess.run(
-        [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, "whole")],
+        [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, "whole"), *extra],
         capture_output=True, text=True, timeout=600, env=env, check=True,
     )  # fmt: skip
-    # Any step of the 32 but the first and the last; in the second epoch the resumed run must
-    # also replay the first epoch's reshuffle.
-    for name, step in (("killed", random.randint(2, 31)),):
+    for name, step in (("killed", random.randint(2, last_step)),):
         killed = subprocess.Popen(
-            [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, name)],
+            [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, name), *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
         )  # fmt: skip
         # The checkpoint of a step is complete once its place file exists (written last).
@@ -64,7 +74,7 @@ def test_sigkill_at_a_random_step_then_resume_gives_the_uninterrupted_weights(
         killed.wait(timeout=120)
         assert killed.returncode == -9, f"the run ended before step {step}"
         resumed = subprocess.run(
-            [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, name), "--resume"],
+            [*TRAIN, *_args(fashion_mnist_data_dir, tmp_path, name), *extra, "--resume"],
             capture_output=True, text=True, timeout=600, env=env, check=True,
         )  # fmt: skip
         assert re.search(r"Resumed from .* at step (\d+)", resumed.stdout), resumed.stdout[-2000:]
