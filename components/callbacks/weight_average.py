@@ -93,7 +93,8 @@ class AveragedWeightsValidation(keras.callbacks.Callback):
     `use_ema`), the weights the run ends with; training goes on from the weights it trains.
 
     Example:
-    >>> model.compile(optimizer=keras.optimizers.SGD(0.1, use_ema=True), loss="mse")
+    >>> optimizer = keras.optimizers.SGD(0.1, use_ema=True)  # doctest: +SKIP
+    >>> model.compile(optimizer=optimizer, loss="mse")  # doctest: +SKIP
     >>> model.fit(x, y, validation_split=0.1, callbacks=[AveragedWeightsValidation()])
     ... # doctest: +SKIP
     """

@@ -124,8 +124,7 @@ class Hyperparameters:
         model_options: the options given to the model's builder.
         augment: the training pipeline's augmentation policy (`none`, `standard`, ...).
         label_smoothing: of the training targets.
-        ema_momentum: the momentum of the moving average of the weights that was exported
-            (None: the weights themselves).
+        ema_momentum: of the moving average of the weights exported (None: the weights).
         best_epoch: the epoch whose weights were kept where it is not the last (a tuned
             model, a run with `restore_best`), else None.
         tuned: for a tuned model, the values the search chose (else None).

@@ -11,10 +11,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from components.arg_types import key_value
 from components.config_error import ConfigError
-from components.data.augmentation import POLICIES, parse_augment
-from components.diagnostics.bias_variance import check_error_rate
+from components.data.augmentation import POLICIES
 from components.export.formats import FORMATS, require_format
 from components.export.tta import TTA_MODES
 from components.optimizers.factory import OPTIMIZERS
@@ -30,18 +28,23 @@ from components.settings import (
     POSITIVE_NUMBER,
     SWITCH,
     TEXT,
-    ValueKind,
     check_fields,
     checked_by,
-    int_in,
     one_of,
     setting,
+)
+from components.training.setting_kinds import (
+    AUGMENT_POLICY,
+    ERROR_RATE,
+    IMAGE_SIZE,
+    MODEL_OPTIONS,
+    MONITOR_NAMES,
+    MONITORS,
 )
 
 # The training strategies: tf.distribute's under TensorFlow (components.distribute.strategies),
 # keras.distribution's under JAX (components.training.devices).
 STRATEGIES = ("auto", "default", "onedevice", "mirrored", "multiworker")
-MONITORS = ("gradients", "activations")
 LOOPS = ("auto", "fit", "custom")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 PAUSE_CONTROLS = ("prompt", "file", "auto")
@@ -53,34 +56,6 @@ BACKENDS = ("tensorflow", "jax")
 # The settings that default to the value of the model's recipe.
 MODEL_DEFAULT_FIELDS = ("epochs", "batch_size", "optimizer", "learning_rate", "lr_schedule",
                         "augment", "label_smoothing", "weight_decay")  # fmt: skip
-
-
-def _error_rate(value) -> None:
-    check_error_rate("human_error", value)
-
-
-def _monitors(text: str) -> tuple[str, ...]:
-    return tuple(name.strip() for name in text.split(",") if name.strip())
-
-
-def _known_monitors(value) -> bool:
-    unknown = [name for name in value if name not in MONITORS]
-    if unknown or not isinstance(value, tuple):
-        raise ValueError(
-            f"unknown monitor {', '.join(map(repr, unknown)) or repr(value)}; "
-            f"valid: {', '.join(MONITORS)}."
-        )
-    return True
-
-
-AUGMENT_POLICY = checked_by("an augmentation policy", parse_augment)
-ERROR_RATE = checked_by("an error rate in [0, 1]", _error_rate, convert=float)
-MONITOR_NAMES = ValueKind(
-    f"comma-separated monitors ({', '.join(MONITORS)})", _monitors, _known_monitors
-)
-# The zoo's largest input is 299 px; --resize 10000 ran out of memory in a raw traceback.
-IMAGE_SIZE = int_in(1, 1024)
-MODEL_OPTIONS = ValueKind("KEY=VALUE pairs", key_value, lambda value: isinstance(value, dict))
 
 
 def _paths(instance, names) -> None:
